@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI app, authentication, request parsing, errors and generated routers."""

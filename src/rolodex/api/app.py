@@ -1,0 +1,92 @@
+"""The FastAPI application: routers from the registry, and one error shape for everything."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rolodex import __version__
+from rolodex.api import records, users
+from rolodex.api.common import json_response
+from rolodex.api.routing import allowed_methods
+from rolodex.config import Settings, get_settings
+from rolodex.domain.registry import RECORD_TYPES
+from rolodex.errors import RolodexError, Unauthorized
+from rolodex.storage.engine import make_engine
+
+log = logging.getLogger("rolodex")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """A Rolodex server for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Rolodex",
+        version=__version__,
+        description="A self-hosted CRM server that speaks the Insightly Web API v3.1.",
+        openapi_url="/v3.1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url, settings.pool_size)
+
+    # /Users/Me must come before the generic /Users/{id}.
+    app.router.routes.extend(users.router.routes)
+    for rt in RECORD_TYPES:
+        app.router.routes.extend(records.build_router(rt).routes)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Response:
+        with app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return json_response({"STATUS": "ok"})
+
+    _install_error_handlers(app)
+    return app
+
+
+def error_response(
+    status_code: int, message: str, errors: list[dict[str, str]] | None = None, **headers: str
+) -> Response:
+    """The contract's error body: {"Message": ..., "Errors": [...]}."""
+    body: dict[str, Any] = {"Message": message}
+    if errors:
+        body["Errors"] = errors
+    return json_response(body, status_code, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RolodexError)
+    async def rolodex_error(request: Request, exc: RolodexError) -> Response:
+        errors = [{"FIELD": e.field, "Message": e.message} for e in exc.errors]
+        headers = {}
+        if isinstance(exc, Unauthorized):
+            headers["WWW_Authenticate"] = 'Basic realm="Rolodex"'
+        return error_response(exc.status_code, exc.message, errors, **headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_response(404, f"No such resource: {request.url.path}")
+        if exc.status_code == 405:
+            allow = ", ".join(allowed_methods(app.router.routes, request.url.path))
+            return error_response(
+                405, f"{request.method} is not allowed on {request.url.path}.", Allow=allow
+            )
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"FIELD": ".".join(str(p) for p in e["loc"][1:]) or "request", "Message": e["msg"]}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['FIELD']}: {e['Message']}" for e in errors[:5])
+        return error_response(400, f"Invalid input: {summary}.", errors)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("Unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "An unexpected error occurred; it has been logged.")

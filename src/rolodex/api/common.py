@@ -1,0 +1,161 @@
+"""What every endpoint shares: authentication, the unit of work, body and paging parsing."""
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
+
+from rolodex.config import Settings
+from rolodex.errors import (
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    invalid_field,
+)
+from rolodex.services.context import Caller
+from rolodex.services.records import parse_bool
+from rolodex.services.users import authenticate
+from rolodex.storage.engine import run_in_transaction
+from rolodex.storage.repository import Page
+from rolodex.wire.dates import parse_datetime
+from rolodex.wire.json import dumps, loads_body
+
+T = TypeVar("T")
+
+MAX_TOP = 500
+DEFAULT_TOP = 100
+
+JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+
+
+def api_key_from(request: Request) -> str:
+    """The API key in the Basic credentials: base64 of `key`, `key:` or `key:anything`."""
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        raise Unauthorized("Send your API key as HTTP Basic credentials (the key as user name).")
+    encoded = encoded.strip()
+    padded = encoded + "=" * (-len(encoded) % 4)
+    try:
+        decoded = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        text = decoded.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Unauthorized("The Authorization header is not valid base64.") from None
+    key = text.partition(":")[0].strip()
+    if not key:
+        raise Unauthorized("The API key is missing from the Basic credentials.")
+    return key
+
+
+async def execute(
+    request: Request, work: Callable[[Connection, Caller], T], write: bool = False
+) -> T:
+    """Authenticate the caller and run `work` in one unit of work, off the event loop."""
+    key = api_key_from(request)
+    engine: Engine = request.app.state.engine
+    settings: Settings = request.app.state.settings
+
+    def transaction(connection: Connection) -> T:
+        caller = authenticate(connection, key)
+        if caller is None:
+            raise Unauthorized("The API key is not valid.")
+        request.state.caller = caller
+        return work(connection, caller)
+
+    return await run_in_threadpool(
+        run_in_transaction, engine, transaction, write, settings.write_retries
+    )
+
+
+def json_response(
+    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON response encoded in one step."""
+    return Response(dumps(content), status_code, headers, media_type=JSON_MEDIA_TYPE)
+
+
+async def read_json(request: Request) -> Any:
+    """The decoded JSON body, within the size limit; 413 / 415 / 400 otherwise."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and "json" not in content_type and content_type != "text/plain":
+        raise UnsupportedMediaType(
+            f"Content-Type '{content_type}' is not supported; send application/json."
+        )
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    return loads_body(bytes(body))
+
+
+def query_value(request: Request, name: str) -> str | None:
+    """A query parameter by name, in any letter case (clients differ)."""
+    value = request.query_params.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, candidate in request.query_params.multi_items():
+        if key.lower() == lowered:
+            return candidate
+    return None
+
+
+def query_bool(request: Request, name: str) -> bool:
+    value = query_value(request, name)
+    if value is None or value.strip() == "":
+        return False
+    try:
+        return parse_bool(value)
+    except ValueError:
+        raise invalid_field(name, f"'{value}' is not true or false") from None
+
+
+def _query_int(request: Request, name: str, default: int) -> int:
+    value = query_value(request, name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise invalid_field(name, f"'{value}' is not a whole number") from None
+    if number < 0:
+        raise invalid_field(name, f"must not be negative (got {number})")
+    return number
+
+
+def page_from(request: Request) -> Page:
+    """Paging: `skip`, `top` (default 100, clamped to 500), `count_total`, `updated_after_utc`."""
+    top = min(_query_int(request, "top", DEFAULT_TOP), MAX_TOP)
+    skip = _query_int(request, "skip", 0)
+    if skip > 2**62:
+        raise invalid_field("skip", "is too large")
+    updated_after = None
+    raw = query_value(request, "updated_after_utc")
+    if raw is not None and raw.strip() not in ("", "None", "null"):
+        # An unescaped '+' of a zone offset ("...T10:00:00+01:00") arrives as a space.
+        raw = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", raw.strip())
+        try:
+            updated_after = parse_datetime(raw)
+        except ValueError as exc:
+            raise invalid_field("updated_after_utc", str(exc)) from None
+    return Page(
+        skip=skip,
+        top=top,
+        updated_after=updated_after,
+        count_total=query_bool(request, "count_total"),
+    )
+
+
+def list_response(records: list[Any], total: int | None) -> Response:
+    headers = {"X-Total-Count": str(total)} if total is not None else None
+    return json_response(records, headers=headers)

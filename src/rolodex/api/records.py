@@ -1,0 +1,346 @@
+"""Routes for one record type, generated from its registry entry.
+
+Handlers only parse the request and pick the service call; the rules live in
+rolodex.services.records. Which routes exist follows the type's declared features.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from rolodex.api.common import (
+    execute,
+    json_response,
+    list_response,
+    page_from,
+    query_bool,
+    query_value,
+    read_json,
+)
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import NOTES, Feature, RecordType
+from rolodex.errors import BadRequest, invalid_field
+from rolodex.services.records import RecordService
+from rolodex.storage.repository import FieldFilter
+from rolodex.wire.json import upper_keys
+from rolodex.wire.records import LinkIn
+
+API_PREFIX = "/v3.1"
+
+
+def record_location(rt: RecordType, record_id: int) -> str:
+    return f"{API_PREFIX}/{rt.collection}/{record_id}"
+
+
+def build_router(rt: RecordType) -> APIRouter:
+    """Every route of `rt`: list, search, get, and what its features allow."""
+    router = APIRouter(prefix=f"{API_PREFIX}/{rt.collection}", route_class=CaseInsensitiveRoute)
+    tag = [rt.collection]
+
+    @router.get("", tags=tag, summary=f"List {rt.collection}")
+    async def list_records(request: Request) -> Response:
+        page = page_from(request)
+        brief = query_bool(request, "brief")
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).list_page(page, None, brief)
+
+        return list_response(*await execute(request, work))
+
+    @router.get("/Search", tags=tag, summary=f"Search {rt.collection} by one field")
+    async def search_records(request: Request) -> Response:
+        page = page_from(request)
+        brief = query_bool(request, "brief")
+        field_name = query_value(request, "field_name")
+        field_value = query_value(request, "field_value")
+        if field_name is None and field_value is not None:
+            raise invalid_field("field_name", "is required when field_value is given")
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            service = RecordService(connection, caller, rt)
+            field_filter = None
+            if field_name is not None and field_name.strip():
+                field_filter = service.search_filter(field_name, field_value)
+            return service.list_page(page, field_filter, brief)
+
+        return list_response(*await execute(request, work))
+
+    if rt.has(Feature.TAGS):
+
+        @router.get("/SearchByTag", tags=tag, summary=f"{rt.collection} with a tag")
+        async def search_by_tag(request: Request) -> Response:
+            page = page_from(request)
+            brief = query_bool(request, "brief")
+            tag_name = query_value(request, "tagName") or query_value(request, "tag_name")
+            if tag_name is None or not tag_name.strip():
+                raise invalid_field("tagName", "is required")
+
+            def work(connection, caller):  # type: ignore[no-untyped-def]
+                service = RecordService(connection, caller, rt)
+                return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
+
+            return list_response(*await execute(request, work))
+
+    @router.get("/{record_id:int}", tags=tag, summary=f"Get one {rt.singular}")
+    async def get_record(request: Request, record_id: int) -> Response:
+        brief = query_bool(request, "brief")
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).get(record_id, brief)
+
+        return json_response(await execute(request, work))
+
+    if rt.has(Feature.CREATE):
+
+        @router.post("", tags=tag, status_code=201, summary=f"Create a {rt.singular}")
+        async def create_record(request: Request) -> Response:
+            body = await read_json(request)
+
+            def work(connection, caller):  # type: ignore[no-untyped-def]
+                return RecordService(connection, caller, rt).create(body)
+
+            record = await execute(request, work, write=True)
+            location = record_location(rt, record[rt.id_field])
+            return json_response(record, 201, {"Location": location})
+
+    if rt.has(Feature.WRITE):
+
+        @router.put("", tags=tag, summary=f"Update a {rt.singular} (id in the body)")
+        async def update_record(request: Request) -> Response:
+            return await _update(request, None)
+
+        @router.put("/{record_id:int}", tags=tag, summary=f"Update a {rt.singular}")
+        async def update_record_at(request: Request, record_id: int) -> Response:
+            return await _update(request, record_id)
+
+        async def _update(request: Request, record_id: int | None) -> Response:
+            body = await read_json(request)
+
+            def work(connection, caller):  # type: ignore[no-untyped-def]
+                return RecordService(connection, caller, rt).update(body, record_id)
+
+            return json_response(await execute(request, work, write=True))
+
+        @router.delete(
+            "/{record_id:int}", tags=tag, status_code=202, summary=f"Delete a {rt.singular}"
+        )
+        async def delete_record(request: Request, record_id: int) -> Response:
+            def work(connection, caller):  # type: ignore[no-untyped-def]
+                RecordService(connection, caller, rt).delete(record_id)
+
+            await execute(request, work, write=True)
+            return Response(status_code=202)
+
+    if rt.has(Feature.TAGS):
+        _add_tag_routes(router, rt, tag)
+    for feature, name, path in (
+        (Feature.DATES, "DATES", "/{record_id:int}/Dates"),
+        (Feature.EMAIL_DOMAINS, "EMAILDOMAINS", "/{record_id:int}/EmailDomains"),
+    ):
+        if rt.has(feature):
+            _add_replaceable_routes(router, rt, tag, feature, name, path)
+    if rt.has(Feature.LINKS):
+        _add_link_routes(router, rt, tag)
+    if rt.has(Feature.NOTES):
+        _add_note_routes(router, rt, tag)
+    if rt.has(Feature.FOLLOW):
+        _add_follow_routes(router, rt, tag)
+    return router
+
+
+def _add_tag_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
+    @router.get("/{record_id:int}/Tags", tags=tag, summary="The record's tags")
+    async def get_tags(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).tags(record_id)
+
+        return json_response(await execute(request, work))
+
+    @router.post("/{record_id:int}/Tags", tags=tag, status_code=201, summary="Add a tag")
+    async def add_tag(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).add_tag(record_id, body)
+
+        added, is_new = await execute(request, work, write=True)
+        return json_response(added, 201 if is_new else 200)
+
+    @router.put("/{record_id:int}/Tags", tags=tag, summary="Replace the record's tags")
+    async def replace_tags(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            service = RecordService(connection, caller, rt)
+            return service.replace_sub_collection(record_id, Feature.TAGS, body)
+
+        return json_response(await execute(request, work, write=True))
+
+    @router.delete("/{record_id:int}/Tags", tags=tag, status_code=202, summary="Remove a tag")
+    async def remove_tag(request: Request, record_id: int) -> Response:
+        body = upper_keys(await read_json(request))
+        if isinstance(body, list) and len(body) == 1:
+            body = body[0]
+        name = body.get("TAG_NAME") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_field("TAG_NAME", 'is required in the body, e.g. {"TAG_NAME": "VIP"}')
+        return await _remove_tag(request, record_id, name)
+
+    @router.delete(
+        "/{record_id:int}/Tags/{tag_name}", tags=tag, status_code=202, summary="Remove a tag (v3.0)"
+    )
+    async def remove_tag_by_path(request: Request, record_id: int, tag_name: str) -> Response:
+        return await _remove_tag(request, record_id, tag_name)
+
+    async def _remove_tag(request: Request, record_id: int, name: str) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            RecordService(connection, caller, rt).remove_tag(record_id, name)
+
+        await execute(request, work, write=True)
+        return Response(status_code=202)
+
+
+def _add_replaceable_routes(
+    router: APIRouter, rt: RecordType, tag: list[str], feature: Feature, name: str, path: str
+) -> None:
+    @router.get(path, tags=tag, summary=f"The record's {name}", name=f"get_{name.lower()}")
+    async def get_items(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).get(record_id)[name]
+
+        return json_response(await execute(request, work))
+
+    @router.put(path, tags=tag, summary=f"Replace the record's {name}", name=f"put_{name.lower()}")
+    async def replace_items(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            service = RecordService(connection, caller, rt)
+            return service.replace_sub_collection(record_id, feature, body)
+
+        return json_response(await execute(request, work, write=True))
+
+
+def _add_link_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
+    @router.get("/{record_id:int}/Links", tags=tag, summary="The record's links")
+    async def get_links(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).links(record_id)
+
+        return json_response(await execute(request, work))
+
+    @router.post("/{record_id:int}/Links", tags=tag, status_code=201, summary="Add a link")
+    async def add_link(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).add_link(record_id, body)
+
+        return json_response(await execute(request, work, write=True), 201)
+
+    @router.put(
+        "/{record_id:int}/Links",
+        tags=tag,
+        summary="Update one link (an object) or replace all links (an array)",
+    )
+    async def put_links(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            service = RecordService(connection, caller, rt)
+            if isinstance(body, list):
+                return service.replace_sub_collection(record_id, Feature.LINKS, body)
+            return service.update_link(record_id, body)
+
+        return json_response(await execute(request, work, write=True))
+
+    @router.delete(
+        "/{record_id:int}/Links/{link_id:int}", tags=tag, status_code=202, summary="Remove a link"
+    )
+    async def delete_link(request: Request, record_id: int, link_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            RecordService(connection, caller, rt).delete_link(record_id, link_id)
+
+        await execute(request, work, write=True)
+        return Response(status_code=202)
+
+
+def _add_note_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
+    @router.get("/{record_id:int}/Notes", tags=tag, summary="Notes linked to the record")
+    async def get_notes(request: Request, record_id: int) -> Response:
+        page = page_from(request)
+        brief = query_bool(request, "brief")
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            parent = RecordService(connection, caller, rt)
+            parent.get(record_id, brief=True)
+            notes = RecordService(connection, caller, NOTES)
+            return notes.list_page(page, parent.linked_filter(record_id), brief)
+
+        return list_response(*await execute(request, work))
+
+    @router.post(
+        "/{record_id:int}/Notes", tags=tag, status_code=201, summary="Add a note to the record"
+    )
+    async def add_note(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            RecordService(connection, caller, rt).get(record_id, brief=True)
+            link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
+            return RecordService(connection, caller, NOTES).create(body, extra_links=[link])
+
+        note = await execute(request, work, write=True)
+        location = record_location(NOTES, note[NOTES.id_field])
+        return json_response(note, 201, {"Location": location})
+
+    @router.put("/{record_id:int}/Notes", tags=tag, summary="Update a note of the record")
+    async def update_note(request: Request, record_id: int) -> Response:
+        body = await read_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            note_id = _note_id(body)
+            if not RecordService(connection, caller, rt).is_linked_to(record_id, NOTES, note_id):
+                raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
+            return RecordService(connection, caller, NOTES).update(body)
+
+        return json_response(await execute(request, work, write=True))
+
+
+def _note_id(body: Any) -> int:
+    upper = upper_keys(body)
+    if not isinstance(upper, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    value = upper.get("NOTE_ID")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise invalid_field("NOTE_ID", "is required to update a note")
+    try:
+        return int(value)
+    except ValueError:
+        raise invalid_field("NOTE_ID", f"'{value}' is not a whole number") from None
+
+
+def _add_follow_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
+    @router.get("/{record_id:int}/Follow", tags=tag, summary="Whether you follow the record")
+    async def get_follow(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).follow_state(record_id)
+
+        return json_response(await execute(request, work))
+
+    @router.post("/{record_id:int}/Follow", tags=tag, summary="Follow the record")
+    async def follow(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return RecordService(connection, caller, rt).set_follow(record_id, True)
+
+        return json_response(await execute(request, work, write=True))
+
+    @router.delete(
+        "/{record_id:int}/Follow", tags=tag, status_code=202, summary="Stop following the record"
+    )
+    async def unfollow(request: Request, record_id: int) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            RecordService(connection, caller, rt).set_follow(record_id, False)
+
+        await execute(request, work, write=True)
+        return Response(status_code=202)

@@ -1,0 +1,28 @@
+"""Users and the instance: read-only over the API."""
+
+from fastapi import APIRouter, Request, Response
+
+from rolodex.api.common import execute, json_response
+from rolodex.api.records import API_PREFIX
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import USERS
+from rolodex.services.records import RecordService
+from rolodex.services.users import instance_info
+
+router = APIRouter(prefix=API_PREFIX, route_class=CaseInsensitiveRoute)
+
+
+@router.get("/Users/Me", tags=["Users"], summary="The user whose API key made the call")
+async def get_me(request: Request) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return RecordService(connection, caller, USERS).get(caller.user_id)
+
+    return json_response(await execute(request, work))
+
+
+@router.get("/Instance", tags=["Instance"], summary="The caller's instance")
+async def get_instance(request: Request) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return instance_info(connection, caller.instance_id)
+
+    return json_response(await execute(request, work))

@@ -1,0 +1,123 @@
+"""The `rolodex` command line: database, instances, users and the server.
+
+Each command that writes runs in one unit of work. Output meant for scripts (ids, API keys)
+is printed alone on the last line of stdout.
+"""
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from rolodex.config import get_settings
+from rolodex.errors import RolodexError
+from rolodex.services import users as user_service
+from rolodex.storage.engine import make_engine, unit_of_work
+from rolodex.storage.migrate import upgrade
+
+app = typer.Typer(help="Rolodex: a self-hosted CRM server that speaks the Insightly Web API v3.1.")
+db_app = typer.Typer(help="The database schema.")
+instances_app = typer.Typer(help="Instances (tenants).")
+users_app = typer.Typer(help="Users and their API keys.")
+app.add_typer(db_app, name="db")
+app.add_typer(instances_app, name="instances")
+app.add_typer(users_app, name="users")
+
+
+def _engine() -> Engine:
+    settings = get_settings()
+    return make_engine(settings.database_url, settings.pool_size)
+
+
+def _fail(error: RolodexError) -> None:
+    typer.echo(f"error: {error.message}", err=True)
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of ROLODEX_DATABASE_URL."""
+    upgrade(_engine())
+    typer.echo("Database schema is up to date.")
+
+
+@instances_app.command("create")
+def instances_create(name: Annotated[str, typer.Option(help="The instance's name.")]) -> None:
+    """Create an instance; prints its id as the last line."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            instance_id = user_service.create_instance(connection, name)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(instance_id)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Sign-in email, unique across the server.")],
+    first_name: Annotated[str, typer.Option("--first-name")],
+    last_name: Annotated[str, typer.Option("--last-name")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = False,
+    instance: Annotated[
+        int | None, typer.Option("--instance", help="Instance id (default: the first one).")
+    ] = None,
+) -> None:
+    """Create a user; prints the new API key as the last line (it is not shown again)."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            instance_id = instance or user_service.default_instance(connection)
+            user_id, key = user_service.create_user(
+                connection, instance_id, email, first_name, last_name, admin
+            )
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"Created user {user_id} in instance {instance_id}. API key:")
+    typer.echo(key)
+
+
+@users_app.command("regenerate-key")
+def users_regenerate_key(email: Annotated[str, typer.Option(help="The user's email.")]) -> None:
+    """Give a user a new API key (printed as the last line); the old one stops working."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            key = user_service.regenerate_key(connection, email)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(key)
+
+
+@app.command("bootstrap")
+def bootstrap() -> None:
+    """Migrate the database and, if it has no user yet, create a first admin and print its key."""
+    engine = _engine()
+    upgrade(engine)
+    with unit_of_work(engine, write=True) as connection:
+        if user_service.any_user(connection):
+            typer.echo("Database ready; it already has users (keys are shown only once).")
+            return
+        instance_id = user_service.default_instance(connection)
+        _, key = user_service.create_user(
+            connection, instance_id, "admin@localhost.localdomain", "Admin", "User", True
+        )
+    typer.echo("Created the first admin user (admin@localhost.localdomain).")
+    typer.echo("Its API key, shown only this once (the user name of HTTP Basic auth):")
+    typer.echo(key)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Serve the API (under /v3.1) until stopped."""
+    import uvicorn
+
+    uvicorn.run(
+        "rolodex.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

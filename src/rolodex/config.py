@@ -1,0 +1,27 @@
+"""Settings, read from ROLODEX_* environment variables."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is the variable ROLODEX_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="ROLODEX_", extra="ignore")
+
+    database_url: str = "sqlite:///./rolodex.db"
+    # Largest request body accepted, in bytes (contract §7: default 10 MiB).
+    max_body_bytes: int = 10 * 1024 * 1024
+    # Public base URL of the server, used in Location headers when set (else the request's).
+    base_url: str = ""
+    # PostgreSQL connection pool per server process.
+    pool_size: int = 10
+    # How many times a write transaction is retried after a deadlock or a busy database.
+    write_retries: int = 5
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,279 @@
+"""The registry: every record type declared once, with its fields and features.
+
+Generic code (routes, services, storage tables, tests) reads these declarations and branches on a
+type's features, never on its name.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The value type of a scalar field."""
+
+    TEXT = "text"
+    INT = "int"
+    BOOL = "bool"
+    DATETIME = "datetime"
+    DECIMAL = "decimal"
+
+
+class Feature(StrEnum):
+    """A capability a record type may have; generic code branches on these."""
+
+    CUSTOM_FIELDS = "custom_fields"
+    TAGS = "tags"
+    DATES = "dates"
+    EMAIL_DOMAINS = "email_domains"
+    LINKS = "links"
+    NOTES = "notes"
+    FOLLOW = "follow"
+    CREATE = "create"  # POST /{Coll}; Notes, for one, are created only under a parent.
+    WRITE = "write"  # PUT and DELETE
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One scalar field of a record, by its wire name (UPPER_SNAKE)."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    max_length: int | None = None
+    required: bool = False
+    read_only: bool = False
+    # The singular name of the record type this field points to (must exist when set).
+    references: str | None = None
+    # Whether equality search on this field gets an index.
+    indexed: bool = False
+    # Value written on create when the field is absent.
+    default: object = None
+
+    @property
+    def column(self) -> str:
+        """The storage column name."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A record type as the API shows it."""
+
+    collection: str  # path segment, e.g. "Contacts"
+    singular: str  # object name used inside link bodies, e.g. "Contact"
+    table: str  # storage table
+    id_field: str  # e.g. "CONTACT_ID"
+    fields: tuple[FieldSpec, ...]
+    features: frozenset[Feature] = field(default_factory=frozenset)
+    # A short human name for the record, built from these fields (used in messages and pages).
+    name_fields: tuple[str, ...] = ()
+
+    def has(self, feature: Feature) -> bool:
+        return feature in self.features
+
+    def field_named(self, name: str) -> FieldSpec | None:
+        """The field whose wire name matches `name`, ignoring case."""
+        return _fields_by_upper_name(self).get(name.upper())
+
+    @property
+    def writable_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if not f.read_only)
+
+
+_FIELD_INDEX: dict[str, dict[str, FieldSpec]] = {}
+
+
+def _fields_by_upper_name(rt: RecordType) -> dict[str, FieldSpec]:
+    index = _FIELD_INDEX.get(rt.collection)
+    if index is None:
+        index = {f.name: f for f in rt.fields}
+        _FIELD_INDEX[rt.collection] = index
+    return index
+
+
+def _text(name: str, max_length: int = 255, **kwargs: object) -> FieldSpec:
+    return FieldSpec(name, Kind.TEXT, max_length, **kwargs)  # type: ignore[arg-type]
+
+
+def _system_fields(id_field: str) -> tuple[FieldSpec, ...]:
+    return (FieldSpec(id_field, Kind.INT, read_only=True),)
+
+
+_AUDIT_FIELDS = (
+    FieldSpec("DATE_CREATED_UTC", Kind.DATETIME, read_only=True),
+    FieldSpec("DATE_UPDATED_UTC", Kind.DATETIME, read_only=True),
+)
+_ACTIVITY_FIELDS = (
+    FieldSpec("LAST_ACTIVITY_DATE_UTC", Kind.DATETIME, read_only=True),
+    FieldSpec("NEXT_ACTIVITY_DATE_UTC", Kind.DATETIME, read_only=True),
+)
+_OWNER = FieldSpec("OWNER_USER_ID", Kind.INT, references="User")
+_CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True)
+
+_FULL_RECORD_FEATURES = frozenset(
+    {
+        Feature.CUSTOM_FIELDS,
+        Feature.TAGS,
+        Feature.DATES,
+        Feature.LINKS,
+        Feature.NOTES,
+        Feature.FOLLOW,
+        Feature.CREATE,
+        Feature.WRITE,
+    }
+)
+
+CONTACTS = RecordType(
+    collection="Contacts",
+    singular="Contact",
+    table="contacts",
+    id_field="CONTACT_ID",
+    fields=(
+        *_system_fields("CONTACT_ID"),
+        _text("SALUTATION", 50),
+        _text("FIRST_NAME", required=True, indexed=True),
+        _text("LAST_NAME", indexed=True),
+        _text("TITLE"),
+        _text("BACKGROUND", 4000),
+        _text("IMAGE_URL", read_only=True),
+        _OWNER,
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _text("EMAIL_ADDRESS", indexed=True),
+        _text("PHONE"),
+        _text("PHONE_HOME"),
+        _text("PHONE_MOBILE"),
+        _text("PHONE_OTHER"),
+        _text("PHONE_ASSISTANT"),
+        _text("PHONE_FAX"),
+        _text("ASSISTANT_NAME"),
+        _text("SOCIAL_LINKEDIN"),
+        _text("SOCIAL_FACEBOOK"),
+        _text("SOCIAL_TWITTER"),
+        FieldSpec("DATE_OF_BIRTH", Kind.DATETIME),
+        _text("ADDRESS_MAIL_STREET"),
+        _text("ADDRESS_MAIL_CITY"),
+        _text("ADDRESS_MAIL_STATE"),
+        _text("ADDRESS_MAIL_POSTCODE", 128),
+        _text("ADDRESS_MAIL_COUNTRY"),
+        _text("ADDRESS_OTHER_STREET"),
+        _text("ADDRESS_OTHER_CITY"),
+        _text("ADDRESS_OTHER_STATE"),
+        _text("ADDRESS_OTHER_POSTCODE", 128),
+        _text("ADDRESS_OTHER_COUNTRY"),
+        FieldSpec("EMAIL_OPTED_OUT", Kind.BOOL, default=False),
+        *_AUDIT_FIELDS,
+        *_ACTIVITY_FIELDS,
+        _CREATED_BY,
+    ),
+    features=_FULL_RECORD_FEATURES,
+    name_fields=("FIRST_NAME", "LAST_NAME"),
+)
+
+ORGANISATIONS = RecordType(
+    collection="Organisations",
+    singular="Organisation",
+    table="organisations",
+    id_field="ORGANISATION_ID",
+    fields=(
+        *_system_fields("ORGANISATION_ID"),
+        _text("ORGANISATION_NAME", required=True, indexed=True),
+        _text("BACKGROUND", 4000),
+        _text("IMAGE_URL", 500, read_only=True),
+        _OWNER,
+        _text("PHONE"),
+        _text("PHONE_FAX"),
+        _text("WEBSITE", indexed=True),
+        _text("ADDRESS_BILLING_STREET"),
+        _text("ADDRESS_BILLING_CITY"),
+        _text("ADDRESS_BILLING_STATE"),
+        _text("ADDRESS_BILLING_COUNTRY"),
+        _text("ADDRESS_BILLING_POSTCODE"),
+        _text("ADDRESS_SHIP_STREET"),
+        _text("ADDRESS_SHIP_CITY"),
+        _text("ADDRESS_SHIP_STATE"),
+        _text("ADDRESS_SHIP_POSTCODE"),
+        _text("ADDRESS_SHIP_COUNTRY"),
+        _text("SOCIAL_LINKEDIN"),
+        _text("SOCIAL_FACEBOOK"),
+        _text("SOCIAL_TWITTER"),
+        *_AUDIT_FIELDS,
+        *_ACTIVITY_FIELDS,
+        _CREATED_BY,
+    ),
+    features=_FULL_RECORD_FEATURES | {Feature.EMAIL_DOMAINS},
+    name_fields=("ORGANISATION_NAME",),
+)
+
+NOTES = RecordType(
+    collection="Notes",
+    singular="Note",
+    table="notes",
+    id_field="NOTE_ID",
+    fields=(
+        *_system_fields("NOTE_ID"),
+        _text("TITLE", required=True, indexed=True),
+        # The swagger's "maxLength 0" for BODY is a generator artefact; a note body is long HTML.
+        _text("BODY", 1_000_000),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.LINKS, Feature.FOLLOW, Feature.WRITE}),
+    name_fields=("TITLE",),
+)
+
+USERS = RecordType(
+    collection="Users",
+    singular="User",
+    table="users",
+    id_field="USER_ID",
+    fields=(
+        *_system_fields("USER_ID"),
+        FieldSpec("CONTACT_ID", Kind.INT),
+        _text("FIRST_NAME", indexed=True),
+        _text("LAST_NAME", indexed=True),
+        _text("TIMEZONE_ID", 255, default="UTC"),
+        _text("EMAIL_ADDRESS", indexed=True),
+        _text("EMAIL_DROPBOX_IDENTIFIER"),
+        _text("EMAIL_DROPBOX_ADDRESS"),
+        FieldSpec("ADMINISTRATOR", Kind.BOOL, default=False),
+        FieldSpec("ACCOUNT_OWNER", Kind.BOOL, default=False),
+        FieldSpec("ACTIVE", Kind.BOOL, default=True),
+        *_AUDIT_FIELDS,
+        _text("USER_CURRENCY", 3, default="USD"),
+        _text("CONTACT_DISPLAY", 255, default="FIRST_LAST"),
+        _text("CONTACT_ORDER", 255, default="FIRST_LAST"),
+        FieldSpec("TASK_WEEK_START", Kind.INT, default=1),
+        FieldSpec("INSTANCE_ID", Kind.INT, read_only=True),
+        FieldSpec("PROFILE_ID", Kind.INT),
+        FieldSpec("ROLE_ID", Kind.INT),
+    ),
+    features=frozenset(),
+    name_fields=("FIRST_NAME", "LAST_NAME"),
+)
+
+# Every record type the API serves, in the order the OpenAPI document lists them.
+RECORD_TYPES: tuple[RecordType, ...] = (CONTACTS, ORGANISATIONS, NOTES, USERS)
+
+_BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}
+_BY_COLLECTION = {rt.collection.lower(): rt for rt in RECORD_TYPES}
+
+
+def by_collection(collection: str) -> RecordType | None:
+    """The record type served at /{collection}, ignoring case."""
+    return _BY_COLLECTION.get(collection.lower())
+
+
+def linkable_types() -> tuple[RecordType, ...]:
+    """The record types that can be an end of a link."""
+    return tuple(rt for rt in RECORD_TYPES if rt.has(Feature.LINKS))
+
+
+def resolve_object_name(name: str) -> RecordType | None:
+    """A record type from an object name as clients write it: singular or plural, any case."""
+    key = name.strip().lower()
+    return _BY_SINGULAR.get(key) or _BY_COLLECTION.get(key)
+
+
+def by_singular(name: str) -> RecordType:
+    """The record type with this exact singular name (internal use; names come from here)."""
+    return _BY_SINGULAR[name.lower()]

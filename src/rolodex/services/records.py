@@ -1,0 +1,631 @@
+"""The generic record engine: read, create, update and delete any registered record type.
+
+Behaviour that every record type shares lives here, driven by the type's declared fields and
+features. Sub-collections follow the v3.1 "whole object graph" rule: an array sent in a PUT
+becomes exactly what was sent; an array left out is left alone.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from rolodex.domain.registry import (
+    Feature,
+    Kind,
+    RecordType,
+    by_singular,
+    resolve_object_name,
+)
+from rolodex.errors import BadRequest, FieldError, NotFound, invalid_field, invalid_input
+from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.storage import tables
+from rolodex.storage.repository import FieldFilter, Page, Repository, Row
+from rolodex.wire import output
+from rolodex.wire.dates import parse_datetime
+from rolodex.wire.json import upper_keys
+from rolodex.wire.records import (
+    CUSTOM_TEXT_MAX,
+    CustomFieldIn,
+    DateIn,
+    EmailDomainIn,
+    LinkIn,
+    TagIn,
+    WireModel,
+    sub_collections,
+    validate,
+    write_model,
+)
+
+Wire = dict[str, Any]
+
+_CHILD_TABLES = {
+    Feature.TAGS: tables.tags,
+    Feature.DATES: tables.dates,
+    Feature.EMAIL_DOMAINS: tables.email_domains,
+}
+
+
+class RecordService:
+    """Use cases on the records of one type, for one caller."""
+
+    def __init__(self, connection: Connection, caller: Caller, rt: RecordType) -> None:
+        self.caller = caller
+        self.rt = rt
+        self.repo = Repository(connection, caller.instance_id)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, record_id: int, brief: bool = False) -> Wire:
+        """One record, or 404."""
+        row = self._require(record_id)
+        return self.to_wire([row], brief)[0]
+
+    def list_page(
+        self, page: Page, field_filter: FieldFilter | None = None, brief: bool = False
+    ) -> tuple[list[Wire], int | None]:
+        """One page of records (and the total count when the page asks for it)."""
+        rows, total = self.repo.list_records(self.rt, page, field_filter)
+        return self.to_wire(rows, brief), total
+
+    def to_wire(self, rows: Sequence[Row], brief: bool) -> list[Wire]:
+        """Rows to wire records, loading each sub-collection for all rows in one query."""
+        records = [output.record_scalars(self.rt, row) for row in rows]
+        if brief or not rows:
+            return records
+        ids = [row["id"] for row in rows]
+        singular = self.rt.singular
+        children: dict[Feature, dict[int, list[Row]]] = {
+            feature: self.repo.children(table, singular, ids)
+            for feature, table in _CHILD_TABLES.items()
+            if self.rt.has(feature)
+        }
+        links_by_record: dict[int, list[Row]] = defaultdict(list)
+        if self.rt.has(Feature.LINKS):
+            for link in self.repo.links_of(singular, ids):
+                if link["object_name"] == singular:
+                    links_by_record[link["object_id"]].append(link)
+                if link["link_object_name"] == singular:
+                    links_by_record[link["link_object_id"]].append(link)
+        for record, row in zip(records, rows, strict=True):
+            record_id = row["id"]
+            if self.rt.has(Feature.CUSTOM_FIELDS):
+                record["CUSTOMFIELDS"] = output.custom_fields(row["custom_fields"])
+            if self.rt.has(Feature.TAGS):
+                record["TAGS"] = [output.tag(r) for r in children[Feature.TAGS][record_id]]
+            if self.rt.has(Feature.DATES):
+                record["DATES"] = [output.date(r) for r in children[Feature.DATES][record_id]]
+            if self.rt.has(Feature.EMAIL_DOMAINS):
+                record["EMAILDOMAINS"] = [
+                    output.email_domain(r) for r in children[Feature.EMAIL_DOMAINS][record_id]
+                ]
+            if self.rt.has(Feature.LINKS):
+                record["LINKS"] = [
+                    output.link(link, singular, record_id) for link in links_by_record[record_id]
+                ]
+        return records
+
+    def search_filter(self, field_name: str, field_value: str | None) -> FieldFilter:
+        """The filter for `/Search?field_name=&field_value=`, or a 400 naming what is wrong."""
+        if field_value is None:
+            raise invalid_field("field_value", "is required when field_name is given")
+        name = field_name.strip()
+        if name.lower().endswith("__c") and self.rt.has(Feature.CUSTOM_FIELDS):
+            return FieldFilter(custom_field=name, value=field_value)
+        spec = self.rt.field_named(name)
+        if spec is None:
+            raise invalid_field(
+                "field_name", f"'{field_name}' is not a field of {self.rt.collection}"
+            )
+        column = "id" if spec.name == self.rt.id_field else spec.column
+        if field_value.strip() == "":
+            return FieldFilter(column=column, kind=spec.kind, value=None)
+        value: Any = field_value
+        until = None
+        try:
+            if spec.kind is Kind.INT:
+                value = int(field_value)
+            elif spec.kind is Kind.DECIMAL:
+                value = Decimal(field_value)
+            elif spec.kind is Kind.BOOL:
+                value = parse_bool(field_value)
+            elif spec.kind is Kind.DATETIME:
+                value = parse_datetime(field_value)
+                if len(field_value.strip()) == 10:  # a bare date matches the whole day
+                    until = value + timedelta(days=1) if value else None
+        except (ValueError, ArithmeticError):
+            raise invalid_field(
+                "field_value", f"'{field_value}' is not a valid {spec.kind.value} for {spec.name}"
+            ) from None
+        return FieldFilter(column=column, kind=spec.kind, value=value, until=until)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def create(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> Wire:
+        """Create a record from a POST body; nothing is written if any part is invalid."""
+        model = validate(write_model(self.rt), upper_keys(data))
+        fields_set = model.model_fields_set
+        values: Row = {}
+        problems: list[FieldError] = []
+        for spec in self.rt.writable_fields:
+            if spec.name in fields_set:
+                values[spec.column] = getattr(model, spec.name)
+            elif spec.default is not None:
+                values[spec.column] = spec.default
+            if spec.required and _blank(values.get(spec.column)):
+                problems.append(FieldError(spec.name, "is required"))
+        if self.rt.field_named("OWNER_USER_ID") and values.get("owner_user_id") is None:
+            values["owner_user_id"] = self.caller.user_id
+        problems.extend(self._reference_problems(values))
+        custom: dict[str, Any] = {}
+        if self.rt.has(Feature.CUSTOM_FIELDS):
+            custom, custom_problems = merge_custom_fields({}, model.CUSTOMFIELDS or [])
+            problems.extend(custom_problems)
+            values["custom_fields"] = custom
+        if problems:
+            raise invalid_input(problems)
+        now = utc_now()
+        values.update(
+            date_created_utc=now, date_updated_utc=now, created_user_id=self.caller.user_id
+        )
+        record_id = self.repo.insert_record(self.rt, values)
+        self._write_sub_collections(record_id, model, now, extra_links)
+        return self.get(record_id)
+
+    def update(self, data: Any, path_id: int | None = None) -> Wire:
+        """Apply a v3.1 partial PUT: present fields set, absent left, arrays replaced exactly."""
+        model = validate(write_model(self.rt), upper_keys(data))
+        record_id = self._id_for_update(model, path_id)
+        row = self._require(record_id, for_update=True)
+        fields_set = model.model_fields_set
+        changes: Row = {}
+        problems: list[FieldError] = []
+        for spec in self.rt.writable_fields:
+            if spec.name not in fields_set:
+                continue
+            value = getattr(model, spec.name)
+            if spec.required and _blank(value):
+                problems.append(FieldError(spec.name, "is required and cannot be cleared"))
+            elif not _same(row[spec.column], value):
+                changes[spec.column] = value
+        problems.extend(self._reference_problems(changes))
+        if self.rt.has(Feature.CUSTOM_FIELDS) and model.CUSTOMFIELDS is not None:
+            merged, custom_problems = merge_custom_fields(row["custom_fields"], model.CUSTOMFIELDS)
+            problems.extend(custom_problems)
+            if merged != row["custom_fields"]:
+                changes["custom_fields"] = merged
+        if problems:
+            raise invalid_input(problems)
+        stamp = next_update_stamp(row["date_updated_utc"])
+        graph_changed = self._write_sub_collections(record_id, model, stamp)
+        if changes or graph_changed:
+            changes["date_updated_utc"] = stamp
+            self.repo.update_record(self.rt, record_id, changes)
+        return self.get(record_id)
+
+    def delete(self, record_id: int) -> None:
+        """Delete a record with its tags, dates, domains, links and follows (linked notes stay)."""
+        self._require(record_id, for_update=True)
+        singular = self.rt.singular
+        now = utc_now()
+        links = self.repo.links_of(singular, [record_id])
+        self._touch_other_ends(links, singular, record_id, now)
+        self.repo.delete_links(link["id"] for link in links)
+        for table in _CHILD_TABLES.values():
+            self.repo.delete_children(table, singular, record_id)
+        self.repo.unfollow(None, singular, record_id)
+        self.repo.delete_record(self.rt, record_id)
+
+    # --- sub-resources -------------------------------------------------------------------
+
+    def tags(self, record_id: int) -> list[Wire]:
+        self._require(record_id)
+        return self.get(record_id)["TAGS"]  # type: ignore[no-any-return]
+
+    def add_tag(self, record_id: int, data: Any) -> tuple[Wire, bool]:
+        """Add one tag; returns it and whether it was new."""
+        tag = validate(TagIn, upper_keys(data))
+        row = self._require(record_id, for_update=True)
+        current = [output.tag(r)["TAG_NAME"] for r in self._children(Feature.TAGS, record_id)]
+        name = tag.TAG_NAME.strip()
+        if _blank(name):
+            raise invalid_field("TAG_NAME", "is required")
+        if name.lower() in {n.lower() for n in current}:
+            return {"TAG_NAME": name}, False
+        self._replace_tags(record_id, [*current, name])
+        self._touch_self(row)
+        return {"TAG_NAME": name}, True
+
+    def remove_tag(self, record_id: int, tag_name: str) -> None:
+        row = self._require(record_id, for_update=True)
+        current = [output.tag(r)["TAG_NAME"] for r in self._children(Feature.TAGS, record_id)]
+        wanted = tag_name.strip().lower()
+        remaining = [n for n in current if n.lower() != wanted]
+        if len(remaining) == len(current):
+            raise NotFound(f"{self.rt.singular} {record_id} has no tag '{tag_name}'.")
+        self._replace_tags(record_id, remaining)
+        self._touch_self(row)
+
+    def replace_sub_collection(self, record_id: int, feature: Feature, data: Any) -> list[Wire]:
+        """PUT /{Coll}/{id}/Tags|Dates|EmailDomains|Links: the array becomes the collection."""
+        name = dict(sub_collections(self.rt))[feature]
+        model = validate(write_model(self.rt), {name: data} if isinstance(data, list) else {})
+        if getattr(model, name) is None:
+            raise BadRequest(f"The request body must be a JSON array of {name} items.")
+        row = self._require(record_id, for_update=True)
+        stamp = next_update_stamp(row["date_updated_utc"])
+        if self._write_sub_collections(record_id, model, stamp):
+            self.repo.update_record(self.rt, record_id, {"date_updated_utc": stamp})
+        return self.get(record_id)[name]  # type: ignore[no-any-return]
+
+    def links(self, record_id: int) -> list[Wire]:
+        self._require(record_id)
+        return [
+            output.link(link, self.rt.singular, record_id)
+            for link in self.repo.links_of(self.rt.singular, [record_id])
+        ]
+
+    def add_link(self, record_id: int, data: Any) -> Wire:
+        """Add one link (POST /{Coll}/{id}/Links); returns it as seen from this record."""
+        link = validate(LinkIn, upper_keys(data))
+        link = link.model_copy(update={"LINK_ID": None})
+        current = self.links(record_id)
+        return self._write_links_and_return(record_id, [*current_links(current), link], None)
+
+    def update_link(self, record_id: int, data: Any) -> Wire:
+        """Change one existing link (PUT /{Coll}/{id}/Links with a single object)."""
+        link = validate(LinkIn, upper_keys(data))
+        current = self.links(record_id)
+        if link.LINK_ID is None or link.LINK_ID not in {c["LINK_ID"] for c in current}:
+            raise invalid_field("LINK_ID", f"is not a link of {self.rt.singular} {record_id}")
+        others = [c for c in current_links(current) if c.LINK_ID != link.LINK_ID]
+        return self._write_links_and_return(record_id, [*others, link], link.LINK_ID)
+
+    def delete_link(self, record_id: int, link_id: int) -> None:
+        current = self.links(record_id)
+        if link_id not in {c["LINK_ID"] for c in current}:
+            raise NotFound(f"{self.rt.singular} {record_id} has no link {link_id}.")
+        remaining = [c for c in current_links(current) if link_id != c.LINK_ID]
+        self.replace_sub_collection(record_id, Feature.LINKS, [c.model_dump() for c in remaining])
+
+    def follow_state(self, record_id: int) -> Wire:
+        self._require(record_id)
+        following = self.repo.is_following(self.caller.user_id, self.rt.singular, record_id)
+        return {"FOLLOWING": following}
+
+    def set_follow(self, record_id: int, following: bool) -> Wire:
+        self._require(record_id)
+        if following:
+            self.repo.follow(self.caller.user_id, self.rt.singular, record_id, utc_now())
+        else:
+            self.repo.unfollow(self.caller.user_id, self.rt.singular, record_id)
+        return {"FOLLOWING": following}
+
+    def is_linked_to(self, record_id: int, other: RecordType, other_id: int) -> bool:
+        """Whether the record (which must exist) has a link to `other` record `other_id`."""
+        return any(
+            link["LINK_OBJECT_NAME"] == other.singular and link["LINK_OBJECT_ID"] == other_id
+            for link in self.links(record_id)
+        )
+
+    def linked_filter(self, record_id: int) -> FieldFilter:
+        """A filter for the records of this service's type linked to another record."""
+        return FieldFilter(linked_to=(self.rt.singular, record_id))
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _require(self, record_id: int, for_update: bool = False) -> Row:
+        row = self.repo.get_record(self.rt, record_id, for_update=for_update)
+        if row is None:
+            raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+        return row
+
+    def _id_for_update(self, model: WireModel, path_id: int | None) -> int:
+        body_id = getattr(model, self.rt.id_field)
+        if body_id is not None and path_id is not None and body_id != path_id:
+            raise invalid_field(self.rt.id_field, f"is {body_id} but the path names {path_id}")
+        record_id = body_id if body_id is not None else path_id
+        if record_id is None:
+            raise invalid_field(self.rt.id_field, "is required to update a record")
+        return int(record_id)
+
+    def _children(self, feature: Feature, record_id: int) -> list[Row]:
+        return self.repo.children(_CHILD_TABLES[feature], self.rt.singular, [record_id])[record_id]
+
+    def _touch_self(self, row: Row) -> None:
+        stamp = next_update_stamp(row["date_updated_utc"])
+        self.repo.update_record(self.rt, row["id"], {"date_updated_utc": stamp})
+
+    def _reference_problems(self, values: Row) -> list[FieldError]:
+        problems = []
+        for spec in self.rt.writable_fields:
+            if spec.references is None or values.get(spec.column) is None:
+                continue
+            target = by_singular(spec.references)
+            if not self.repo.existing_ids(target, [values[spec.column]]):
+                problems.append(
+                    FieldError(spec.name, f"no {target.singular} with ID {values[spec.column]}")
+                )
+        return problems
+
+    def _write_sub_collections(
+        self,
+        record_id: int,
+        model: WireModel,
+        stamp: datetime,
+        extra_links: Sequence[LinkIn] = (),
+    ) -> bool:
+        """Replace each sub-collection present in `model`; whether anything changed."""
+        changed = False
+        if self.rt.has(Feature.TAGS) and model.TAGS is not None:  # type: ignore[attr-defined]
+            names = [t.TAG_NAME for t in model.TAGS]  # type: ignore[attr-defined]
+            changed |= self._replace_tags(record_id, names)
+        if self.rt.has(Feature.DATES) and model.DATES is not None:  # type: ignore[attr-defined]
+            changed |= self._replace_dates(record_id, model.DATES)  # type: ignore[attr-defined]
+        if self.rt.has(Feature.EMAIL_DOMAINS) and model.EMAILDOMAINS is not None:  # type: ignore[attr-defined]
+            changed |= self._replace_email_domains(record_id, model.EMAILDOMAINS)  # type: ignore[attr-defined]
+        if self.rt.has(Feature.LINKS):
+            sent = model.LINKS  # type: ignore[attr-defined]
+            if sent is not None or extra_links:
+                if sent is None:
+                    sent = current_links(self.links(record_id))
+                changed |= self._replace_links(record_id, [*sent, *extra_links], stamp)
+        return changed
+
+    def _replace_tags(self, record_id: int, names: Sequence[str]) -> bool:
+        desired: dict[str, str] = {}
+        problems = []
+        for index, raw in enumerate(names):
+            name = raw.strip()
+            if not name:
+                problems.append(FieldError(f"TAGS[{index}].TAG_NAME", "is required"))
+            desired.setdefault(name.lower(), name)
+        if problems:
+            raise invalid_input(problems)
+        current = {row["tag_name"].lower(): row for row in self._children(Feature.TAGS, record_id)}
+        changed = False
+        stale = [row["id"] for key, row in current.items() if key not in desired]
+        if stale:
+            self.repo.delete_children(tables.tags, self.rt.singular, record_id, stale)
+            changed = True
+        new_rows = []
+        for key, name in desired.items():
+            existing = current.get(key)
+            if existing is None:
+                new_rows.append({"tag_name": name})
+            elif existing["tag_name"] != name:
+                self.repo.update_child(tables.tags, existing["id"], {"tag_name": name})
+                changed = True
+        self.repo.insert_children(tables.tags, self.rt.singular, record_id, new_rows)
+        return changed or bool(new_rows)
+
+    def _replace_dates(self, record_id: int, items: Sequence[DateIn]) -> bool:
+        rows = [
+            {
+                "occasion_name": item.OCCASION_NAME,
+                "occasion_date": item.OCCASION_DATE,
+                "repeat_yearly": item.REPEAT_YEARLY,
+                "create_task_yearly": item.CREATE_TASK_YEARLY,
+            }
+            for item in items
+        ]
+        return self._replace_children(
+            Feature.DATES, record_id, [item.DATE_ID for item in items], rows
+        )
+
+    def _replace_email_domains(self, record_id: int, items: Sequence[EmailDomainIn]) -> bool:
+        rows = [{"email_domain": item.EMAIL_DOMAIN.strip().lstrip("@").lower()} for item in items]
+        return self._replace_children(
+            Feature.EMAIL_DOMAINS, record_id, [item.EMAIL_DOMAIN_ID for item in items], rows
+        )
+
+    def _replace_children(
+        self, feature: Feature, record_id: int, ids: Sequence[int | None], rows: list[Row]
+    ) -> bool:
+        """Make a child collection exactly `rows`: matching ids updated, others added/removed."""
+        table = _CHILD_TABLES[feature]
+        current = {row["id"]: row for row in self._children(feature, record_id)}
+        kept: set[int] = set()
+        new_rows = []
+        changed = False
+        for child_id, row in zip(ids, rows, strict=True):
+            existing = current.get(child_id) if child_id is not None else None
+            if existing is None or child_id in kept:
+                new_rows.append(row)
+                continue
+            kept.add(existing["id"])
+            if any(not _same(existing[key], value) for key, value in row.items()):
+                self.repo.update_child(table, existing["id"], row)
+                changed = True
+        stale = [child_id for child_id in current if child_id not in kept]
+        if stale:
+            self.repo.delete_children(table, self.rt.singular, record_id, stale)
+        self.repo.insert_children(table, self.rt.singular, record_id, new_rows)
+        return changed or bool(stale) or bool(new_rows)
+
+    def _replace_links(self, record_id: int, items: Sequence[LinkIn], stamp: datetime) -> bool:
+        """Make the record's links exactly `items`, touching the other end of every change."""
+        singular = self.rt.singular
+        resolved = self._resolve_links(record_id, items)
+        current = {row["id"]: row for row in self.repo.links_of(singular, [record_id])}
+        kept: set[int] = set()
+        touched: list[Row] = []
+        for link_id, values in resolved:
+            existing = current.get(link_id) if link_id is not None else None
+            if existing is None or link_id in kept:
+                self.repo.insert_link({**values, "date_created_utc": stamp})
+                touched.append(values)
+                continue
+            kept.add(existing["id"])
+            seen = output.link(existing, singular, record_id)
+            if any(seen[key.upper()] != values[key] for key in values):
+                self.repo.update_link(existing["id"], values)
+                touched.extend([existing, values])
+        stale = [row for link_id, row in current.items() if link_id not in kept]
+        self.repo.delete_links(row["id"] for row in stale)
+        touched.extend(stale)
+        self._touch_other_ends(touched, singular, record_id, stamp)
+        return bool(touched)
+
+    def _resolve_links(
+        self, record_id: int, items: Sequence[LinkIn]
+    ) -> list[tuple[int | None, Row]]:
+        """Validate link items and turn them into rows seen from this record."""
+        singular = self.rt.singular
+        problems: list[FieldError] = []
+        resolved: list[tuple[int | None, Row]] = []
+        wanted: dict[RecordType, set[int]] = defaultdict(set)
+        for index, item in enumerate(items):
+            where = f"LINKS[{index}]"
+            other_name, other_id = item.LINK_OBJECT_NAME, item.LINK_OBJECT_ID
+            is_forward = item.IS_FORWARD
+            if item.OBJECT_NAME is not None or item.OBJECT_ID is not None:
+                start = resolve_object_name(item.OBJECT_NAME or singular)
+                start_id = item.OBJECT_ID if item.OBJECT_ID is not None else record_id
+                if start is not self.rt or start_id != record_id:
+                    end = resolve_object_name(other_name)
+                    if end is self.rt and other_id == record_id and start is not None:
+                        # Written from the other end: turn it round.
+                        other_name, other_id = start.singular, start_id
+                        is_forward = None if is_forward is None else not is_forward
+                    else:
+                        problems.append(
+                            FieldError(
+                                f"{where}.OBJECT_ID",
+                                f"must name this record ({singular} {record_id})",
+                            )
+                        )
+                        continue
+            target = resolve_object_name(other_name)
+            if target is None or not target.has(Feature.LINKS):
+                problems.append(
+                    FieldError(
+                        f"{where}.LINK_OBJECT_NAME",
+                        f"'{other_name}' is not a record type that can be linked",
+                    )
+                )
+                continue
+            if target is self.rt and other_id == record_id:
+                problems.append(
+                    FieldError(f"{where}.LINK_OBJECT_ID", "a record cannot link to itself")
+                )
+                continue
+            wanted[target].add(other_id)
+            resolved.append(
+                (
+                    item.LINK_ID,
+                    {
+                        "object_name": singular,
+                        "object_id": record_id,
+                        "link_object_name": target.singular,
+                        "link_object_id": other_id,
+                        "role": item.ROLE,
+                        "details": item.DETAILS,
+                        "relationship_id": item.RELATIONSHIP_ID,
+                        "is_forward": is_forward,
+                    },
+                )
+            )
+        for target, ids in wanted.items():
+            missing = ids - self.repo.existing_ids(target, ids)
+            for index, (_link_id, values) in enumerate(resolved):
+                if (
+                    values["link_object_name"] == target.singular
+                    and values["link_object_id"] in missing
+                ):
+                    problems.append(
+                        FieldError(
+                            f"LINKS[{index}].LINK_OBJECT_ID",
+                            f"no {target.singular} with ID {values['link_object_id']}",
+                        )
+                    )
+        if problems:
+            raise invalid_input(problems)
+        return resolved
+
+    def _touch_other_ends(
+        self, links: Sequence[Row], singular: str, record_id: int, stamp: datetime
+    ) -> None:
+        by_type: dict[str, set[int]] = defaultdict(set)
+        for link in links:
+            for name_key, id_key in (
+                ("object_name", "object_id"),
+                ("link_object_name", "link_object_id"),
+            ):
+                if link[name_key] == singular and link[id_key] == record_id:
+                    continue
+                by_type[link[name_key]].add(link[id_key])
+        for name, ids in by_type.items():
+            self.repo.touch_records(by_singular(name), ids, stamp)
+
+    def _write_links_and_return(
+        self, record_id: int, items: list[LinkIn], link_id: int | None
+    ) -> Wire:
+        before = {c["LINK_ID"] for c in self.links(record_id)}
+        self.replace_sub_collection(record_id, Feature.LINKS, [i.model_dump() for i in items])
+        after = self.links(record_id)
+        if link_id is not None:
+            return next(link for link in after if link["LINK_ID"] == link_id)
+        added = [link for link in after if link["LINK_ID"] not in before]
+        return added[-1] if added else after[-1]
+
+
+def current_links(links: Sequence[Wire]) -> list[LinkIn]:
+    """Wire links turned back into input items (to send a whole collection with one change)."""
+    return [LinkIn.model_validate(link) for link in links]
+
+
+def merge_custom_fields(
+    current: dict[str, Any], items: Sequence[CustomFieldIn]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Custom field values after merging `items` by FIELD_NAME (a null value clears the field)."""
+    merged = dict(current)
+    problems = []
+    for index, item in enumerate(items):
+        name = item.FIELD_NAME.strip()
+        if not name.lower().endswith("__c"):
+            problems.append(
+                FieldError(
+                    f"CUSTOMFIELDS[{index}].FIELD_NAME",
+                    f"'{item.FIELD_NAME}' is not a custom field (names end in __c)",
+                )
+            )
+            continue
+        value = item.FIELD_VALUE
+        if isinstance(value, str) and len(value) > CUSTOM_TEXT_MAX:
+            problems.append(
+                FieldError(
+                    f"CUSTOMFIELDS[{index}].FIELD_VALUE",
+                    f"is longer than {CUSTOM_TEXT_MAX} characters",
+                )
+            )
+            continue
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged, problems
+
+
+def parse_bool(value: str) -> bool:
+    """A boolean from a query string ('true', 'True', '1', 'false', '0', ...)."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ValueError(f"'{value}' is not true or false")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _same(stored: Any, new: Any) -> bool:
+    """Whether writing `new` over `stored` would change nothing."""
+    if isinstance(stored, Decimal) and isinstance(new, Decimal):
+        return stored == new
+    return type(stored) is type(new) and bool(stored == new)

@@ -1,0 +1,146 @@
+"""Instances (tenants), users and their API keys."""
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from rolodex.errors import BadRequest, Conflict, NotFound
+from rolodex.services.context import Caller, utc_now
+from rolodex.storage import tables
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_api_key() -> str:
+    """A fresh API key: 128 random bits, written like Insightly's (a GUID)."""
+    return str(uuid.UUID(bytes=secrets.token_bytes(16)))
+
+
+def hash_api_key(key: str) -> str:
+    """What is stored for a key. Keys are random, so a plain SHA-256 cannot be reversed."""
+    return hashlib.sha256(key.strip().lower().encode()).hexdigest()
+
+
+def create_instance(connection: Connection, name: str) -> int:
+    """A new, empty instance; returns its id."""
+    name = name.strip()
+    if not name:
+        raise BadRequest("An instance needs a name.")
+    subdomain = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "instance"
+    result = connection.execute(
+        insert(tables.instances)
+        .values(name=name, subdomain=subdomain, plan_name="Rolodex", date_created_utc=utc_now())
+        .returning(tables.instances.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def default_instance(connection: Connection) -> int:
+    """The first instance, created as "Default" when there is none."""
+    first = connection.execute(select(func.min(tables.instances.c.id))).scalar()
+    return int(first) if first is not None else create_instance(connection, "Default")
+
+
+def instance_exists(connection: Connection, instance_id: int) -> bool:
+    query = select(tables.instances.c.id).where(tables.instances.c.id == instance_id)
+    return connection.execute(query).first() is not None
+
+
+def create_user(
+    connection: Connection,
+    instance_id: int,
+    email: str,
+    first_name: str,
+    last_name: str,
+    administrator: bool = False,
+) -> tuple[int, str]:
+    """A new user of `instance_id`; returns its id and its API key (shown once, stored hashed)."""
+    email = email.strip()
+    if not _EMAIL.match(email):
+        raise BadRequest(f"'{email}' is not an email address.")
+    if not instance_exists(connection, instance_id):
+        raise NotFound(f"No instance with ID {instance_id}.")
+    users = tables.users
+    taken = select(users.c.id).where(users.c.email_key == email.lower())
+    if connection.execute(taken).first() is not None:
+        raise Conflict(f"A user with email {email} already exists.")
+    key = new_api_key()
+    now = utc_now()
+    result = connection.execute(
+        insert(users)
+        .values(
+            instance_id=instance_id,
+            email_address=email,
+            email_key=email.lower(),
+            first_name=first_name,
+            last_name=last_name,
+            administrator=administrator,
+            account_owner=administrator and not _has_users(connection, instance_id),
+            active=True,
+            timezone_id="UTC",
+            user_currency="USD",
+            contact_display="FIRST_LAST",
+            contact_order="FIRST_LAST",
+            task_week_start=1,
+            api_key_hash=hash_api_key(key),
+            date_created_utc=now,
+            date_updated_utc=now,
+        )
+        .returning(users.c.id)
+    )
+    return int(result.scalar_one()), key
+
+
+def _has_users(connection: Connection, instance_id: int) -> bool:
+    query = select(tables.users.c.id).where(tables.users.c.instance_id == instance_id).limit(1)
+    return connection.execute(query).first() is not None
+
+
+def any_user(connection: Connection) -> bool:
+    """Whether any user exists at all (a fresh database has none)."""
+    return connection.execute(select(tables.users.c.id).limit(1)).first() is not None
+
+
+def regenerate_key(connection: Connection, email: str) -> str:
+    """A new API key for the user with `email`; the old key stops working at once."""
+    users = tables.users
+    key = new_api_key()
+    result = connection.execute(
+        update(users)
+        .where(users.c.email_key == email.strip().lower())
+        .values(api_key_hash=hash_api_key(key), date_updated_utc=utc_now())
+    )
+    if result.rowcount == 0:
+        raise NotFound(f"No user with email {email}.")
+    return key
+
+
+def authenticate(connection: Connection, key: str) -> Caller | None:
+    """The active user whose API key is `key`, or None."""
+    digest = hash_api_key(key)
+    users = tables.users
+    query = select(users.c.id, users.c.instance_id, users.c.administrator, users.c.api_key_hash)
+    row = connection.execute(
+        query.where(users.c.api_key_hash == digest, users.c.active.is_(True))
+    ).first()
+    # The lookup is by hash; comparing the digests again in constant time costs nothing.
+    if row is None or not hmac.compare_digest(row.api_key_hash, digest):
+        return None
+    return Caller(instance_id=row.instance_id, user_id=row.id, is_admin=bool(row.administrator))
+
+
+def instance_info(connection: Connection, instance_id: int) -> dict[str, Any]:
+    """GET /Instance."""
+    instances = tables.instances
+    row = connection.execute(select(instances).where(instances.c.id == instance_id)).one()
+    return {
+        "INSTANCE_NAME": row.name,
+        "INSTANCE_SUBDOMAIN": row.subdomain,
+        "PLAN_NAME": row.plan_name,
+        "NEW_USER_EXPERIENCE_ENABLED": True,
+    }

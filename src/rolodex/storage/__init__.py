@@ -1,0 +1,1 @@
+"""Storage: engine and unit of work, tables, repositories, migrations."""

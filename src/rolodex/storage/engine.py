@@ -1,0 +1,91 @@
+"""Database engine and the unit of work: the one place that begins, commits and rolls back."""
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from rolodex.errors import ServiceUnavailable
+
+T = TypeVar("T")
+
+# SQLSTATEs after which a whole write transaction can simply be run again.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """An engine for `url`, set up for concurrent use by server processes."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers take the write lock at BEGIN, so a read-then-write never fails half-way.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
+    """A connection inside one transaction: committed on success, rolled back on any error."""
+    with engine.connect() as connection:
+        if write and engine.dialect.name == "sqlite":
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        transaction = connection.begin()
+        try:
+            yield connection
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
+
+
+def run_in_transaction(
+    engine: Engine, work: Callable[[Connection], T], write: bool = False, retries: int = 5
+) -> T:
+    """Run `work` in a unit of work, again after a deadlock or busy database, up to `retries`."""
+    attempt = 0
+    while True:
+        try:
+            with unit_of_work(engine, write=write) as connection:
+                return work(connection)
+        except DBAPIError as exc:
+            if is_retryable(exc) and attempt < retries:
+                attempt += 1
+                time.sleep(random.uniform(0.005, 0.05) * attempt)
+                continue
+            if is_retryable(exc) or exc.connection_invalidated or isinstance(exc, OperationalError):
+                raise ServiceUnavailable(
+                    "The database is unavailable or too busy right now; try again shortly."
+                ) from exc
+            raise
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    """Whether the failed transaction may succeed if simply run again."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)

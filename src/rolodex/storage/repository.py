@@ -1,0 +1,339 @@
+"""SQL for records and their sub-collections, always scoped to one instance.
+
+Every query goes through `Repository`, which is built for one instance and adds the instance
+filter itself: no caller can forget it. Methods take and return plain Python values keyed by
+storage column name; the wire format is not known here.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from rolodex.domain.registry import Kind, RecordType
+from rolodex.storage import tables
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """Equality on one field: a column, a custom field (`__c`) or a tag."""
+
+    column: str | None = None
+    kind: Kind = Kind.TEXT
+    custom_field: str | None = None
+    tag_name: str | None = None
+    value: Any = None
+    # For date-only searches on a datetime field: the half-open day [value, until).
+    until: datetime | None = None
+    # Records linked to this (singular object name, id).
+    linked_to: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to read."""
+
+    skip: int = 0
+    top: int = 100
+    updated_after: datetime | None = None
+    count_total: bool = False
+
+
+class Repository:
+    """Data access for one instance."""
+
+    def __init__(self, connection: Connection, instance_id: int) -> None:
+        self.connection = connection
+        self.instance_id = instance_id
+
+    def _scoped(self, table: Table) -> ColumnElement[bool]:
+        return table.c.instance_id == self.instance_id
+
+    # --- records -------------------------------------------------------------------------
+
+    def record_table(self, rt: RecordType) -> Table:
+        return tables.record_tables[rt.singular]
+
+    def get_record(self, rt: RecordType, record_id: int, for_update: bool = False) -> Row | None:
+        table = self.record_table(rt)
+        query = select(table).where(self._scoped(table), table.c.id == record_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.connection.execute(query).mappings().first()
+        return dict(row) if row is not None else None
+
+    def existing_ids(self, rt: RecordType, ids: Iterable[int]) -> set[int]:
+        """Which of `ids` are records of `rt` in this instance."""
+        wanted = set(ids)
+        if not wanted:
+            return set()
+        table = self.record_table(rt)
+        query = select(table.c.id).where(self._scoped(table), table.c.id.in_(wanted))
+        return set(self.connection.execute(query).scalars())
+
+    def list_records(
+        self, rt: RecordType, page: Page, field_filter: FieldFilter | None = None
+    ) -> tuple[list[Row], int | None]:
+        """One page of records in the contract's order, and the total when asked for."""
+        table = self.record_table(rt)
+        conditions: list[ColumnElement[bool]] = [self._scoped(table)]
+        if page.updated_after is not None:
+            conditions.append(table.c.date_updated_utc > page.updated_after)
+        if field_filter is not None:
+            conditions.append(self._filter_condition(rt, table, field_filter))
+        query: Select[Any] = select(table).where(*conditions)
+        if page.updated_after is not None:
+            query = query.order_by(table.c.date_updated_utc, table.c.id)
+        else:
+            query = query.order_by(table.c.id)
+        rows: list[Row] = []
+        if page.top > 0:
+            result = self.connection.execute(query.offset(page.skip).limit(page.top))
+            rows = [dict(row) for row in result.mappings()]
+        total = None
+        if page.count_total:
+            count_query = select(func.count()).select_from(table).where(*conditions)
+            total = self.connection.execute(count_query).scalar_one()
+        return rows, total
+
+    def _filter_condition(
+        self, rt: RecordType, table: Table, field_filter: FieldFilter
+    ) -> ColumnElement[bool]:
+        if field_filter.linked_to is not None:
+            return table.c.id.in_(self._linked_ids(rt, *field_filter.linked_to))
+        if field_filter.tag_name is not None:
+            tag_query = select(tables.tags.c.record_id).where(
+                self._scoped(tables.tags),
+                tables.tags.c.record_type == rt.singular,
+                func.lower(tables.tags.c.tag_name) == field_filter.tag_name.lower(),
+            )
+            return table.c.id.in_(tag_query)
+        if field_filter.custom_field is not None:
+            stored = table.c.custom_fields[field_filter.custom_field].as_string()
+            if field_filter.value in (None, ""):
+                return or_(stored.is_(None), stored == "")
+            return func.lower(stored) == str(field_filter.value).lower()
+        assert field_filter.column is not None
+        column = table.c[field_filter.column]
+        if field_filter.value is None or field_filter.value == "":
+            if field_filter.kind is Kind.TEXT:
+                return or_(column.is_(None), column == "")
+            return column.is_(None)
+        if field_filter.kind is Kind.TEXT:
+            return func.lower(column) == str(field_filter.value).lower()
+        if field_filter.until is not None:
+            return and_(column >= field_filter.value, column < field_filter.until)
+        return column == field_filter.value
+
+    def _linked_ids(self, rt: RecordType, object_name: str, object_id: int) -> Any:
+        links = tables.links
+        forward = select(links.c.link_object_id).where(
+            self._scoped(links),
+            links.c.object_name == object_name,
+            links.c.object_id == object_id,
+            links.c.link_object_name == rt.singular,
+        )
+        backward = select(links.c.object_id).where(
+            self._scoped(links),
+            links.c.link_object_name == object_name,
+            links.c.link_object_id == object_id,
+            links.c.object_name == rt.singular,
+        )
+        return forward.union_all(backward)
+
+    def insert_record(self, rt: RecordType, values: Row) -> int:
+        table = self.record_table(rt)
+        result = self.connection.execute(
+            insert(table).values(instance_id=self.instance_id, **values).returning(table.c.id)
+        )
+        return int(result.scalar_one())
+
+    def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
+        table = self.record_table(rt)
+        self.connection.execute(
+            update(table).where(self._scoped(table), table.c.id == record_id).values(**values)
+        )
+
+    def touch_records(self, rt: RecordType, ids: Iterable[int], when: datetime) -> None:
+        """Set DATE_UPDATED_UTC of `ids` to `when`, never moving one backwards."""
+        wanted = set(ids)
+        if not wanted:
+            return
+        table = self.record_table(rt)
+        self.connection.execute(
+            update(table)
+            .where(
+                self._scoped(table),
+                table.c.id.in_(wanted),
+                table.c.date_updated_utc < when,
+            )
+            .values(date_updated_utc=when)
+        )
+
+    def delete_record(self, rt: RecordType, record_id: int) -> None:
+        table = self.record_table(rt)
+        self.connection.execute(delete(table).where(self._scoped(table), table.c.id == record_id))
+
+    # --- sub-collections keyed by (record_type, record_id) -----------------------------------
+
+    def children(
+        self, table: Table, record_type: str, record_ids: Sequence[int]
+    ) -> dict[int, list[Row]]:
+        """The rows of a child table for each of `record_ids`, in id order."""
+        grouped: dict[int, list[Row]] = defaultdict(list)
+        if not record_ids:
+            return grouped
+        query = (
+            select(table)
+            .where(
+                self._scoped(table),
+                table.c.record_type == record_type,
+                table.c.record_id.in_(record_ids),
+            )
+            .order_by(table.c.id)
+        )
+        for row in self.connection.execute(query).mappings():
+            grouped[row["record_id"]].append(dict(row))
+        return grouped
+
+    def insert_children(
+        self, table: Table, record_type: str, record_id: int, rows: list[Row]
+    ) -> None:
+        if rows:
+            self.connection.execute(
+                insert(table),
+                [
+                    {
+                        "instance_id": self.instance_id,
+                        "record_type": record_type,
+                        "record_id": record_id,
+                        **row,
+                    }
+                    for row in rows
+                ],
+            )
+
+    def update_child(self, table: Table, child_id: int, values: Row) -> None:
+        self.connection.execute(
+            update(table).where(self._scoped(table), table.c.id == child_id).values(**values)
+        )
+
+    def delete_children(
+        self, table: Table, record_type: str, record_id: int, child_ids: Iterable[int] | None = None
+    ) -> None:
+        """Delete the record's rows of `table`; only those in `child_ids` when given."""
+        query = delete(table).where(
+            self._scoped(table),
+            table.c.record_type == record_type,
+            table.c.record_id == record_id,
+        )
+        if child_ids is not None:
+            wanted = set(child_ids)
+            if not wanted:
+                return
+            query = query.where(table.c.id.in_(wanted))
+        self.connection.execute(query)
+
+    # --- links (seen from both ends) --------------------------------------------------------
+
+    def links_of(self, record_type: str, record_ids: Sequence[int]) -> list[Row]:
+        """Every link with one end among the records, in id order."""
+        if not record_ids:
+            return []
+        links = tables.links
+        query = (
+            select(links)
+            .where(
+                self._scoped(links),
+                or_(
+                    and_(links.c.object_name == record_type, links.c.object_id.in_(record_ids)),
+                    and_(
+                        links.c.link_object_name == record_type,
+                        links.c.link_object_id.in_(record_ids),
+                    ),
+                ),
+            )
+            .order_by(links.c.id)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def insert_link(self, values: Row) -> int:
+        result = self.connection.execute(
+            insert(tables.links)
+            .values(instance_id=self.instance_id, **values)
+            .returning(tables.links.c.id)
+        )
+        return int(result.scalar_one())
+
+    def update_link(self, link_id: int, values: Row) -> None:
+        links = tables.links
+        self.connection.execute(
+            update(links).where(self._scoped(links), links.c.id == link_id).values(**values)
+        )
+
+    def delete_links(self, link_ids: Iterable[int]) -> None:
+        wanted = set(link_ids)
+        if wanted:
+            links = tables.links
+            self.connection.execute(
+                delete(links).where(self._scoped(links), links.c.id.in_(wanted))
+            )
+
+    def get_link(self, link_id: int) -> Row | None:
+        links = tables.links
+        query = select(links).where(self._scoped(links), links.c.id == link_id)
+        row = self.connection.execute(query).mappings().first()
+        return dict(row) if row is not None else None
+
+    # --- follows ----------------------------------------------------------------------------
+
+    def is_following(self, user_id: int, record_type: str, record_id: int) -> bool:
+        follows = tables.follows
+        query = select(follows.c.id).where(
+            self._scoped(follows),
+            follows.c.user_id == user_id,
+            follows.c.record_type == record_type,
+            follows.c.record_id == record_id,
+        )
+        return self.connection.execute(query).first() is not None
+
+    def follow(self, user_id: int, record_type: str, record_id: int, when: datetime) -> None:
+        if not self.is_following(user_id, record_type, record_id):
+            self.connection.execute(
+                insert(tables.follows).values(
+                    instance_id=self.instance_id,
+                    user_id=user_id,
+                    record_type=record_type,
+                    record_id=record_id,
+                    date_created_utc=when,
+                )
+            )
+
+    def unfollow(self, user_id: int | None, record_type: str, record_id: int) -> None:
+        """Stop `user_id` following the record; every user when `user_id` is None."""
+        follows = tables.follows
+        query = delete(follows).where(
+            self._scoped(follows),
+            follows.c.record_type == record_type,
+            follows.c.record_id == record_id,
+        )
+        if user_id is not None:
+            query = query.where(follows.c.user_id == user_id)
+        self.connection.execute(query)

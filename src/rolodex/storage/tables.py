@@ -1,0 +1,167 @@
+"""The database schema, in SQLAlchemy Core.
+
+Record tables are built from the registry (one column per declared field), so a field is declared
+once. Sub-collections that every record type may have (tags, dates, email domains, links,
+follows) live in generic tables keyed by (record_type, record_id).
+"""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.types import TypeEngine
+
+from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _column_type(spec: FieldSpec) -> TypeEngine:
+    if spec.kind is Kind.TEXT:
+        if spec.max_length is not None and spec.max_length <= 4000:
+            return String(spec.max_length)
+        return Text()
+    if spec.kind is Kind.INT:
+        return BigInteger()
+    if spec.kind is Kind.BOOL:
+        return Boolean()
+    if spec.kind is Kind.DATETIME:
+        return DateTime()
+    return Numeric(18, 4)
+
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("subdomain", String(255), nullable=False),
+    Column("plan_name", String(64), nullable=False),
+    Column("date_created_utc", DateTime(), nullable=False),
+)
+
+
+def _record_table(rt: RecordType, *extra: Column) -> Table:
+    columns: list[Column] = [
+        Column("id", Id, primary_key=True, autoincrement=True),
+        Column("instance_id", Id, nullable=False),
+    ]
+    for spec in rt.fields:
+        if spec.name == rt.id_field or spec.column == "instance_id":
+            continue
+        nullable = spec.name not in ("DATE_CREATED_UTC", "DATE_UPDATED_UTC")
+        columns.append(Column(spec.column, _column_type(spec), nullable=nullable))
+    if rt.has(Feature.CUSTOM_FIELDS):
+        columns.append(Column("custom_fields", JSON(), nullable=False))
+    table = Table(rt.table, metadata, *columns, *extra)
+    # The sync sweep's access path: updated_after_utc ordered by (DATE_UPDATED_UTC, id).
+    Index(f"ix_{rt.table}_updated", table.c.instance_id, table.c.date_updated_utc, table.c.id)
+    for spec in rt.fields:
+        if spec.indexed:
+            column = table.c[spec.column]
+            # Text search is case-insensitive, so the index is on lower(column).
+            expr = func.lower(column) if spec.kind is Kind.TEXT else column
+            Index(f"ix_{rt.table}_{spec.column}", table.c.instance_id, expr)
+    return table
+
+
+record_tables: dict[str, Table] = {}
+for _rt in RECORD_TYPES:
+    _extra: list[Column] = []
+    if _rt.singular == "User":
+        _extra = [
+            Column("email_key", String(255), nullable=False, unique=True),
+            Column("api_key_hash", String(64), nullable=False, unique=True),
+        ]
+    record_tables[_rt.singular] = _record_table(_rt, *_extra)
+
+users = record_tables["User"]
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("tag_name", String(255), nullable=False),
+    Index("ix_tags_record", "instance_id", "record_type", "record_id"),
+)
+Index("ix_tags_name", tags.c.instance_id, tags.c.record_type, func.lower(tags.c.tag_name))
+
+dates = Table(
+    "dates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("occasion_name", String(255), nullable=True),
+    Column("occasion_date", DateTime(), nullable=False),
+    Column("repeat_yearly", Boolean(), nullable=False),
+    Column("create_task_yearly", Boolean(), nullable=False),
+    Index("ix_dates_record", "instance_id", "record_type", "record_id"),
+)
+
+email_domains = Table(
+    "email_domains",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("email_domain", String(255), nullable=False),
+    Index("ix_email_domains_record", "instance_id", "record_type", "record_id"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("object_name", String(64), nullable=False),
+    Column("object_id", BigInteger(), nullable=False),
+    Column("link_object_name", String(64), nullable=False),
+    Column("link_object_id", BigInteger(), nullable=False),
+    Column("role", String(255), nullable=True),
+    Column("details", String(255), nullable=True),
+    Column("relationship_id", BigInteger(), nullable=True),
+    Column("is_forward", Boolean(), nullable=True),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Index("ix_links_object", "instance_id", "object_name", "object_id"),
+    Index("ix_links_link_object", "instance_id", "link_object_name", "link_object_id"),
+)
+
+follows = Table(
+    "follows",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("user_id", BigInteger(), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("date_created_utc", DateTime(), nullable=False),
+    UniqueConstraint("user_id", "record_type", "record_id"),
+    Index("ix_follows_record", "instance_id", "record_type", "record_id"),
+)

@@ -1,0 +1,31 @@
+"""JSON encoding in one step (orjson) and tolerant decoding of request bodies."""
+
+from typing import Any
+
+import orjson
+
+from rolodex.errors import BadRequest
+
+
+def dumps(value: Any) -> bytes:
+    """Encode a response body."""
+    return orjson.dumps(value)
+
+
+def loads_body(body: bytes) -> Any:
+    """Decode a JSON request body, or a 400 that says where it is malformed."""
+    if not body.strip():
+        raise BadRequest("The request body is empty; send a JSON document.")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+
+
+def upper_keys(value: Any) -> Any:
+    """The same document with every object key upper-cased, since input keys match in any case."""
+    if isinstance(value, dict):
+        return {str(key).upper(): upper_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [upper_keys(item) for item in value]
+    return value

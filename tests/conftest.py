@@ -1,0 +1,128 @@
+"""Fixtures: a real database built by the migrations, and the real app served over HTTP.
+
+SQLite by default; set ROLODEX_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)
+to run the same suite on PostgreSQL. Every test gets instances of its own, so tests share one
+database and one server without seeing each other's data.
+"""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine, text
+
+from rolodex.api.app import create_app
+from rolodex.config import Settings
+from rolodex.services import users
+from rolodex.storage.engine import make_engine, unit_of_work
+from rolodex.storage.migrate import upgrade
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("ROLODEX_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rolodex-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        # The test database is ours to wipe: start from an empty schema every run.
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, max_body_bytes=256 * 1024)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The real app, served by uvicorn on a free local port for the whole session."""
+    app = create_app(settings, engine)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@dataclass
+class Tenant:
+    """An instance with one admin user, and an HTTP client that authenticates as that user."""
+
+    instance_id: int
+    user_id: int
+    api_key: str
+    client: httpx.Client
+
+    def add_user(self, engine: Engine, email: str, admin: bool = False) -> tuple[int, str]:
+        with unit_of_work(engine, write=True) as connection:
+            return users.create_user(connection, self.instance_id, email, "Other", "User", admin)
+
+
+@pytest.fixture
+def make_tenant(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
+    """A factory of fresh tenants (instances) for tests that need more than one."""
+    clients: list[httpx.Client] = []
+    counter = iter(range(1_000_000))
+
+    def make() -> Tenant:
+        suffix = f"{time.time_ns()}-{next(counter)}"
+        with unit_of_work(engine, write=True) as connection:
+            instance_id = users.create_instance(connection, f"Test {suffix}")
+            user_id, key = users.create_user(
+                connection, instance_id, f"admin-{suffix}@example.com", "Ada", "Admin", True
+            )
+        client = httpx.Client(base_url=f"{base_url}/v3.1", auth=(key, ""), timeout=60)
+        clients.append(client)
+        return Tenant(instance_id, user_id, key, client)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def tenant(make_tenant: Callable[[], Tenant]) -> Tenant:
+    return make_tenant()
+
+
+@pytest.fixture
+def api(tenant: Tenant) -> httpx.Client:
+    """An authenticated client of a fresh instance, with base URL .../v3.1."""
+    return tenant.client
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
