@@ -1,14 +1,16 @@
 """Fixtures: a real database built by the migrations, and the real app served over HTTP.
 
 SQLite by default; set ROLODEX_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)
-to run the same suite on PostgreSQL. Every test gets instances of its own, so tests share one
-database and one server without seeing each other's data.
+to run the same suite on PostgreSQL, in a schema made for the run and dropped after it.
+Every test gets instances of its own, so tests share one database and one server without
+seeing each other's data.
 """
 
 import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from rolodex.api.app import create_app
 from rolodex.config import Settings
@@ -26,21 +28,31 @@ from rolodex.storage.migrate import upgrade
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary file, or a fresh schema of its own in the PostgreSQL test database.
+
+    A schema per run lets several runs share one PostgreSQL database without clobbering each other.
+    """
     url = os.environ.get("ROLODEX_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'rolodex-test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rolodex-test.db'}"
+        return
+    schema = f"rolodex_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    parsed = make_url(url)
+    yield parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        # The test database is ours to wipe: start from an empty schema every run.
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
     yield engine
     engine.dispose()

@@ -13,8 +13,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./rolodex.db"
     # Largest request body accepted, in bytes (contract §7: default 10 MiB).
     max_body_bytes: int = 10 * 1024 * 1024
-    # Public base URL of the server, used in Location headers when set (else the request's).
-    base_url: str = ""
     # PostgreSQL connection pool per server process.
     pool_size: int = 10
     # How many times a write transaction is retried after a deadlock or a busy database.

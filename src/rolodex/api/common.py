@@ -101,13 +101,15 @@ async def read_json(request: Request) -> Any:
 def query_value(request: Request, name: str) -> str | None:
     """A query parameter by name, in any letter case (clients differ)."""
     value = request.query_params.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, candidate in request.query_params.multi_items():
-        if key.lower() == lowered:
-            return candidate
-    return None
+    if value is None:
+        lowered = name.lower()
+        for key, candidate in request.query_params.multi_items():
+            if key.lower() == lowered:
+                value = candidate
+                break
+    if value is not None and "\x00" in value:
+        raise invalid_field(name, "must not contain NUL characters")
+    return value
 
 
 def query_bool(request: Request, name: str) -> bool:

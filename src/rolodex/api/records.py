@@ -7,6 +7,7 @@ rolodex.services.records. Which routes exist follows the type's declared feature
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import Connection
 
 from rolodex.api.common import (
     execute,
@@ -20,6 +21,7 @@ from rolodex.api.common import (
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import NOTES, Feature, RecordType
 from rolodex.errors import BadRequest, invalid_field
+from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
@@ -28,26 +30,44 @@ from rolodex.wire.records import LinkIn
 API_PREFIX = "/v3.1"
 
 
-def record_location(rt: RecordType, record_id: int) -> str:
-    return f"{API_PREFIX}/{rt.collection}/{record_id}"
+def _service(
+    request: Request, connection: Connection, caller: Caller, rt: RecordType
+) -> RecordService:
+    return RecordService(connection, caller, rt, if_match=request.headers.get("if-match"))
+
+
+def _record_response(result: tuple[dict[str, Any], str]) -> Response:
+    """A single-record response with its ETag."""
+    record, etag = result
+    return json_response(record, headers={"ETag": etag})
+
+
+def _created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
+    """201 with the created record, its ETag and its Location."""
+    record, etag = result
+    location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
+    return json_response(record, 201, {"ETag": etag, "Location": location})
 
 
 def build_router(rt: RecordType) -> APIRouter:
     """Every route of `rt`: list, search, get, and what its features allow."""
-    router = APIRouter(prefix=f"{API_PREFIX}/{rt.collection}", route_class=CaseInsensitiveRoute)
-    tag = [rt.collection]
+    router = APIRouter(
+        prefix=f"{API_PREFIX}/{rt.collection}",
+        route_class=CaseInsensitiveRoute,
+        tags=[rt.collection],
+    )
 
-    @router.get("", tags=tag, summary=f"List {rt.collection}")
+    @router.get("", summary=f"List {rt.collection}")
     async def list_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).list_page(page, None, brief)
+            return _service(request, connection, caller, rt).list_page(page, None, brief)
 
         return list_response(*await execute(request, work))
 
-    @router.get("/Search", tags=tag, summary=f"Search {rt.collection} by one field")
+    @router.get("/Search", summary=f"Search {rt.collection} by one field")
     async def search_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
@@ -57,7 +77,7 @@ def build_router(rt: RecordType) -> APIRouter:
             raise invalid_field("field_name", "is required when field_value is given")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            service = RecordService(connection, caller, rt)
+            service = _service(request, connection, caller, rt)
             field_filter = None
             if field_name is not None and field_name.strip():
                 field_filter = service.search_filter(field_name, field_value)
@@ -67,7 +87,7 @@ def build_router(rt: RecordType) -> APIRouter:
 
     if rt.has(Feature.TAGS):
 
-        @router.get("/SearchByTag", tags=tag, summary=f"{rt.collection} with a tag")
+        @router.get("/SearchByTag", summary=f"{rt.collection} with a tag")
         async def search_by_tag(request: Request) -> Response:
             page = page_from(request)
             brief = query_bool(request, "brief")
@@ -76,40 +96,38 @@ def build_router(rt: RecordType) -> APIRouter:
                 raise invalid_field("tagName", "is required")
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                service = RecordService(connection, caller, rt)
+                service = _service(request, connection, caller, rt)
                 return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
 
             return list_response(*await execute(request, work))
 
-    @router.get("/{record_id:int}", tags=tag, summary=f"Get one {rt.singular}")
+    @router.get("/{record_id:int}", summary=f"Get one {rt.singular}")
     async def get_record(request: Request, record_id: int) -> Response:
         brief = query_bool(request, "brief")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).get(record_id, brief)
+            return _service(request, connection, caller, rt).read(record_id, brief)
 
-        return json_response(await execute(request, work))
+        return _record_response(await execute(request, work))
 
     if rt.has(Feature.CREATE):
 
-        @router.post("", tags=tag, status_code=201, summary=f"Create a {rt.singular}")
+        @router.post("", status_code=201, summary=f"Create a {rt.singular}")
         async def create_record(request: Request) -> Response:
             body = await read_json(request)
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                return RecordService(connection, caller, rt).create(body)
+                return _service(request, connection, caller, rt).create(body)
 
-            record = await execute(request, work, write=True)
-            location = record_location(rt, record[rt.id_field])
-            return json_response(record, 201, {"Location": location})
+            return _created_response(rt, await execute(request, work, write=True))
 
     if rt.has(Feature.WRITE):
 
-        @router.put("", tags=tag, summary=f"Update a {rt.singular} (id in the body)")
+        @router.put("", summary=f"Update a {rt.singular} (id in the body)")
         async def update_record(request: Request) -> Response:
             return await _update(request, None)
 
-        @router.put("/{record_id:int}", tags=tag, summary=f"Update a {rt.singular}")
+        @router.put("/{record_id:int}", summary=f"Update a {rt.singular}")
         async def update_record_at(request: Request, record_id: int) -> Response:
             return await _update(request, record_id)
 
@@ -117,66 +135,64 @@ def build_router(rt: RecordType) -> APIRouter:
             body = await read_json(request)
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                return RecordService(connection, caller, rt).update(body, record_id)
+                return _service(request, connection, caller, rt).update(body, record_id)
 
-            return json_response(await execute(request, work, write=True))
+            return _record_response(await execute(request, work, write=True))
 
-        @router.delete(
-            "/{record_id:int}", tags=tag, status_code=202, summary=f"Delete a {rt.singular}"
-        )
+        @router.delete("/{record_id:int}", status_code=202, summary=f"Delete a {rt.singular}")
         async def delete_record(request: Request, record_id: int) -> Response:
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                RecordService(connection, caller, rt).delete(record_id)
+                _service(request, connection, caller, rt).delete(record_id)
 
             await execute(request, work, write=True)
             return Response(status_code=202)
 
     if rt.has(Feature.TAGS):
-        _add_tag_routes(router, rt, tag)
+        _add_tag_routes(router, rt)
     for feature, name, path in (
         (Feature.DATES, "DATES", "/{record_id:int}/Dates"),
         (Feature.EMAIL_DOMAINS, "EMAILDOMAINS", "/{record_id:int}/EmailDomains"),
     ):
         if rt.has(feature):
-            _add_replaceable_routes(router, rt, tag, feature, name, path)
+            _add_replaceable_routes(router, rt, feature, name, path)
     if rt.has(Feature.LINKS):
-        _add_link_routes(router, rt, tag)
+        _add_link_routes(router, rt)
     if rt.has(Feature.NOTES):
-        _add_note_routes(router, rt, tag)
+        _add_note_routes(router, rt)
     if rt.has(Feature.FOLLOW):
-        _add_follow_routes(router, rt, tag)
+        _add_follow_routes(router, rt)
     return router
 
 
-def _add_tag_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
-    @router.get("/{record_id:int}/Tags", tags=tag, summary="The record's tags")
+def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
+    @router.get("/{record_id:int}/Tags", summary="The record's tags")
     async def get_tags(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).tags(record_id)
+            return _service(request, connection, caller, rt).tags(record_id)
 
         return json_response(await execute(request, work))
 
-    @router.post("/{record_id:int}/Tags", tags=tag, status_code=201, summary="Add a tag")
+    @router.post("/{record_id:int}/Tags", status_code=201, summary="Add a tag")
     async def add_tag(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).add_tag(record_id, body)
+            return _service(request, connection, caller, rt).add_tag(record_id, body)
 
         added, is_new = await execute(request, work, write=True)
         return json_response(added, 201 if is_new else 200)
 
-    @router.put("/{record_id:int}/Tags", tags=tag, summary="Replace the record's tags")
+    @router.put("/{record_id:int}/Tags", summary="Replace the record's tags")
     async def replace_tags(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            service = RecordService(connection, caller, rt)
+            service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, Feature.TAGS, body)
 
         return json_response(await execute(request, work, write=True))
 
-    @router.delete("/{record_id:int}/Tags", tags=tag, status_code=202, summary="Remove a tag")
+    @router.delete("/{record_id:int}/Tags", status_code=202, summary="Remove a tag")
     async def remove_tag(request: Request, record_id: int) -> Response:
         body = upper_keys(await read_json(request))
         if isinstance(body, list) and len(body) == 1:
@@ -187,124 +203,119 @@ def _add_tag_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
         return await _remove_tag(request, record_id, name)
 
     @router.delete(
-        "/{record_id:int}/Tags/{tag_name}", tags=tag, status_code=202, summary="Remove a tag (v3.0)"
+        "/{record_id:int}/Tags/{tag_name}", status_code=202, summary="Remove a tag (v3.0)"
     )
     async def remove_tag_by_path(request: Request, record_id: int, tag_name: str) -> Response:
         return await _remove_tag(request, record_id, tag_name)
 
     async def _remove_tag(request: Request, record_id: int, name: str) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            RecordService(connection, caller, rt).remove_tag(record_id, name)
+            _service(request, connection, caller, rt).remove_tag(record_id, name)
 
         await execute(request, work, write=True)
         return Response(status_code=202)
 
 
 def _add_replaceable_routes(
-    router: APIRouter, rt: RecordType, tag: list[str], feature: Feature, name: str, path: str
+    router: APIRouter, rt: RecordType, feature: Feature, name: str, path: str
 ) -> None:
-    @router.get(path, tags=tag, summary=f"The record's {name}", name=f"get_{name.lower()}")
+    @router.get(path, summary=f"The record's {name}", name=f"get_{name.lower()}")
     async def get_items(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).get(record_id)[name]
+            return _service(request, connection, caller, rt).get(record_id)[name]
 
         return json_response(await execute(request, work))
 
-    @router.put(path, tags=tag, summary=f"Replace the record's {name}", name=f"put_{name.lower()}")
+    @router.put(path, summary=f"Replace the record's {name}", name=f"put_{name.lower()}")
     async def replace_items(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            service = RecordService(connection, caller, rt)
+            service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, feature, body)
 
         return json_response(await execute(request, work, write=True))
 
 
-def _add_link_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
-    @router.get("/{record_id:int}/Links", tags=tag, summary="The record's links")
+def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
+    @router.get("/{record_id:int}/Links", summary="The record's links")
     async def get_links(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).links(record_id)
+            return _service(request, connection, caller, rt).links(record_id)
 
         return json_response(await execute(request, work))
 
-    @router.post("/{record_id:int}/Links", tags=tag, status_code=201, summary="Add a link")
+    @router.post("/{record_id:int}/Links", status_code=201, summary="Add a link")
     async def add_link(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).add_link(record_id, body)
+            return _service(request, connection, caller, rt).add_link(record_id, body)
 
         return json_response(await execute(request, work, write=True), 201)
 
     @router.put(
         "/{record_id:int}/Links",
-        tags=tag,
         summary="Update one link (an object) or replace all links (an array)",
     )
     async def put_links(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            service = RecordService(connection, caller, rt)
+            service = _service(request, connection, caller, rt)
             if isinstance(body, list):
                 return service.replace_sub_collection(record_id, Feature.LINKS, body)
             return service.update_link(record_id, body)
 
         return json_response(await execute(request, work, write=True))
 
-    @router.delete(
-        "/{record_id:int}/Links/{link_id:int}", tags=tag, status_code=202, summary="Remove a link"
-    )
+    @router.delete("/{record_id:int}/Links/{link_id:int}", status_code=202, summary="Remove a link")
     async def delete_link(request: Request, record_id: int, link_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            RecordService(connection, caller, rt).delete_link(record_id, link_id)
+            _service(request, connection, caller, rt).delete_link(record_id, link_id)
 
         await execute(request, work, write=True)
         return Response(status_code=202)
 
 
-def _add_note_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
-    @router.get("/{record_id:int}/Notes", tags=tag, summary="Notes linked to the record")
+def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
+    @router.get("/{record_id:int}/Notes", summary="Notes linked to the record")
     async def get_notes(request: Request, record_id: int) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            parent = RecordService(connection, caller, rt)
+            parent = _service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
-            notes = RecordService(connection, caller, NOTES)
+            notes = _service(request, connection, caller, NOTES)
             return notes.list_page(page, parent.linked_filter(record_id), brief)
 
         return list_response(*await execute(request, work))
 
-    @router.post(
-        "/{record_id:int}/Notes", tags=tag, status_code=201, summary="Add a note to the record"
-    )
+    @router.post("/{record_id:int}/Notes", status_code=201, summary="Add a note to the record")
     async def add_note(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            RecordService(connection, caller, rt).get(record_id, brief=True)
+            _service(request, connection, caller, rt).get(record_id, brief=True)
             link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
-            return RecordService(connection, caller, NOTES).create(body, extra_links=[link])
+            return _service(request, connection, caller, NOTES).create(body, extra_links=[link])
 
-        note = await execute(request, work, write=True)
-        location = record_location(NOTES, note[NOTES.id_field])
-        return json_response(note, 201, {"Location": location})
+        return _created_response(NOTES, await execute(request, work, write=True))
 
-    @router.put("/{record_id:int}/Notes", tags=tag, summary="Update a note of the record")
+    @router.put("/{record_id:int}/Notes", summary="Update a note of the record")
     async def update_note(request: Request, record_id: int) -> Response:
         body = await read_json(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             note_id = _note_id(body)
-            if not RecordService(connection, caller, rt).is_linked_to(record_id, NOTES, note_id):
+            if not _service(request, connection, caller, rt).is_linked_to(
+                record_id, NOTES, note_id
+            ):
                 raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
-            return RecordService(connection, caller, NOTES).update(body)
+            return _service(request, connection, caller, NOTES).update(body)
 
-        return json_response(await execute(request, work, write=True))
+        return _record_response(await execute(request, work, write=True))
 
 
 def _note_id(body: Any) -> int:
@@ -320,27 +331,25 @@ def _note_id(body: Any) -> int:
         raise invalid_field("NOTE_ID", f"'{value}' is not a whole number") from None
 
 
-def _add_follow_routes(router: APIRouter, rt: RecordType, tag: list[str]) -> None:
-    @router.get("/{record_id:int}/Follow", tags=tag, summary="Whether you follow the record")
+def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
+    @router.get("/{record_id:int}/Follow", summary="Whether you follow the record")
     async def get_follow(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).follow_state(record_id)
+            return _service(request, connection, caller, rt).follow_state(record_id)
 
         return json_response(await execute(request, work))
 
-    @router.post("/{record_id:int}/Follow", tags=tag, summary="Follow the record")
+    @router.post("/{record_id:int}/Follow", summary="Follow the record")
     async def follow(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            return RecordService(connection, caller, rt).set_follow(record_id, True)
+            return _service(request, connection, caller, rt).set_follow(record_id, True)
 
         return json_response(await execute(request, work, write=True))
 
-    @router.delete(
-        "/{record_id:int}/Follow", tags=tag, status_code=202, summary="Stop following the record"
-    )
+    @router.delete("/{record_id:int}/Follow", status_code=202, summary="Stop following the record")
     async def unfollow(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            RecordService(connection, caller, rt).set_follow(record_id, False)
+            _service(request, connection, caller, rt).set_follow(record_id, False)
 
         await execute(request, work, write=True)
         return Response(status_code=202)

@@ -15,9 +15,10 @@ router = APIRouter(prefix=API_PREFIX, route_class=CaseInsensitiveRoute)
 @router.get("/Users/Me", tags=["Users"], summary="The user whose API key made the call")
 async def get_me(request: Request) -> Response:
     def work(connection, caller):  # type: ignore[no-untyped-def]
-        return RecordService(connection, caller, USERS).get(caller.user_id)
+        return RecordService(connection, caller, USERS).read(caller.user_id)
 
-    return json_response(await execute(request, work))
+    record, etag = await execute(request, work)
+    return json_response(record, headers={"ETag": etag})
 
 
 @router.get("/Instance", tags=["Instance"], summary="The caller's instance")

@@ -20,7 +20,14 @@ from rolodex.domain.registry import (
     by_singular,
     resolve_object_name,
 )
-from rolodex.errors import BadRequest, FieldError, NotFound, invalid_field, invalid_input
+from rolodex.errors import (
+    BadRequest,
+    FieldError,
+    NotFound,
+    PreconditionFailed,
+    invalid_field,
+    invalid_input,
+)
 from rolodex.services.context import Caller, next_update_stamp, utc_now
 from rolodex.storage import tables
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
@@ -52,17 +59,25 @@ _CHILD_TABLES = {
 class RecordService:
     """Use cases on the records of one type, for one caller."""
 
-    def __init__(self, connection: Connection, caller: Caller, rt: RecordType) -> None:
+    def __init__(
+        self, connection: Connection, caller: Caller, rt: RecordType, if_match: str | None = None
+    ) -> None:
         self.caller = caller
         self.rt = rt
         self.repo = Repository(connection, caller.instance_id)
+        # The If-Match header of the request: every write to a record checks it (contract §6).
+        self.if_match = if_match
 
     # --- reading -------------------------------------------------------------------------
 
     def get(self, record_id: int, brief: bool = False) -> Wire:
         """One record, or 404."""
+        return self.read(record_id, brief)[0]
+
+    def read(self, record_id: int, brief: bool = False) -> tuple[Wire, str]:
+        """One record and its ETag, or 404."""
         row = self._require(record_id)
-        return self.to_wire([row], brief)[0]
+        return self.to_wire([row], brief)[0], etag_of(row)
 
     def list_page(
         self, page: Page, field_filter: FieldFilter | None = None, brief: bool = False
@@ -144,7 +159,7 @@ class RecordService:
 
     # --- writing -------------------------------------------------------------------------
 
-    def create(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> Wire:
+    def create(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> tuple[Wire, str]:
         """Create a record from a POST body; nothing is written if any part is invalid."""
         model = validate(write_model(self.rt), upper_keys(data))
         fields_set = model.model_fields_set
@@ -162,7 +177,8 @@ class RecordService:
         problems.extend(self._reference_problems(values))
         custom: dict[str, Any] = {}
         if self.rt.has(Feature.CUSTOM_FIELDS):
-            custom, custom_problems = merge_custom_fields({}, model.CUSTOMFIELDS or [])
+            sent_custom = _sent(model, "CUSTOMFIELDS") or []
+            custom, custom_problems = merge_custom_fields({}, sent_custom)
             problems.extend(custom_problems)
             values["custom_fields"] = custom
         if problems:
@@ -173,9 +189,9 @@ class RecordService:
         )
         record_id = self.repo.insert_record(self.rt, values)
         self._write_sub_collections(record_id, model, now, extra_links)
-        return self.get(record_id)
+        return self.read(record_id)
 
-    def update(self, data: Any, path_id: int | None = None) -> Wire:
+    def update(self, data: Any, path_id: int | None = None) -> tuple[Wire, str]:
         """Apply a v3.1 partial PUT: present fields set, absent left, arrays replaced exactly."""
         model = validate(write_model(self.rt), upper_keys(data))
         record_id = self._id_for_update(model, path_id)
@@ -192,8 +208,9 @@ class RecordService:
             elif not _same(row[spec.column], value):
                 changes[spec.column] = value
         problems.extend(self._reference_problems(changes))
-        if self.rt.has(Feature.CUSTOM_FIELDS) and model.CUSTOMFIELDS is not None:
-            merged, custom_problems = merge_custom_fields(row["custom_fields"], model.CUSTOMFIELDS)
+        sent_custom = _sent(model, "CUSTOMFIELDS")
+        if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
+            merged, custom_problems = merge_custom_fields(row["custom_fields"], sent_custom)
             problems.extend(custom_problems)
             if merged != row["custom_fields"]:
                 changes["custom_fields"] = merged
@@ -204,7 +221,7 @@ class RecordService:
         if changes or graph_changed:
             changes["date_updated_utc"] = stamp
             self.repo.update_record(self.rt, record_id, changes)
-        return self.get(record_id)
+        return self.read(record_id)
 
     def delete(self, record_id: int) -> None:
         """Delete a record with its tags, dates, domains, links and follows (linked notes stay)."""
@@ -318,9 +335,15 @@ class RecordService:
     # --- internals -----------------------------------------------------------------------
 
     def _require(self, record_id: int, for_update: bool = False) -> Row:
+        """The record's row, or 404. `for_update` locks it for a write and checks If-Match."""
         row = self.repo.get_record(self.rt, record_id, for_update=for_update)
         if row is None:
             raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+        if for_update and self.if_match is not None and not etag_matches(self.if_match, row):
+            raise PreconditionFailed(
+                f"{self.rt.singular} {record_id} has changed since you read it (If-Match does "
+                "not match its ETag); read it again and retry. Nothing was changed."
+            )
         return row
 
     def _id_for_update(self, model: WireModel, path_id: int | None) -> int:
@@ -360,19 +383,21 @@ class RecordService:
     ) -> bool:
         """Replace each sub-collection present in `model`; whether anything changed."""
         changed = False
-        if self.rt.has(Feature.TAGS) and model.TAGS is not None:  # type: ignore[attr-defined]
-            names = [t.TAG_NAME for t in model.TAGS]  # type: ignore[attr-defined]
-            changed |= self._replace_tags(record_id, names)
-        if self.rt.has(Feature.DATES) and model.DATES is not None:  # type: ignore[attr-defined]
-            changed |= self._replace_dates(record_id, model.DATES)  # type: ignore[attr-defined]
-        if self.rt.has(Feature.EMAIL_DOMAINS) and model.EMAILDOMAINS is not None:  # type: ignore[attr-defined]
-            changed |= self._replace_email_domains(record_id, model.EMAILDOMAINS)  # type: ignore[attr-defined]
+        tags = _sent(model, "TAGS")
+        if tags is not None:
+            changed |= self._replace_tags(record_id, [t.TAG_NAME for t in tags])
+        dates = _sent(model, "DATES")
+        if dates is not None:
+            changed |= self._replace_dates(record_id, dates)
+        domains = _sent(model, "EMAILDOMAINS")
+        if domains is not None:
+            changed |= self._replace_email_domains(record_id, domains)
         if self.rt.has(Feature.LINKS):
-            sent = model.LINKS  # type: ignore[attr-defined]
-            if sent is not None or extra_links:
-                if sent is None:
-                    sent = current_links(self.links(record_id))
-                changed |= self._replace_links(record_id, [*sent, *extra_links], stamp)
+            links = _sent(model, "LINKS")
+            if links is not None or extra_links:
+                if links is None:
+                    links = current_links(self.links(record_id))
+                changed |= self._replace_links(record_id, [*links, *extra_links], stamp)
         return changed
 
     def _replace_tags(self, record_id: int, names: Sequence[str]) -> bool:
@@ -571,6 +596,27 @@ class RecordService:
             return next(link for link in after if link["LINK_ID"] == link_id)
         added = [link for link in after if link["LINK_ID"] not in before]
         return added[-1] if added else after[-1]
+
+
+def etag_of(row: Row) -> str:
+    """A record's ETag: it changes exactly when DATE_UPDATED_UTC does (every graph change)."""
+    stamp = row["date_updated_utc"]
+    return f'"{row["id"]}-{stamp:%Y%m%d%H%M%S%f}"'
+
+
+def etag_matches(header: str, row: Row) -> bool:
+    """Whether an If-Match header value accepts the record's current ETag."""
+    current = etag_of(row)
+    for candidate in header.split(","):
+        value = candidate.strip().removeprefix("W/")
+        if value == "*" or value == current or f'"{value}"' == current:
+            return True
+    return False
+
+
+def _sent(model: WireModel, name: str) -> Any:
+    """A sub-collection array from an input model: None when absent (or not on this type)."""
+    return getattr(model, name, None)
 
 
 def current_links(links: Sequence[Wire]) -> list[LinkIn]:

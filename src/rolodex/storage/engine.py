@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from rolodex.errors import ServiceUnavailable
+from rolodex.errors import BadRequest, ServiceUnavailable
 
 T = TypeVar("T")
 
@@ -71,6 +71,9 @@ def run_in_transaction(
         try:
             with unit_of_work(engine, write=write) as connection:
                 return work(connection)
+        except DataError as exc:
+            # Validation should catch every bad value first; this is the last line of defence.
+            raise BadRequest(f"The database rejected a value: {exc.orig}".strip()) from exc
         except DBAPIError as exc:
             if is_retryable(exc) and attempt < retries:
                 attempt += 1

@@ -23,9 +23,14 @@ def loads_body(body: bytes) -> Any:
 
 
 def upper_keys(value: Any) -> Any:
-    """The same document with every object key upper-cased, since input keys match in any case."""
+    """The same document with every object key upper-cased, since input keys match in any case.
+
+    Text with a NUL character is refused here, once for every input: no database stores it.
+    """
     if isinstance(value, dict):
         return {str(key).upper(): upper_keys(item) for key, item in value.items()}
     if isinstance(value, list):
         return [upper_keys(item) for item in value]
+    if isinstance(value, str) and "\x00" in value:
+        raise BadRequest("Text values must not contain NUL (\\u0000) characters.")
     return value
