@@ -12,12 +12,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from rolodex.api.app import create_app
@@ -60,7 +62,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, max_body_bytes=256 * 1024)
+    # The burst limit is off here: tests call faster than 10/s; test_rate_limits sets its own.
+    return Settings(database_url=database_url, max_body_bytes=256 * 1024, rate_limit_per_second=0)
 
 
 def free_port() -> int:
@@ -69,10 +72,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(settings: Settings, engine: Engine) -> Iterator[str]:
-    """The real app, served by uvicorn on a free local port for the whole session."""
-    app = create_app(settings, engine)
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn on a free local port in this process; yields the base URL."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
@@ -83,9 +85,18 @@ def base_url(settings: Settings, engine: Engine) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The real app, served over HTTP for the whole session."""
+    with serving(create_app(settings, engine)) as url:
+        yield url
 
 
 @dataclass

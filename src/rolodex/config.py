@@ -13,6 +13,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./rolodex.db"
     # Largest request body accepted, in bytes (contract §7: default 10 MiB).
     max_body_bytes: int = 10 * 1024 * 1024
+    # Calls per instance per UTC day (a per-instance override is set with the CLI); 0 = no limit.
+    rate_limit_daily: int = 100_000
+    # Calls per API key per second (Insightly's burst limit); 0 = no limit.
+    rate_limit_per_second: int = 10
     # PostgreSQL connection pool per server process.
     pool_size: int = 10
     # How many times a write transaction is retried after a deadlock or a busy database.

@@ -29,10 +29,17 @@ class RolodexError(Exception):
 
     status_code = 500
 
-    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or []
+        # Response headers that belong to this error (e.g. Retry-After).
+        self.headers = headers or {}
 
 
 class BadRequest(RolodexError):
@@ -69,6 +76,10 @@ class PayloadTooLarge(RolodexError):
 
 class UnsupportedMediaType(RolodexError):
     status_code = 415
+
+
+class TooManyRequests(RolodexError):
+    status_code = 429
 
 
 class ServiceUnavailable(RolodexError):

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rolodex import __version__
 from rolodex.api import records, users
+from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.common import json_response
 from rolodex.api.routing import allowed_methods
 from rolodex.config import Settings, get_settings
@@ -44,27 +45,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return json_response({"STATUS": "ok"})
 
     _install_error_handlers(app)
+    app.add_middleware(RateLimitHeaders)
     return app
 
 
 def error_response(
-    status_code: int, message: str, errors: list[dict[str, str]] | None = None, **headers: str
+    status_code: int,
+    message: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     """The contract's error body: {"Message": ..., "Errors": [...]}."""
     body: dict[str, Any] = {"Message": message}
     if errors:
         body["Errors"] = errors
-    return json_response(body, status_code, {k.replace("_", "-"): v for k, v in headers.items()})
+    return json_response(body, status_code, headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RolodexError)
     async def rolodex_error(request: Request, exc: RolodexError) -> Response:
         errors = [{"FIELD": e.field, "Message": e.message} for e in exc.errors]
-        headers = {}
+        headers = dict(exc.headers)
         if isinstance(exc, Unauthorized):
-            headers["WWW_Authenticate"] = 'Basic realm="Rolodex"'
-        return error_response(exc.status_code, exc.message, errors, **headers)
+            headers["WWW-Authenticate"] = 'Basic realm="Rolodex"'
+        return error_response(exc.status_code, exc.message, errors, headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -73,7 +78,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             allow = ", ".join(allowed_methods(app.router.routes, request.url.path))
             return error_response(
-                405, f"{request.method} is not allowed on {request.url.path}.", Allow=allow
+                405,
+                f"{request.method} is not allowed on {request.url.path}.",
+                None,
+                {"Allow": allow},
             )
         return error_response(exc.status_code, str(exc.detail))
 

@@ -1,7 +1,5 @@
 """What every endpoint shares: authentication, the unit of work, body and paging parsing."""
 
-import base64
-import binascii
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,15 +9,9 @@ from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from rolodex.config import Settings
-from rolodex.errors import (
-    PayloadTooLarge,
-    Unauthorized,
-    UnsupportedMediaType,
-    invalid_field,
-)
+from rolodex.errors import PayloadTooLarge, UnsupportedMediaType, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import parse_bool
-from rolodex.services.users import authenticate
 from rolodex.storage.engine import run_in_transaction
 from rolodex.storage.repository import Page
 from rolodex.wire.dates import parse_datetime
@@ -33,38 +25,15 @@ DEFAULT_TOP = 100
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 
 
-def api_key_from(request: Request) -> str:
-    """The API key in the Basic credentials: base64 of `key`, `key:` or `key:anything`."""
-    header = request.headers.get("authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded.strip():
-        raise Unauthorized("Send your API key as HTTP Basic credentials (the key as user name).")
-    encoded = encoded.strip()
-    padded = encoded + "=" * (-len(encoded) % 4)
-    try:
-        decoded = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        text = decoded.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Unauthorized("The Authorization header is not valid base64.") from None
-    key = text.partition(":")[0].strip()
-    if not key:
-        raise Unauthorized("The API key is missing from the Basic credentials.")
-    return key
-
-
 async def execute(
     request: Request, work: Callable[[Connection, Caller], T], write: bool = False
 ) -> T:
-    """Authenticate the caller and run `work` in one unit of work, off the event loop."""
-    key = api_key_from(request)
+    """Run `work` for the authenticated caller in one unit of work, off the event loop."""
+    caller: Caller = request.state.caller
     engine: Engine = request.app.state.engine
     settings: Settings = request.app.state.settings
 
     def transaction(connection: Connection) -> T:
-        caller = authenticate(connection, key)
-        if caller is None:
-            raise Unauthorized("The API key is not valid.")
-        request.state.caller = caller
         return work(connection, caller)
 
     return await run_in_threadpool(

@@ -6,9 +6,10 @@ rolodex.services.records. Which routes exist follows the type's declared feature
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import Connection
 
+from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import (
     execute,
     json_response,
@@ -55,6 +56,7 @@ def build_router(rt: RecordType) -> APIRouter:
         prefix=f"{API_PREFIX}/{rt.collection}",
         route_class=CaseInsensitiveRoute,
         tags=[rt.collection],
+        dependencies=[Depends(authenticated_caller)],
     )
 
     @router.get("", summary=f"List {rt.collection}")

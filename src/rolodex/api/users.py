@@ -1,7 +1,8 @@
 """Users and the instance: read-only over the API."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
+from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, json_response
 from rolodex.api.records import API_PREFIX
 from rolodex.api.routing import CaseInsensitiveRoute
@@ -9,7 +10,11 @@ from rolodex.domain.registry import USERS
 from rolodex.services.records import RecordService
 from rolodex.services.users import instance_info
 
-router = APIRouter(prefix=API_PREFIX, route_class=CaseInsensitiveRoute)
+router = APIRouter(
+    prefix=API_PREFIX,
+    route_class=CaseInsensitiveRoute,
+    dependencies=[Depends(authenticated_caller)],
+)
 
 
 @router.get("/Users/Me", tags=["Users"], summary="The user whose API key made the call")

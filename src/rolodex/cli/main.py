@@ -52,6 +52,29 @@ def instances_create(name: Annotated[str, typer.Option(help="The instance's name
     typer.echo(instance_id)
 
 
+@instances_app.command("set-limit")
+def instances_set_limit(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    daily: Annotated[
+        int | None,
+        typer.Option(help="Calls per UTC day for this instance (0 = no limit)."),
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Use the server's ROLODEX_RATE_LIMIT_DAILY again.")
+    ] = False,
+) -> None:
+    """Set an instance's own daily rate limit, or --reset it to the server's setting."""
+    if (daily is None) == (not reset):
+        typer.echo("error: give either --daily N or --reset", err=True)
+        raise typer.Exit(2)
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            user_service.set_daily_limit(connection, instance, None if reset else daily)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"Instance {instance}: daily limit {'reset' if reset else daily}.")
+
+
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Option(help="Sign-in email, unique across the server.")],

@@ -51,6 +51,18 @@ def instance_exists(connection: Connection, instance_id: int) -> bool:
     return connection.execute(query).first() is not None
 
 
+def set_daily_limit(connection: Connection, instance_id: int, limit: int | None) -> None:
+    """Override the server's daily rate limit for one instance (None: back to the default)."""
+    if limit is not None and limit < 0:
+        raise BadRequest("A daily limit cannot be negative (0 turns it off).")
+    instances = tables.instances
+    result = connection.execute(
+        update(instances).where(instances.c.id == instance_id).values(rate_limit_daily=limit)
+    )
+    if result.rowcount == 0:
+        raise NotFound(f"No instance with ID {instance_id}.")
+
+
 def create_user(
     connection: Connection,
     instance_id: int,

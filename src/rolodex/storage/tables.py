@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -59,6 +60,25 @@ instances = Table(
     Column("subdomain", String(255), nullable=False),
     Column("plan_name", String(64), nullable=False),
     Column("date_created_utc", DateTime(), nullable=False),
+    # Overrides the server's daily rate limit for this instance when set (0 = no limit).
+    Column("rate_limit_daily", Integer(), nullable=True),
+)
+
+# Rate-limit counters, shared by every server process through the database.
+rate_daily = Table(
+    "rate_daily",
+    metadata,
+    Column("instance_id", BigInteger(), primary_key=True),
+    Column("day", Date(), primary_key=True),
+    Column("calls", Integer(), nullable=False),
+)
+
+rate_second = Table(
+    "rate_second",
+    metadata,
+    Column("user_id", BigInteger(), primary_key=True),
+    Column("second", BigInteger(), primary_key=True),
+    Column("calls", Integer(), nullable=False),
 )
 
 

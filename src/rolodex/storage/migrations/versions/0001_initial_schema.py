@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 82dec3dca2df
+Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 07:40:24.615455
+Create Date: 2026-11-29 07:45:52.693092
 """
 
 import sqlalchemy as sa
@@ -172,6 +172,7 @@ def upgrade() -> None:
         sa.Column("subdomain", sa.String(length=255), nullable=False),
         sa.Column("plan_name", sa.String(length=64), nullable=False),
         sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("rate_limit_daily", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instances")),
     )
     op.create_table(
@@ -288,6 +289,20 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "rate_daily",
+        sa.Column("instance_id", sa.BigInteger(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("instance_id", "day", name=op.f("pk_rate_daily")),
+    )
+    op.create_table(
+        "rate_second",
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("second", sa.BigInteger(), nullable=False),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "second", name=op.f("pk_rate_second")),
+    )
+    op.create_table(
         "tags",
         sa.Column(
             "id",
@@ -381,6 +396,8 @@ def downgrade() -> None:
     op.drop_index("ix_tags_record", table_name="tags")
     op.drop_index("ix_tags_name", table_name="tags")
     op.drop_table("tags")
+    op.drop_table("rate_second")
+    op.drop_table("rate_daily")
     op.drop_index("ix_organisations_website", table_name="organisations")
     op.drop_index("ix_organisations_updated", table_name="organisations")
     op.drop_index("ix_organisations_organisation_name", table_name="organisations")

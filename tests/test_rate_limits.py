@@ -1,0 +1,92 @@
+"""Contract §8: X-RateLimit-* on every authenticated response, and 429 past either limit."""
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from rolodex.api.app import create_app
+from rolodex.config import Settings
+from tests.conftest import Tenant, free_port, serving
+from tests.servers import cli_env, run_cli, served
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/Contacts", 200),
+        ("GET", "/Contacts/999999999", 404),
+        ("GET", "/Contacts?top=-1", 400),
+        ("POST", "/Contacts", 400),
+    ],
+)
+def test_headers_on_success_and_error_responses(
+    api: httpx.Client, method: str, path: str, expected: int
+) -> None:
+    first = api.request(method, path, json={})
+    second = api.request(method, path, json={})
+    assert first.status_code == second.status_code == expected
+    assert first.headers["X-RateLimit-Limit"] == "100000"
+    remaining = int(first.headers["X-RateLimit-Remaining"])
+    assert int(second.headers["X-RateLimit-Remaining"]) == remaining - 1
+
+
+def test_no_headers_without_a_valid_key(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/v3.1/Contacts", auth=("nope", ""))
+    assert response.status_code == 401
+    assert "X-RateLimit-Limit" not in response.headers
+
+
+@pytest.fixture
+def limited_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """A second server with tight limits (5 a day, 3 a second), on the same database."""
+    tight = settings.model_copy(update={"rate_limit_daily": 5, "rate_limit_per_second": 3})
+    with serving(create_app(tight, engine)) as url:
+        yield f"{url}/v3.1"
+
+
+def test_daily_limit_gives_429_with_retry_after(limited_url: str, tenant: Tenant) -> None:
+    with httpx.Client(base_url=limited_url, auth=(tenant.api_key, "")) as client:
+        statuses = []
+        for _ in range(7):
+            statuses.append(client.get("/Users/Me"))
+            if len(statuses) % 3 == 0:
+                time.sleep(1.05)  # stay under the burst limit of 3/s
+    assert [r.status_code for r in statuses] == [200] * 5 + [429] * 2
+    assert [r.headers["X-RateLimit-Remaining"] for r in statuses] == list("4321000")
+    refused = statuses[-1]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "daily" in refused.json()["Message"]
+    assert "resets" in refused.json()["Message"]
+
+
+def test_burst_limit_per_key(limited_url: str, tenant: Tenant) -> None:
+    with httpx.Client(base_url=limited_url, auth=(tenant.api_key, "")) as client:
+        responses = [client.get("/Instance") for _ in range(4)]
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused, [r.status_code for r in responses]
+    assert refused[0].headers["Retry-After"] == "1"
+    assert "per second" in refused[0].json()["Message"]
+
+
+def test_daily_limit_is_exact_across_server_processes(database_url: str, tenant: Tenant) -> None:
+    env = cli_env(database_url, rate_limit_per_second="0")
+    result = run_cli(
+        env, "instances", "set-limit", "--instance", str(tenant.instance_id), "--daily", "40"
+    )
+    assert result.returncode == 0, result.stderr
+    workers = 4 if database_url.startswith("postgresql") else 2
+    with served(env, free_port(), workers) as url:
+
+        def call(_: int) -> int:
+            return httpx.get(
+                f"{url}/v3.1/Users/Me", auth=(tenant.api_key, ""), timeout=60
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(call, range(120)))
+    assert statuses.count(200) == 40
+    assert statuses.count(429) == 80
