@@ -7,11 +7,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
 from rolodex.api import records, users
 from rolodex.api.auth import RateLimitHeaders
-from rolodex.api.common import json_response
+from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
 from rolodex.config import Settings, get_settings
 from rolodex.domain.registry import RECORD_TYPES
@@ -42,10 +43,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def healthz() -> Response:
         with app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return json_response({"STATUS": "ok"})
+        return WireResponse({"STATUS": "ok"}, "Health")
 
     _install_error_handlers(app)
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
 
 
@@ -59,7 +61,7 @@ def error_response(
     body: dict[str, Any] = {"Message": message}
     if errors:
         body["Errors"] = errors
-    return json_response(body, status_code, headers)
+    return WireResponse(body, "Error", status_code, headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -4,25 +4,25 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Request
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
+from rolodex.api.responses import is_xml_body
 from rolodex.config import Settings
 from rolodex.errors import PayloadTooLarge, UnsupportedMediaType, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import parse_bool
 from rolodex.storage.engine import run_in_transaction
 from rolodex.storage.repository import Page
+from rolodex.wire import xml
 from rolodex.wire.dates import parse_datetime
-from rolodex.wire.json import dumps, loads_body
+from rolodex.wire.json import loads_body
 
 T = TypeVar("T")
 
 MAX_TOP = 500
 DEFAULT_TOP = 100
-
-JSON_MEDIA_TYPE = "application/json; charset=utf-8"
 
 
 async def execute(
@@ -41,19 +41,19 @@ async def execute(
     )
 
 
-def json_response(
-    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    """A JSON response encoded in one step."""
-    return Response(dumps(content), status_code, headers, media_type=JSON_MEDIA_TYPE)
-
-
-async def read_json(request: Request) -> Any:
-    """The decoded JSON body, within the size limit; 413 / 415 / 400 otherwise."""
+async def read_body(request: Request) -> Any:
+    """The decoded JSON or XML body, within the size limit; 413 / 415 / 400 otherwise."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and "json" not in content_type and content_type != "text/plain":
+    xml_body = is_xml_body(request.headers)
+    if (
+        content_type
+        and not xml_body
+        and "json" not in content_type
+        and content_type != "text/plain"
+    ):
         raise UnsupportedMediaType(
-            f"Content-Type '{content_type}' is not supported; send application/json."
+            f"Content-Type '{content_type}' is not supported; send application/json or "
+            "application/xml."
         )
     limit = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length", "")
@@ -64,6 +64,8 @@ async def read_json(request: Request) -> Any:
         body.extend(chunk)
         if len(body) > limit:
             raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    if xml_body:
+        return xml.loads(bytes(body))
     return loads_body(bytes(body))
 
 
@@ -125,8 +127,3 @@ def page_from(request: Request) -> Page:
         updated_after=updated_after,
         count_total=query_bool(request, "count_total"),
     )
-
-
-def list_response(records: list[Any], total: int | None) -> Response:
-    headers = {"X-Total-Count": str(total)} if total is not None else None
-    return json_response(records, headers=headers)

@@ -10,15 +10,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import Connection
 
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import (
-    execute,
-    json_response,
-    list_response,
-    page_from,
-    query_bool,
-    query_value,
-    read_json,
-)
+from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
+from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import NOTES, Feature, RecordType
 from rolodex.errors import BadRequest, invalid_field
@@ -27,6 +20,7 @@ from rolodex.services.records import RecordService
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import LinkIn
+from rolodex.wire.xml import ITEM_NAMES
 
 API_PREFIX = "/v3.1"
 
@@ -37,17 +31,17 @@ def _service(
     return RecordService(connection, caller, rt, if_match=request.headers.get("if-match"))
 
 
-def _record_response(result: tuple[dict[str, Any], str]) -> Response:
+def _record_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
     """A single-record response with its ETag."""
     record, etag = result
-    return json_response(record, headers={"ETag": etag})
+    return record_response(record, rt.singular, etag)
 
 
 def _created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
     """201 with the created record, its ETag and its Location."""
     record, etag = result
     location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
-    return json_response(record, 201, {"ETag": etag, "Location": location})
+    return record_response(record, rt.singular, etag, 201, Location=location)
 
 
 def build_router(rt: RecordType) -> APIRouter:
@@ -67,7 +61,8 @@ def build_router(rt: RecordType) -> APIRouter:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).list_page(page, None, brief)
 
-        return list_response(*await execute(request, work))
+        records, total = await execute(request, work)
+        return list_response(records, total, rt.singular)
 
     @router.get("/Search", summary=f"Search {rt.collection} by one field")
     async def search_records(request: Request) -> Response:
@@ -85,7 +80,8 @@ def build_router(rt: RecordType) -> APIRouter:
                 field_filter = service.search_filter(field_name, field_value)
             return service.list_page(page, field_filter, brief)
 
-        return list_response(*await execute(request, work))
+        records, total = await execute(request, work)
+        return list_response(records, total, rt.singular)
 
     if rt.has(Feature.TAGS):
 
@@ -101,7 +97,8 @@ def build_router(rt: RecordType) -> APIRouter:
                 service = _service(request, connection, caller, rt)
                 return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
 
-            return list_response(*await execute(request, work))
+            records, total = await execute(request, work)
+            return list_response(records, total, rt.singular)
 
     @router.get("/{record_id:int}", summary=f"Get one {rt.singular}")
     async def get_record(request: Request, record_id: int) -> Response:
@@ -110,13 +107,13 @@ def build_router(rt: RecordType) -> APIRouter:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).read(record_id, brief)
 
-        return _record_response(await execute(request, work))
+        return _record_response(rt, await execute(request, work))
 
     if rt.has(Feature.CREATE):
 
         @router.post("", status_code=201, summary=f"Create a {rt.singular}")
         async def create_record(request: Request) -> Response:
-            body = await read_json(request)
+            body = await read_body(request)
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
                 return _service(request, connection, caller, rt).create(body)
@@ -134,12 +131,12 @@ def build_router(rt: RecordType) -> APIRouter:
             return await _update(request, record_id)
 
         async def _update(request: Request, record_id: int | None) -> Response:
-            body = await read_json(request)
+            body = await read_body(request)
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
                 return _service(request, connection, caller, rt).update(body, record_id)
 
-            return _record_response(await execute(request, work, write=True))
+            return _record_response(rt, await execute(request, work, write=True))
 
         @router.delete("/{record_id:int}", status_code=202, summary=f"Delete a {rt.singular}")
         async def delete_record(request: Request, record_id: int) -> Response:
@@ -172,31 +169,31 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).tags(record_id)
 
-        return json_response(await execute(request, work))
+        return list_response(await execute(request, work), None, "Tag")
 
     @router.post("/{record_id:int}/Tags", status_code=201, summary="Add a tag")
     async def add_tag(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).add_tag(record_id, body)
 
         added, is_new = await execute(request, work, write=True)
-        return json_response(added, 201 if is_new else 200)
+        return WireResponse(added, "Tag", 201 if is_new else 200)
 
     @router.put("/{record_id:int}/Tags", summary="Replace the record's tags")
     async def replace_tags(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, Feature.TAGS, body)
 
-        return json_response(await execute(request, work, write=True))
+        return list_response(await execute(request, work, write=True), None, "Tag")
 
     @router.delete("/{record_id:int}/Tags", status_code=202, summary="Remove a tag")
     async def remove_tag(request: Request, record_id: int) -> Response:
-        body = upper_keys(await read_json(request))
+        body = upper_keys(await read_body(request))
         if isinstance(body, list) and len(body) == 1:
             body = body[0]
         name = body.get("TAG_NAME") if isinstance(body, dict) else None
@@ -221,22 +218,24 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
 def _add_replaceable_routes(
     router: APIRouter, rt: RecordType, feature: Feature, name: str, path: str
 ) -> None:
+    item = ITEM_NAMES[name]
+
     @router.get(path, summary=f"The record's {name}", name=f"get_{name.lower()}")
     async def get_items(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).get(record_id)[name]
 
-        return json_response(await execute(request, work))
+        return list_response(await execute(request, work), None, item)
 
     @router.put(path, summary=f"Replace the record's {name}", name=f"put_{name.lower()}")
     async def replace_items(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, feature, body)
 
-        return json_response(await execute(request, work, write=True))
+        return list_response(await execute(request, work, write=True), None, item)
 
 
 def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
@@ -245,23 +244,23 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).links(record_id)
 
-        return json_response(await execute(request, work))
+        return list_response(await execute(request, work), None, "Link")
 
     @router.post("/{record_id:int}/Links", status_code=201, summary="Add a link")
     async def add_link(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).add_link(record_id, body)
 
-        return json_response(await execute(request, work, write=True), 201)
+        return WireResponse(await execute(request, work, write=True), "Link", 201)
 
     @router.put(
         "/{record_id:int}/Links",
         summary="Update one link (an object) or replace all links (an array)",
     )
     async def put_links(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             service = _service(request, connection, caller, rt)
@@ -269,7 +268,8 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
                 return service.replace_sub_collection(record_id, Feature.LINKS, body)
             return service.update_link(record_id, body)
 
-        return json_response(await execute(request, work, write=True))
+        result = await execute(request, work, write=True)
+        return WireResponse(result, list_element("Link") if isinstance(result, list) else "Link")
 
     @router.delete("/{record_id:int}/Links/{link_id:int}", status_code=202, summary="Remove a link")
     async def delete_link(request: Request, record_id: int, link_id: int) -> Response:
@@ -292,11 +292,12 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
             notes = _service(request, connection, caller, NOTES)
             return notes.list_page(page, parent.linked_filter(record_id), brief)
 
-        return list_response(*await execute(request, work))
+        records, total = await execute(request, work)
+        return list_response(records, total, NOTES.singular)
 
     @router.post("/{record_id:int}/Notes", status_code=201, summary="Add a note to the record")
     async def add_note(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             _service(request, connection, caller, rt).get(record_id, brief=True)
@@ -307,7 +308,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
 
     @router.put("/{record_id:int}/Notes", summary="Update a note of the record")
     async def update_note(request: Request, record_id: int) -> Response:
-        body = await read_json(request)
+        body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             note_id = _note_id(body)
@@ -317,7 +318,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
                 raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
             return _service(request, connection, caller, NOTES).update(body)
 
-        return _record_response(await execute(request, work, write=True))
+        return _record_response(NOTES, await execute(request, work, write=True))
 
 
 def _note_id(body: Any) -> int:
@@ -339,14 +340,14 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).follow_state(record_id)
 
-        return json_response(await execute(request, work))
+        return WireResponse(await execute(request, work), "Follow")
 
     @router.post("/{record_id:int}/Follow", summary="Follow the record")
     async def follow(request: Request, record_id: int) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).set_follow(record_id, True)
 
-        return json_response(await execute(request, work, write=True))
+        return WireResponse(await execute(request, work, write=True), "Follow")
 
     @router.delete("/{record_id:int}/Follow", status_code=202, summary="Stop following the record")
     async def unfollow(request: Request, record_id: int) -> Response:

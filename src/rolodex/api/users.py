@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Depends, Request, Response
 
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, json_response
+from rolodex.api.common import execute
 from rolodex.api.records import API_PREFIX
+from rolodex.api.responses import WireResponse, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import USERS
 from rolodex.services.records import RecordService
@@ -23,7 +24,7 @@ async def get_me(request: Request) -> Response:
         return RecordService(connection, caller, USERS).read(caller.user_id)
 
     record, etag = await execute(request, work)
-    return json_response(record, headers={"ETag": etag})
+    return record_response(record, USERS.singular, etag)
 
 
 @router.get("/Instance", tags=["Instance"], summary="The caller's instance")
@@ -31,4 +32,4 @@ async def get_instance(request: Request) -> Response:
     def work(connection, caller):  # type: ignore[no-untyped-def]
         return instance_info(connection, caller.instance_id)
 
-    return json_response(await execute(request, work))
+    return WireResponse(await execute(request, work), "Instance")
