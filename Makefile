@@ -41,5 +41,10 @@ format: dev
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+## Requests/s and latency of GET one contact and a list of 100 beside a bare-Starlette ceiling
+## (needs wrk; see bench/README.md). Pass options with BENCH_ARGS="--contacts 10000 --workers 2".
+bench: install
+	$(BIN)/python bench/bench_api.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

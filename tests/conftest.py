@@ -113,14 +113,13 @@ class Tenant:
             return users.create_user(connection, self.instance_id, email, "Other", "User", admin)
 
 
-@pytest.fixture
-def make_tenant(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
-    """A factory of fresh tenants (instances) for tests that need more than one."""
+@contextmanager
+def tenant_factory(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
+    """Makes fresh tenants (instances with an admin); closes their clients at the end."""
     clients: list[httpx.Client] = []
-    counter = iter(range(1_000_000))
 
     def make() -> Tenant:
-        suffix = f"{time.time_ns()}-{next(counter)}"
+        suffix = uuid.uuid4().hex
         with unit_of_work(engine, write=True) as connection:
             instance_id = users.create_instance(connection, f"Test {suffix}")
             user_id, key = users.create_user(
@@ -130,9 +129,25 @@ def make_tenant(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]
         clients.append(client)
         return Tenant(instance_id, user_id, key, client)
 
-    yield make
-    for client in clients:
-        client.close()
+    try:
+        yield make
+    finally:
+        for client in clients:
+            client.close()
+
+
+@pytest.fixture
+def make_tenant(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
+    """A factory of fresh tenants for one test."""
+    with tenant_factory(engine, base_url) as make:
+        yield make
+
+
+@pytest.fixture(scope="session")
+def make_session_tenant(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
+    """A factory of tenants that live for the whole session (for module-wide setups)."""
+    with tenant_factory(engine, base_url) as make:
+        yield make
 
 
 @pytest.fixture

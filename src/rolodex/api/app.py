@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
-from rolodex.api import records, users
+from rolodex.api import openapi, records, users
 from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         description="A self-hosted CRM server that speaks the Insightly Web API v3.1.",
         openapi_url="/v3.1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, settings.pool_size)
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return WireResponse({"STATUS": "ok"}, "Health")
 
     _install_error_handlers(app)
+    openapi.install(app)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app

@@ -16,13 +16,14 @@ from rolodex.services.records import parse_bool
 from rolodex.storage.engine import run_in_transaction
 from rolodex.storage.repository import Page
 from rolodex.wire import xml
-from rolodex.wire.dates import parse_datetime
+from rolodex.wire.dates import NO_QUERY_DATE, QUERY_DATE_PATTERN, parse_datetime
 from rolodex.wire.json import loads_body
 
 T = TypeVar("T")
 
 MAX_TOP = 500
 DEFAULT_TOP = 100
+MAX_SKIP = 2**62
 
 
 async def execute(
@@ -84,8 +85,9 @@ def query_value(request: Request, name: str) -> str | None:
 
 
 def query_bool(request: Request, name: str) -> bool:
+    """A true/false query parameter (any case, or 1/0); absent or empty is false."""
     value = query_value(request, name)
-    if value is None or value.strip() == "":
+    if not value:
         return False
     try:
         return parse_bool(value)
@@ -95,12 +97,11 @@ def query_bool(request: Request, name: str) -> bool:
 
 def _query_int(request: Request, name: str, default: int) -> int:
     value = query_value(request, name)
-    if value is None or value.strip() == "":
+    if not value:
         return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise invalid_field(name, f"'{value}' is not a whole number") from None
+    if not re.fullmatch(r"-?\d+", value):
+        raise invalid_field(name, f"'{value}' is not a whole number")
+    number = int(value)
     if number < 0:
         raise invalid_field(name, f"must not be negative (got {number})")
     return number
@@ -110,13 +111,19 @@ def page_from(request: Request) -> Page:
     """Paging: `skip`, `top` (default 100, clamped to 500), `count_total`, `updated_after_utc`."""
     top = min(_query_int(request, "top", DEFAULT_TOP), MAX_TOP)
     skip = _query_int(request, "skip", 0)
-    if skip > 2**62:
-        raise invalid_field("skip", "is too large")
+    if skip > MAX_SKIP:
+        raise invalid_field("skip", f"is larger than {MAX_SKIP}")
     updated_after = None
     raw = query_value(request, "updated_after_utc")
-    if raw is not None and raw.strip() not in ("", "None", "null"):
+    if raw is not None and not NO_QUERY_DATE.match(raw):
+        if not re.fullmatch(QUERY_DATE_PATTERN, raw):
+            raise invalid_field(
+                "updated_after_utc",
+                f"'{raw}' is not a date; use ISO 8601 ('2024-05-01T13:30:00Z'), "
+                "'yyyy-MM-dd HH:mm:ss' (UTC) or 'yyyy-MM-dd'",
+            )
         # An unescaped '+' of a zone offset ("...T10:00:00+01:00") arrives as a space.
-        raw = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", raw.strip())
+        raw = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", raw)
         try:
             updated_after = parse_datetime(raw)
         except ValueError as exc:

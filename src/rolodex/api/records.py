@@ -4,11 +4,12 @@ Handlers only parse the request and pick the service call; the rules live in
 rolodex.services.records. Which routes exist follows the type's declared features.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import Connection
 
+from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
@@ -19,10 +20,13 @@ from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
-from rolodex.wire.records import LinkIn
+from rolodex.wire.records import INT64_MAX, LinkIn
 from rolodex.wire.xml import ITEM_NAMES
 
 API_PREFIX = "/v3.1"
+
+# Ids are 64-bit: a larger one in a path can name no record (400, not a database error).
+RecordId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The record's id")]
 
 
 def _service(
@@ -53,7 +57,7 @@ def build_router(rt: RecordType) -> APIRouter:
         dependencies=[Depends(authenticated_caller)],
     )
 
-    @router.get("", summary=f"List {rt.collection}")
+    @router.get("", summary=f"List {rt.collection}", openapi_extra=docs.list_of(rt))
     async def list_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
@@ -64,7 +68,11 @@ def build_router(rt: RecordType) -> APIRouter:
         records, total = await execute(request, work)
         return list_response(records, total, rt.singular)
 
-    @router.get("/Search", summary=f"Search {rt.collection} by one field")
+    @router.get(
+        "/Search",
+        summary=f"Search {rt.collection} by one field",
+        openapi_extra=docs.list_of(rt, docs.SEARCH),
+    )
     async def search_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
@@ -85,7 +93,11 @@ def build_router(rt: RecordType) -> APIRouter:
 
     if rt.has(Feature.TAGS):
 
-        @router.get("/SearchByTag", summary=f"{rt.collection} with a tag")
+        @router.get(
+            "/SearchByTag",
+            summary=f"{rt.collection} with a tag",
+            openapi_extra=docs.list_of(rt, docs.BY_TAG),
+        )
         async def search_by_tag(request: Request) -> Response:
             page = page_from(request)
             brief = query_bool(request, "brief")
@@ -100,8 +112,8 @@ def build_router(rt: RecordType) -> APIRouter:
             records, total = await execute(request, work)
             return list_response(records, total, rt.singular)
 
-    @router.get("/{record_id:int}", summary=f"Get one {rt.singular}")
-    async def get_record(request: Request, record_id: int) -> Response:
+    @router.get("/{record_id:int}", summary=f"Get one {rt.singular}", openapi_extra=docs.one(rt))
+    async def get_record(request: Request, record_id: RecordId) -> Response:
         brief = query_bool(request, "brief")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -111,7 +123,12 @@ def build_router(rt: RecordType) -> APIRouter:
 
     if rt.has(Feature.CREATE):
 
-        @router.post("", status_code=201, summary=f"Create a {rt.singular}")
+        @router.post(
+            "",
+            status_code=201,
+            summary=f"Create a {rt.singular}",
+            openapi_extra=docs.create(rt),
+        )
         async def create_record(request: Request) -> Response:
             body = await read_body(request)
 
@@ -122,12 +139,20 @@ def build_router(rt: RecordType) -> APIRouter:
 
     if rt.has(Feature.WRITE):
 
-        @router.put("", summary=f"Update a {rt.singular} (id in the body)")
+        @router.put(
+            "",
+            summary=f"Update a {rt.singular} (id in the body)",
+            openapi_extra=docs.update(rt),
+        )
         async def update_record(request: Request) -> Response:
             return await _update(request, None)
 
-        @router.put("/{record_id:int}", summary=f"Update a {rt.singular}")
-        async def update_record_at(request: Request, record_id: int) -> Response:
+        @router.put(
+            "/{record_id:int}",
+            summary=f"Update a {rt.singular}",
+            openapi_extra=docs.update(rt, id_in_body=False),
+        )
+        async def update_record_at(request: Request, record_id: RecordId) -> Response:
             return await _update(request, record_id)
 
         async def _update(request: Request, record_id: int | None) -> Response:
@@ -138,8 +163,13 @@ def build_router(rt: RecordType) -> APIRouter:
 
             return _record_response(rt, await execute(request, work, write=True))
 
-        @router.delete("/{record_id:int}", status_code=202, summary=f"Delete a {rt.singular}")
-        async def delete_record(request: Request, record_id: int) -> Response:
+        @router.delete(
+            "/{record_id:int}",
+            status_code=202,
+            summary=f"Delete a {rt.singular}",
+            openapi_extra=docs.deleted(rt.singular),
+        )
+        async def delete_record(request: Request, record_id: RecordId) -> Response:
             def work(connection, caller):  # type: ignore[no-untyped-def]
                 _service(request, connection, caller, rt).delete(record_id)
 
@@ -164,15 +194,24 @@ def build_router(rt: RecordType) -> APIRouter:
 
 
 def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
-    @router.get("/{record_id:int}/Tags", summary="The record's tags")
-    async def get_tags(request: Request, record_id: int) -> Response:
+    @router.get(
+        "/{record_id:int}/Tags",
+        summary="The record's tags",
+        openapi_extra=docs.items("Tag", "The tags"),
+    )
+    async def get_tags(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).tags(record_id)
 
         return list_response(await execute(request, work), None, "Tag")
 
-    @router.post("/{record_id:int}/Tags", status_code=201, summary="Add a tag")
-    async def add_tag(request: Request, record_id: int) -> Response:
+    @router.post(
+        "/{record_id:int}/Tags",
+        status_code=201,
+        summary="Add a tag",
+        openapi_extra=docs.single("Tag", "The tag (200 if it was there already)", 201, "TagIn"),
+    )
+    async def add_tag(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -181,8 +220,12 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         added, is_new = await execute(request, work, write=True)
         return WireResponse(added, "Tag", 201 if is_new else 200)
 
-    @router.put("/{record_id:int}/Tags", summary="Replace the record's tags")
-    async def replace_tags(request: Request, record_id: int) -> Response:
+    @router.put(
+        "/{record_id:int}/Tags",
+        summary="Replace the record's tags",
+        openapi_extra=docs.replace_items("Tag", "TagIn"),
+    )
+    async def replace_tags(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -191,8 +234,13 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
 
         return list_response(await execute(request, work, write=True), None, "Tag")
 
-    @router.delete("/{record_id:int}/Tags", status_code=202, summary="Remove a tag")
-    async def remove_tag(request: Request, record_id: int) -> Response:
+    @router.delete(
+        "/{record_id:int}/Tags",
+        status_code=202,
+        summary="Remove a tag",
+        openapi_extra=docs.tag_delete(),
+    )
+    async def remove_tag(request: Request, record_id: RecordId) -> Response:
         body = upper_keys(await read_body(request))
         if isinstance(body, list) and len(body) == 1:
             body = body[0]
@@ -202,12 +250,15 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         return await _remove_tag(request, record_id, name)
 
     @router.delete(
-        "/{record_id:int}/Tags/{tag_name}", status_code=202, summary="Remove a tag (v3.0)"
+        "/{record_id:int}/Tags/{tag_name}",
+        status_code=202,
+        summary="Remove a tag (v3.0)",
+        openapi_extra=docs.deleted("Tag"),
     )
-    async def remove_tag_by_path(request: Request, record_id: int, tag_name: str) -> Response:
+    async def remove_tag_by_path(request: Request, record_id: RecordId, tag_name: str) -> Response:
         return await _remove_tag(request, record_id, tag_name)
 
-    async def _remove_tag(request: Request, record_id: int, name: str) -> Response:
+    async def _remove_tag(request: Request, record_id: RecordId, name: str) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             _service(request, connection, caller, rt).remove_tag(record_id, name)
 
@@ -220,15 +271,25 @@ def _add_replaceable_routes(
 ) -> None:
     item = ITEM_NAMES[name]
 
-    @router.get(path, summary=f"The record's {name}", name=f"get_{name.lower()}")
-    async def get_items(request: Request, record_id: int) -> Response:
+    @router.get(
+        path,
+        summary=f"The record's {name}",
+        name=f"get_{name.lower()}",
+        openapi_extra=docs.items(item, f"The {name}"),
+    )
+    async def get_items(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).get(record_id)[name]
 
         return list_response(await execute(request, work), None, item)
 
-    @router.put(path, summary=f"Replace the record's {name}", name=f"put_{name.lower()}")
-    async def replace_items(request: Request, record_id: int) -> Response:
+    @router.put(
+        path,
+        summary=f"Replace the record's {name}",
+        name=f"put_{name.lower()}",
+        openapi_extra=docs.replace_items(item, f"{item}In"),
+    )
+    async def replace_items(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -239,15 +300,24 @@ def _add_replaceable_routes(
 
 
 def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
-    @router.get("/{record_id:int}/Links", summary="The record's links")
-    async def get_links(request: Request, record_id: int) -> Response:
+    @router.get(
+        "/{record_id:int}/Links",
+        summary="The record's links",
+        openapi_extra=docs.items("Link", "The links, seen from this record"),
+    )
+    async def get_links(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).links(record_id)
 
         return list_response(await execute(request, work), None, "Link")
 
-    @router.post("/{record_id:int}/Links", status_code=201, summary="Add a link")
-    async def add_link(request: Request, record_id: int) -> Response:
+    @router.post(
+        "/{record_id:int}/Links",
+        status_code=201,
+        summary="Add a link",
+        openapi_extra=docs.single("Link", "The new link", 201, "LinkIn"),
+    )
+    async def add_link(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -258,8 +328,9 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
     @router.put(
         "/{record_id:int}/Links",
         summary="Update one link (an object) or replace all links (an array)",
+        openapi_extra=docs.link_put(),
     )
-    async def put_links(request: Request, record_id: int) -> Response:
+    async def put_links(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -271,8 +342,13 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         result = await execute(request, work, write=True)
         return WireResponse(result, list_element("Link") if isinstance(result, list) else "Link")
 
-    @router.delete("/{record_id:int}/Links/{link_id:int}", status_code=202, summary="Remove a link")
-    async def delete_link(request: Request, record_id: int, link_id: int) -> Response:
+    @router.delete(
+        "/{record_id:int}/Links/{link_id:int}",
+        status_code=202,
+        summary="Remove a link",
+        openapi_extra=docs.deleted("Link"),
+    )
+    async def delete_link(request: Request, record_id: RecordId, link_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             _service(request, connection, caller, rt).delete_link(record_id, link_id)
 
@@ -281,8 +357,12 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
 
 
 def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
-    @router.get("/{record_id:int}/Notes", summary="Notes linked to the record")
-    async def get_notes(request: Request, record_id: int) -> Response:
+    @router.get(
+        "/{record_id:int}/Notes",
+        summary="Notes linked to the record",
+        openapi_extra=docs.list_of(NOTES),
+    )
+    async def get_notes(request: Request, record_id: RecordId) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
@@ -295,8 +375,13 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
         records, total = await execute(request, work)
         return list_response(records, total, NOTES.singular)
 
-    @router.post("/{record_id:int}/Notes", status_code=201, summary="Add a note to the record")
-    async def add_note(request: Request, record_id: int) -> Response:
+    @router.post(
+        "/{record_id:int}/Notes",
+        status_code=201,
+        summary="Add a note to the record",
+        openapi_extra=docs.create(NOTES),
+    )
+    async def add_note(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -306,8 +391,12 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
 
         return _created_response(NOTES, await execute(request, work, write=True))
 
-    @router.put("/{record_id:int}/Notes", summary="Update a note of the record")
-    async def update_note(request: Request, record_id: int) -> Response:
+    @router.put(
+        "/{record_id:int}/Notes",
+        summary="Update a note of the record",
+        openapi_extra=docs.update(NOTES),
+    )
+    async def update_note(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
@@ -335,22 +424,35 @@ def _note_id(body: Any) -> int:
 
 
 def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
-    @router.get("/{record_id:int}/Follow", summary="Whether you follow the record")
-    async def get_follow(request: Request, record_id: int) -> Response:
+    @router.get(
+        "/{record_id:int}/Follow",
+        summary="Whether you follow the record",
+        openapi_extra=docs.single("Follow", "The follow state"),
+    )
+    async def get_follow(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).follow_state(record_id)
 
         return WireResponse(await execute(request, work), "Follow")
 
-    @router.post("/{record_id:int}/Follow", summary="Follow the record")
-    async def follow(request: Request, record_id: int) -> Response:
+    @router.post(
+        "/{record_id:int}/Follow",
+        summary="Follow the record",
+        openapi_extra=docs.single("Follow", "Now following"),
+    )
+    async def follow(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).set_follow(record_id, True)
 
         return WireResponse(await execute(request, work, write=True), "Follow")
 
-    @router.delete("/{record_id:int}/Follow", status_code=202, summary="Stop following the record")
-    async def unfollow(request: Request, record_id: int) -> Response:
+    @router.delete(
+        "/{record_id:int}/Follow",
+        status_code=202,
+        summary="Stop following the record",
+        openapi_extra=docs.deleted("Follow"),
+    )
+    async def unfollow(request: Request, record_id: RecordId) -> Response:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             _service(request, connection, caller, rt).set_follow(record_id, False)
 

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute
 from rolodex.api.records import API_PREFIX
@@ -18,7 +19,12 @@ router = APIRouter(
 )
 
 
-@router.get("/Users/Me", tags=["Users"], summary="The user whose API key made the call")
+@router.get(
+    "/Users/Me",
+    tags=["Users"],
+    summary="The user whose API key made the call",
+    openapi_extra=docs.single("User", "The calling user"),
+)
 async def get_me(request: Request) -> Response:
     def work(connection, caller):  # type: ignore[no-untyped-def]
         return RecordService(connection, caller, USERS).read(caller.user_id)
@@ -27,7 +33,12 @@ async def get_me(request: Request) -> Response:
     return record_response(record, USERS.singular, etag)
 
 
-@router.get("/Instance", tags=["Instance"], summary="The caller's instance")
+@router.get(
+    "/Instance",
+    tags=["Instance"],
+    summary="The caller's instance",
+    openapi_extra=docs.single("Instance", "The instance"),
+)
 async def get_instance(request: Request) -> Response:
     def work(connection, caller):  # type: ignore[no-untyped-def]
         return instance_info(connection, caller.instance_id)

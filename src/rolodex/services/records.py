@@ -36,6 +36,8 @@ from rolodex.wire.dates import parse_datetime
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import (
     CUSTOM_TEXT_MAX,
+    INT64_MAX,
+    INT64_MIN,
     CustomFieldIn,
     DateIn,
     EmailDomainIn,
@@ -143,6 +145,8 @@ class RecordService:
         try:
             if spec.kind is Kind.INT:
                 value = int(field_value)
+                if not INT64_MIN <= value <= INT64_MAX:
+                    raise ValueError("out of range")
             elif spec.kind is Kind.DECIMAL:
                 value = Decimal(field_value)
             elif spec.kind is Kind.BOOL:
@@ -657,11 +661,11 @@ def merge_custom_fields(
 
 
 def parse_bool(value: str) -> bool:
-    """A boolean from a query string ('true', 'True', '1', 'false', '0', ...)."""
-    lowered = value.strip().lower()
-    if lowered in ("true", "1", "yes"):
+    """A boolean from a query string: true or false in any case, or 1 or 0."""
+    lowered = value.lower()
+    if lowered in ("true", "1"):
         return True
-    if lowered in ("false", "0", "no"):
+    if lowered in ("false", "0"):
         return False
     raise ValueError(f"'{value}' is not true or false")
 

@@ -33,6 +33,8 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own is deferred).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds only ASCII; searches compare text in any case ("ZOË").
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -45,6 +47,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the write lock at BEGIN, so a read-then-write never fails half-way.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 @contextmanager
@@ -72,8 +78,10 @@ def run_in_transaction(
             with unit_of_work(engine, write=write) as connection:
                 return work(connection)
         except DataError as exc:
-            # Validation should catch every bad value first; this is the last line of defence.
+            # Validation should catch every bad value first; these are the last line of defence.
             raise BadRequest(f"The database rejected a value: {exc.orig}".strip()) from exc
+        except OverflowError as exc:
+            raise BadRequest("A number in the request is too large to store.") from exc
         except DBAPIError as exc:
             if is_retryable(exc) and attempt < retries:
                 attempt += 1

@@ -8,7 +8,7 @@ storage column name; the wire format is not known here.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -95,7 +95,10 @@ class Repository:
         table = self.record_table(rt)
         conditions: list[ColumnElement[bool]] = [self._scoped(table)]
         if page.updated_after is not None:
-            conditions.append(table.c.date_updated_utc > page.updated_after)
+            # Strictly after, as clients see dates: to the second. A record shown as updated
+            # at 10:00:05 is not "after 10:00:05", whatever its stored microseconds.
+            threshold = page.updated_after.replace(microsecond=0) + timedelta(seconds=1)
+            conditions.append(table.c.date_updated_utc >= threshold)
         if field_filter is not None:
             conditions.append(self._filter_condition(rt, table, field_filter))
         query: Select[Any] = select(table).where(*conditions)
@@ -126,10 +129,9 @@ class Repository:
             )
             return table.c.id.in_(tag_query)
         if field_filter.custom_field is not None:
-            stored = table.c.custom_fields[field_filter.custom_field].as_string()
-            if field_filter.value in (None, ""):
-                return or_(stored.is_(None), stored == "")
-            return func.lower(stored) == str(field_filter.value).lower()
+            return self._custom_field_condition(
+                table, field_filter.custom_field, field_filter.value
+            )
         assert field_filter.column is not None
         column = table.c[field_filter.column]
         if field_filter.value is None or field_filter.value == "":
@@ -141,6 +143,18 @@ class Repository:
         if field_filter.until is not None:
             return and_(column >= field_filter.value, column < field_filter.until)
         return column == field_filter.value
+
+    def _custom_field_condition(self, table: Table, name: str, value: Any) -> ColumnElement[bool]:
+        stored = table.c.custom_fields[name].as_string()
+        if value in (None, ""):
+            return or_(stored.is_(None), stored == "")
+        text = str(value).lower()
+        condition = func.lower(stored) == text
+        if text in ("true", "false") and self.connection.dialect.name == "sqlite":
+            # SQLite's JSON functions read a JSON true as 1; its json_type still says 'true'.
+            path = f'$."{name}"'
+            condition = or_(condition, func.json_type(table.c.custom_fields, path) == text)
+        return condition
 
     def _linked_ids(self, rt: RecordType, object_name: str, object_id: int) -> Any:
         links = tables.links

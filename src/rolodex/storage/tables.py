@@ -35,6 +35,8 @@ metadata = MetaData(
 )
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+# Tables with an Id say sqlite_autoincrement=True: a deleted record's id is never handed out
+# again (a client that still holds it must get 404, not someone else's record).
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -62,6 +64,7 @@ instances = Table(
     Column("date_created_utc", DateTime(), nullable=False),
     # Overrides the server's daily rate limit for this instance when set (0 = no limit).
     Column("rate_limit_daily", Integer(), nullable=True),
+    sqlite_autoincrement=True,
 )
 
 # Rate-limit counters, shared by every server process through the database.
@@ -94,7 +97,7 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
         columns.append(Column(spec.column, _column_type(spec), nullable=nullable))
     if rt.has(Feature.CUSTOM_FIELDS):
         columns.append(Column("custom_fields", JSON(), nullable=False))
-    table = Table(rt.table, metadata, *columns, *extra)
+    table = Table(rt.table, metadata, *columns, *extra, sqlite_autoincrement=True)
     # The sync sweep's access path: updated_after_utc ordered by (DATE_UPDATED_UTC, id).
     Index(f"ix_{rt.table}_updated", table.c.instance_id, table.c.date_updated_utc, table.c.id)
     for spec in rt.fields:
@@ -127,6 +130,7 @@ tags = Table(
     Column("record_id", BigInteger(), nullable=False),
     Column("tag_name", String(255), nullable=False),
     Index("ix_tags_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
 )
 Index("ix_tags_name", tags.c.instance_id, tags.c.record_type, func.lower(tags.c.tag_name))
 
@@ -142,6 +146,7 @@ dates = Table(
     Column("repeat_yearly", Boolean(), nullable=False),
     Column("create_task_yearly", Boolean(), nullable=False),
     Index("ix_dates_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
 )
 
 email_domains = Table(
@@ -153,6 +158,7 @@ email_domains = Table(
     Column("record_id", BigInteger(), nullable=False),
     Column("email_domain", String(255), nullable=False),
     Index("ix_email_domains_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
 )
 
 links = Table(
@@ -171,6 +177,7 @@ links = Table(
     Column("date_created_utc", DateTime(), nullable=False),
     Index("ix_links_object", "instance_id", "object_name", "object_id"),
     Index("ix_links_link_object", "instance_id", "link_object_name", "link_object_id"),
+    sqlite_autoincrement=True,
 )
 
 follows = Table(
@@ -184,4 +191,5 @@ follows = Table(
     Column("date_created_utc", DateTime(), nullable=False),
     UniqueConstraint("user_id", "record_type", "record_id"),
     Index("ix_follows_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
 )

@@ -1,22 +1,37 @@
 """Dates on the wire: `yyyy-MM-dd HH:mm:ss` UTC out; that, ISO 8601 or a bare date in."""
 
+import re
 from datetime import UTC, date, datetime
 
-BODY_FORMAT = "%Y-%m-%d %H:%M:%S"
+# What a date in a query string may look like (`updated_after_utc`): ISO 8601 with or without a
+# zone ('+' may arrive as a space), the body form, or a bare date; "None"/"null" mean no date.
+QUERY_DATE_PATTERN = (
+    r"^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+ -]\d{2}:?\d{2})?)?"
+    r"|None|null|[ \t]*)$"
+)
+# Query values that mean "no date given".
+NO_QUERY_DATE = re.compile(r"^(None|null|[ \t]*)$")
 
 # Values some Insightly clients send for "no date" (GO's DateTimeString treats them as null).
 _NULL_DATES = {"", "0000-00-00 00:00:00", "0000-00-00"}
 
 
 def format_datetime(value: datetime | None) -> str | None:
-    """The body form of a stored (naive UTC) datetime, to the second."""
+    """The body form of a stored (naive UTC) datetime, to the second (years always 4 digits)."""
     if value is None:
         return None
-    return value.strftime(BODY_FORMAT)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
 
 
 def parse_datetime(value: object) -> datetime | None:
-    """A naive UTC datetime from any accepted input form; ValueError names what is wrong."""
+    """A naive UTC datetime, to the second, from any accepted input form.
+
+    Fractions of a second are dropped: the wire shows seconds, and a value must be found again
+    by searching for what was shown. ValueError names what is wrong.
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -42,5 +57,8 @@ def parse_datetime(value: object) -> datetime | None:
 
 def _to_naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"'{value}' is outside the years 1 to 9999 in UTC") from None
+    return value.replace(microsecond=0)

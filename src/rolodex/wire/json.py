@@ -22,15 +22,21 @@ def loads_body(body: bytes) -> Any:
         raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
 
 
-def upper_keys(value: Any) -> Any:
+MAX_DEPTH = 32  # far deeper than any Insightly document (a record, its arrays, their items)
+
+
+def upper_keys(value: Any, depth: int = 0) -> Any:
     """The same document with every object key upper-cased, since input keys match in any case.
 
-    Text with a NUL character is refused here, once for every input: no database stores it.
+    Text with a NUL character is refused here, once for every input: no database stores it;
+    so is nesting deeper than any Insightly document has.
     """
+    if depth > MAX_DEPTH and isinstance(value, dict | list):
+        raise BadRequest(f"The request body is nested more than {MAX_DEPTH} levels deep.")
     if isinstance(value, dict):
-        return {str(key).upper(): upper_keys(item) for key, item in value.items()}
+        return {str(key).upper(): upper_keys(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [upper_keys(item) for item in value]
+        return [upper_keys(item, depth + 1) for item in value]
     if isinstance(value, str) and "\x00" in value:
         raise BadRequest("Text values must not contain NUL (\\u0000) characters.")
     return value

@@ -4,6 +4,7 @@ Input keys have already been upper-cased (wire.json.upper_keys); unknown keys ar
 read-only fields are left out of the models, so both are ignored rather than rejected.
 """
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -19,6 +20,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    WithJsonSchema,
     create_model,
 )
 
@@ -26,7 +28,73 @@ from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType
 from rolodex.errors import BadRequest, FieldError, invalid_input
 from rolodex.wire.dates import parse_datetime
 
-WireDatetime = Annotated[datetime, BeforeValidator(parse_datetime)]
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_INT_TEXT = re.compile(r"^\s*-?\d{1,19}\s*$")
+_BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _whole_number(value: Any) -> Any:
+    """Whole numbers as JSON numbers, or as digits in text (XML bodies carry only text)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INT_TEXT.match(value):
+        return int(value)
+    return value  # int passes; anything else fails int validation with a clear message
+
+
+def _boolean(value: Any) -> Any:
+    """true/false, also as text in any case ("True") or as 1/0 (contract §3)."""
+    if isinstance(value, str) and value.strip().lower() in _BOOL_TEXT:
+        return _BOOL_TEXT[value.strip().lower()]
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+WireInt = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=INT64_MIN, le=INT64_MAX),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX},
+                {"type": "string", "pattern": _INT_TEXT.pattern},
+            ]
+        }
+    ),
+]
+WireBool = Annotated[
+    bool,
+    BeforeValidator(_boolean),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {
+                    "type": "string",
+                    "pattern": "^\\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)\\s*$",
+                },
+            ]
+        }
+    ),
+]
+WireDatetime = Annotated[
+    datetime,
+    BeforeValidator(parse_datetime),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "UTC: 'yyyy-MM-dd HH:mm:ss'; also ISO 8601 (converted to UTC) "
+            "or 'yyyy-MM-dd'",
+        }
+    ),
+]
 # A custom field value is a JSON scalar until definitions give it a type (a later issue).
 CustomValue = StrictStr | StrictBool | StrictInt | StrictFloat | None
 
@@ -34,9 +102,9 @@ CUSTOM_TEXT_MAX = 4000
 
 
 class WireModel(BaseModel):
-    """Base of input models: extra keys ignored, numbers accepted where text is expected."""
+    """Base of input models: unknown keys ignored, JSON types strict but for the rules above."""
 
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, str_max_length=None)
+    model_config = ConfigDict(extra="ignore")
 
 
 class CustomFieldIn(WireModel):
@@ -49,34 +117,30 @@ class TagIn(WireModel):
 
 
 class DateIn(WireModel):
-    DATE_ID: int | None = None
+    DATE_ID: WireInt | None = None
     OCCASION_NAME: str | None = Field(default=None, max_length=255)
     OCCASION_DATE: WireDatetime
-    REPEAT_YEARLY: bool = False
-    CREATE_TASK_YEARLY: bool = False
+    REPEAT_YEARLY: WireBool = False
+    CREATE_TASK_YEARLY: WireBool = False
 
 
 class EmailDomainIn(WireModel):
-    EMAIL_DOMAIN_ID: int | None = None
+    EMAIL_DOMAIN_ID: WireInt | None = None
     EMAIL_DOMAIN: str = Field(
         min_length=1, max_length=255, pattern=r"^\s*@?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\s*$"
     )
 
 
 class LinkIn(WireModel):
-    LINK_ID: int | None = None
+    LINK_ID: WireInt | None = None
     OBJECT_NAME: str | None = None
-    OBJECT_ID: int | None = None
+    OBJECT_ID: WireInt | None = None
     LINK_OBJECT_NAME: str = Field(min_length=1, max_length=64)
-    LINK_OBJECT_ID: int
+    LINK_OBJECT_ID: WireInt
     ROLE: str | None = Field(default=None, max_length=255)
     DETAILS: str | None = Field(default=None, max_length=255)
-    RELATIONSHIP_ID: int | None = None
-    IS_FORWARD: bool | None = None
-
-
-class FollowOut(WireModel):
-    FOLLOWING: bool
+    RELATIONSHIP_ID: WireInt | None = None
+    IS_FORWARD: WireBool | None = None
 
 
 _SUB_COLLECTIONS: dict[Feature, tuple[str, type[WireModel]]] = {
@@ -93,13 +157,14 @@ def sub_collections(rt: RecordType) -> list[tuple[Feature, str]]:
     return [(feature, name) for feature, (name, _) in _SUB_COLLECTIONS.items() if rt.has(feature)]
 
 
-def _python_type(spec: FieldSpec) -> Any:
+def python_type(spec: FieldSpec) -> Any:
+    """The input type of a scalar field (nulls aside)."""
     if spec.kind is Kind.TEXT:
         return Annotated[str, Field(max_length=spec.max_length)]
     if spec.kind is Kind.INT:
-        return Annotated[int, Field(ge=-(2**63), lt=2**63)]
+        return WireInt
     if spec.kind is Kind.BOOL:
-        return bool
+        return WireBool
     if spec.kind is Kind.DATETIME:
         return WireDatetime
     return Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
@@ -108,13 +173,37 @@ def _python_type(spec: FieldSpec) -> Any:
 @cache
 def write_model(rt: RecordType) -> type[WireModel]:
     """The input model for POST and PUT bodies of `rt` (every field optional; rules come after)."""
-    fields: dict[str, Any] = {rt.id_field: (int | None, None)}
+    fields: dict[str, Any] = {rt.id_field: (WireInt | None, None)}
     for spec in rt.writable_fields:
-        fields[spec.name] = (_python_type(spec) | None, None)
+        fields[spec.name] = (python_type(spec) | None, None)
     for _feature, (name, item_model) in _SUB_COLLECTIONS.items():
         if rt.has(_feature):
             fields[name] = (list[item_model] | None, None)  # type: ignore[valid-type]
     return create_model(f"{rt.singular}Write", __base__=WireModel, **fields)
+
+
+@cache
+def create_model_for(rt: RecordType) -> type[WireModel]:
+    """The POST body of `rt` as documented: its required fields required and not null."""
+    fields: dict[str, Any] = {}
+    for spec in rt.writable_fields:
+        if spec.required and spec.kind is Kind.TEXT:
+            fields[spec.name] = (Annotated[python_type(spec), Field(pattern=r"\S")], ...)
+        elif spec.required:
+            fields[spec.name] = (python_type(spec), ...)
+        else:
+            fields[spec.name] = (python_type(spec) | None, None)
+    for feature, (name, item_model) in _SUB_COLLECTIONS.items():
+        if rt.has(feature):
+            fields[name] = (list[item_model] | None, None)  # type: ignore[valid-type]
+    return create_model(f"{rt.singular}Create", __base__=WireModel, **fields)
+
+
+@cache
+def update_model_for(rt: RecordType) -> type[WireModel]:
+    """The PUT /{Coll} body of `rt` as documented: the write model with its id required."""
+    fields: dict[str, Any] = {rt.id_field: (WireInt, ...)}
+    return create_model(f"{rt.singular}Update", __base__=write_model(rt), **fields)
 
 
 def validate(model: type[WireModel], data: Any, what: str = "The request body") -> Any:

@@ -74,9 +74,10 @@ def _value(node: Element) -> Any:
         return None
     children = list(node)
     if not children:
-        if _local(node.tag).upper() in ITEM_NAMES:
+        text = node.text or ""
+        if _local(node.tag).upper() in ITEM_NAMES and not text.strip():
             return []  # an empty sub-collection
-        return node.text or ""
+        return text
     if _local(node.tag).upper() in ITEM_NAMES or _all_same_item(children):
         return [_value(child) for child in children]
     return {_local(child.tag): _value(child) for child in children}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 07:45:52.693092
+Create Date: 2026-11-29 08:04:34.786432
 """
 
 import sqlalchemy as sa
@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("created_user_id", sa.BigInteger(), nullable=True),
         sa.Column("custom_fields", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_contacts_email_address",
@@ -108,6 +109,7 @@ def upgrade() -> None:
         sa.Column("repeat_yearly", sa.Boolean(), nullable=False),
         sa.Column("create_task_yearly", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dates")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_dates_record", "dates", ["instance_id", "record_type", "record_id"], unique=False
@@ -127,6 +129,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.BigInteger(), nullable=False),
         sa.Column("email_domain", sa.String(length=255), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_domains")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_email_domains_record",
@@ -156,6 +159,7 @@ def upgrade() -> None:
             "record_id",
             name=op.f("uq_follows_user_id_record_type_record_id"),
         ),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_follows_record", "follows", ["instance_id", "record_type", "record_id"], unique=False
@@ -174,6 +178,7 @@ def upgrade() -> None:
         sa.Column("date_created_utc", sa.DateTime(), nullable=False),
         sa.Column("rate_limit_daily", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instances")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "links",
@@ -196,6 +201,7 @@ def upgrade() -> None:
         sa.Column("is_forward", sa.Boolean(), nullable=True),
         sa.Column("date_created_utc", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_links")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_links_link_object",
@@ -224,6 +230,7 @@ def upgrade() -> None:
         sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
         sa.Column("created_user_id", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_notes_title", "notes", ["instance_id", sa.literal_column("lower(title)")], unique=False
@@ -269,6 +276,7 @@ def upgrade() -> None:
         sa.Column("created_user_id", sa.BigInteger(), nullable=True),
         sa.Column("custom_fields", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_organisations_organisation_name",
@@ -317,6 +325,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.BigInteger(), nullable=False),
         sa.Column("tag_name", sa.String(length=255), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_tags_name",
@@ -361,6 +370,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("api_key_hash", name=op.f("uq_users_api_key_hash")),
         sa.UniqueConstraint("email_key", name=op.f("uq_users_email_key")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_users_email_address",

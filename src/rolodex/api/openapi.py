@@ -1,0 +1,357 @@
+"""The OpenAPI document: schemas built from the registry, operations described per route.
+
+Routes parse their requests by hand (case-insensitive keys, XML, lenient dates), so FastAPI
+cannot infer bodies and parameters; each route states them through `openapi_extra` with the
+helpers below, and `install` adds the shared component schemas and the Basic security scheme.
+"""
+
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from rolodex.api.common import MAX_SKIP
+from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType
+from rolodex.wire.dates import QUERY_DATE_PATTERN
+from rolodex.wire.records import (
+    CustomFieldIn,
+    DateIn,
+    EmailDomainIn,
+    LinkIn,
+    TagIn,
+    create_model_for,
+    sub_collections,
+    update_model_for,
+    write_model,
+)
+
+REF = "#/components/schemas/{model}"
+BODY_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+# --- response models (for the document only; responses are encoded from dicts) ------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+BodyDate = Annotated[str, Field(pattern=BODY_DATE_PATTERN)]
+
+
+class CustomField(_Out):
+    FIELD_NAME: str
+    FIELD_VALUE: str | bool | int | float | None
+
+
+class Tag(_Out):
+    TAG_NAME: str
+
+
+class Date(_Out):
+    DATE_ID: int
+    OCCASION_NAME: str | None
+    OCCASION_DATE: BodyDate
+    REPEAT_YEARLY: bool
+    CREATE_TASK_YEARLY: bool
+
+
+class EmailDomain(_Out):
+    EMAIL_DOMAIN_ID: int
+    EMAIL_DOMAIN: str
+
+
+class Link(_Out):
+    LINK_ID: int
+    OBJECT_NAME: str
+    OBJECT_ID: int
+    LINK_OBJECT_NAME: str
+    LINK_OBJECT_ID: int
+    ROLE: str | None
+    DETAILS: str | None
+    RELATIONSHIP_ID: int | None
+    IS_FORWARD: bool | None
+
+
+class Follow(_Out):
+    FOLLOWING: bool
+
+
+class Instance(_Out):
+    INSTANCE_NAME: str
+    INSTANCE_SUBDOMAIN: str
+    PLAN_NAME: str
+    NEW_USER_EXPERIENCE_ENABLED: bool
+
+
+class FieldErrorOut(_Out):
+    FIELD: str
+    Message: str
+
+
+class Error(_Out):
+    """Every error: a sentence a person can act on, and the fields at fault when there are any."""
+
+    Message: str
+    Errors: list[FieldErrorOut] | None = None
+
+
+class TagNameBody(BaseModel):
+    TAG_NAME: str = Field(min_length=1, max_length=255)
+
+
+_ITEM_OUT: dict[Feature, type[BaseModel]] = {
+    Feature.CUSTOM_FIELDS: CustomField,
+    Feature.TAGS: Tag,
+    Feature.DATES: Date,
+    Feature.EMAIL_DOMAINS: EmailDomain,
+    Feature.LINKS: Link,
+}
+
+
+def _out_type(spec: FieldSpec) -> Any:
+    if spec.kind is Kind.TEXT:
+        return str | None
+    if spec.kind is Kind.INT:
+        return int | None
+    if spec.kind is Kind.BOOL:
+        return bool | None
+    if spec.kind is Kind.DATETIME:
+        return BodyDate | None
+    return float | None
+
+
+@cache
+def read_model(rt: RecordType) -> type[BaseModel]:
+    """A record as the API sends it: every scalar field, and the arrays unless `brief`."""
+    fields: dict[str, Any] = {spec.name: (_out_type(spec), ...) for spec in rt.fields}
+    for feature, name in sub_collections(rt):
+        item: Any = _ITEM_OUT[feature]
+        fields[name] = (list[item] | None, None)
+    return create_model(rt.singular, __base__=_Out, **fields)
+
+
+def _models() -> list[type[BaseModel]]:
+    models: list[type[BaseModel]] = [Error, Follow, Instance, TagNameBody]
+    models += [CustomFieldIn, TagIn, DateIn, EmailDomainIn, LinkIn]
+    for rt in RECORD_TYPES:
+        models.append(read_model(rt))
+        if rt.has(Feature.WRITE):
+            models += [write_model(rt), update_model_for(rt)]
+        if rt.has(Feature.CREATE):
+            models.append(create_model_for(rt))
+    return models
+
+
+def component_schemas() -> dict[str, Any]:
+    """Every model's JSON schema, nested models hoisted into components."""
+    schemas: dict[str, Any] = {}
+    for model in _models():
+        schema = model.model_json_schema(ref_template=REF, mode="validation")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
+
+
+# --- operation descriptions ------------------------------------------------------------------
+
+_ERRORS = {
+    "400": "Bad input: the message (and Errors) say what to change",
+    "401": "No valid API key",
+    "404": "No such record (or it belongs to another instance)",
+    "412": "If-Match does not match the record's current ETag",
+    "413": "The body is larger than the server's limit",
+    "415": "The body is neither JSON nor XML",
+    "429": "A rate limit was hit (see Retry-After)",
+}
+
+
+def _content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}, "application/xml": {"schema": schema}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": REF.format(model=name)}
+
+
+def _array_of(name: str) -> dict[str, Any]:
+    return {"type": "array", "items": _ref(name)}
+
+
+def operation(
+    ok_status: int,
+    ok_schema: dict[str, Any] | None,
+    ok_description: str,
+    body: dict[str, Any] | None = None,
+    parameters: list[dict[str, Any]] | None = None,
+    errors: tuple[str, ...] = ("400", "401", "404", "429"),
+) -> dict[str, Any]:
+    """An operation's openapi_extra: its body, parameters and every response it can give."""
+    responses: dict[str, Any] = {
+        str(ok_status): {"description": ok_description}
+        if ok_schema is None
+        else {"description": ok_description, "content": _content(ok_schema)}
+    }
+    for code in ("400", *errors):  # any request can be a 400 (a bad id, paging value, ...)
+        responses[code] = {"description": _ERRORS[code], "content": _content(_ref("Error"))}
+    extra: dict[str, Any] = {"responses": responses}
+    if body is not None:
+        extra["requestBody"] = {"required": True, "content": _content(body)}
+    if parameters:
+        extra["parameters"] = parameters
+    return extra
+
+
+def _query(
+    name: str, schema: dict[str, Any], description: str, required: bool = False
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
+
+
+# Query values as the server reads them: an empty value means "not given".
+_EMPTY = {"type": "string", "maxLength": 0}
+_BOOL_QUERY = {
+    "anyOf": [
+        {"type": "boolean"},
+        {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)?$"},
+    ]
+}
+_DATE_QUERY = {"type": "string", "pattern": QUERY_DATE_PATTERN}
+PAGING = [
+    _query(
+        "top",
+        {"anyOf": [{"type": "integer", "minimum": 0}, _EMPTY]},
+        "Page size: default 100; larger than 500 is read as 500",
+    ),
+    _query(
+        "skip",
+        {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SKIP}, _EMPTY]},
+        "Records to skip",
+    ),
+    _query("brief", _BOOL_QUERY, "true: top-level fields only, no sub-collection arrays"),
+    _query("count_total", _BOOL_QUERY, "true: the total count in the X-Total-Count header"),
+    _query(
+        "updated_after_utc",
+        _DATE_QUERY,
+        "Only records updated after this time, to the second: 'yyyy-MM-dd HH:mm:ss' (UTC), "
+        "ISO 8601 with a zone, or 'yyyy-MM-dd'",
+    ),
+]
+SEARCH = [
+    _query("field_name", {"type": "string"}, "A standard or custom (__c) field to match"),
+    _query("field_value", {"type": "string"}, "The value it must equal (text: any case)"),
+    *PAGING,
+]
+BY_TAG = [_query("tagName", {"type": "string", "minLength": 1}, "The tag", required=True), *PAGING]
+BRIEF = [PAGING[2]]
+WRITE_ERRORS = ("400", "401", "404", "412", "413", "415", "429")
+
+
+def list_of(rt: RecordType, parameters: list[dict[str, Any]] = PAGING) -> dict[str, Any]:
+    return operation(200, _array_of(rt.singular), f"A page of {rt.collection}", None, parameters)
+
+
+def one(rt: RecordType) -> dict[str, Any]:
+    return operation(200, _ref(rt.singular), f"The {rt.singular}", None, BRIEF)
+
+
+def create(rt: RecordType) -> dict[str, Any]:
+    return operation(
+        201, _ref(rt.singular), "Created", _ref(f"{rt.singular}Create"), None, WRITE_ERRORS
+    )
+
+
+def update(rt: RecordType, id_in_body: bool = True) -> dict[str, Any]:
+    body = f"{rt.singular}Update" if id_in_body else f"{rt.singular}Write"
+    return operation(200, _ref(rt.singular), "Updated", _ref(body), None, WRITE_ERRORS)
+
+
+def deleted(what: str) -> dict[str, Any]:
+    return operation(202, None, f"{what} deleted", None, None, ("401", "404", "412", "429"))
+
+
+def items(item: str, description: str) -> dict[str, Any]:
+    return operation(200, _array_of(item), description)
+
+
+def replace_items(item: str, body_item: str) -> dict[str, Any]:
+    return operation(
+        200, _array_of(item), "The new collection", _array_of(body_item), None, WRITE_ERRORS
+    )
+
+
+def single(
+    name: str, description: str, status: int = 200, body: str | None = None
+) -> dict[str, Any]:
+    errors = WRITE_ERRORS if body is not None else ("401", "404", "429")
+    return operation(status, _ref(name), description, _ref(body) if body else None, None, errors)
+
+
+def tag_delete() -> dict[str, Any]:
+    extra = deleted("Tag")
+    extra["requestBody"] = {"required": True, "content": _content(_ref("TagNameBody"))}
+    extra["responses"]["400"] = {"description": _ERRORS["400"], "content": _content(_ref("Error"))}
+    return extra
+
+
+def link_put() -> dict[str, Any]:
+    body = {"oneOf": [_ref("LinkIn"), _array_of("LinkIn")]}
+    ok = {"oneOf": [_ref("Link"), _array_of("Link")]}
+    return operation(200, ok, "The updated link, or the new set of links", body, None, WRITE_ERRORS)
+
+
+def _drop_framework_defaults(document: dict[str, Any]) -> None:
+    """Remove what FastAPI documents by itself but Rolodex does not do.
+
+    FastAPI adds a 422 for routes with parameters (Rolodex answers 400), and an empty
+    application/json body to each success response (a 202 has no body; the others are
+    described by the routes).
+    """
+    for path_item in document["paths"].values():
+        for operation_object in path_item.values():
+            responses = operation_object.get("responses", {})
+            responses.pop("422", None)
+            for response in responses.values():
+                content = response.get("content", {})
+                if content.get("application/json", {}).get("schema") == {}:
+                    del content["application/json"]
+                if "content" in response and not content:
+                    del response["content"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        document["components"]["schemas"].pop(name, None)
+
+
+def install(app: FastAPI) -> None:
+    """Make app.openapi() include the registry's schemas and HTTP Basic on every /v3.1 call."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = document.setdefault("components", {})
+            components.setdefault("schemas", {}).update(component_schemas())
+            components["securitySchemes"] = {
+                "InsightlyKey": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "The API key as the user name; any password.",
+                }
+            }
+            document["security"] = [{"InsightlyKey": []}]
+            _drop_framework_defaults(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,674 @@
+"""The contract suite: every record type that can be created, checked the same way.
+
+Written from /work/shared/API-CONTRACT.md (§1 addressing, §3 representation, §4 reading, §5 writing,
+§7 errors). Bodies are built from the registry, so a new record type is picked up by declaring it.
+"""
+
+import itertools
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType, by_singular
+
+# --- helpers ---------------------------------------------------------------------------------
+
+Record = dict[str, Any]
+
+CREATABLE = [rt for rt in RECORD_TYPES if rt.has(Feature.CREATE)]
+SUB_COLLECTION_KEYS = {
+    Feature.CUSTOM_FIELDS: "CUSTOMFIELDS",
+    Feature.TAGS: "TAGS",
+    Feature.DATES: "DATES",
+    Feature.EMAIL_DOMAINS: "EMAILDOMAINS",
+    Feature.LINKS: "LINKS",
+}
+BODY_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+_unique = itertools.count(1)
+
+
+def each_type(feature: Feature | None = None) -> pytest.MarkDecorator:
+    """Parametrise a test over the creatable record types (that have `feature`)."""
+    types = [rt for rt in CREATABLE if feature is None or rt.has(feature)]
+    return pytest.mark.parametrize("rt", types, ids=[rt.collection for rt in types])
+
+
+def sub_keys(rt: RecordType) -> list[str]:
+    """The sub-collection arrays a full record of `rt` carries."""
+    return [key for feature, key in SUB_COLLECTION_KEYS.items() if rt.has(feature)]
+
+
+def text_fields(rt: RecordType, required: bool | None = None) -> list[FieldSpec]:
+    """Writable plain text fields (optionally only the required / optional ones)."""
+    return [
+        f
+        for f in rt.writable_fields
+        if f.kind is Kind.TEXT and (required is None or f.required == required)
+    ]
+
+
+def search_field(rt: RecordType) -> FieldSpec:
+    """A text field to search on: a required one when the type has one."""
+    return (text_fields(rt, required=True) or text_fields(rt))[0]
+
+
+def reference_id(api: httpx.Client, singular: str) -> int:
+    """The id of an existing record of type `singular` (the caller, for a user)."""
+    if singular == "User":
+        return int(api.get("/Users/Me").json()["USER_ID"])
+    target = by_singular(singular)
+    return int(create(api, target)[target.id_field])
+
+
+def sample_value(api: httpx.Client, spec: FieldSpec, label: str) -> Any:
+    """A valid value for `spec`; text values contain `label` and respect the maximum length."""
+    if spec.references is not None:
+        return reference_id(api, spec.references)
+    if spec.kind is Kind.TEXT:
+        return f"{label}-{spec.name.lower()}"[: spec.max_length or 255]
+    return {
+        Kind.INT: 7,
+        Kind.BOOL: True,
+        Kind.DATETIME: "2024-05-01 13:30:00",
+        Kind.DECIMAL: 12.5,
+    }[spec.kind]
+
+
+def minimal_body(api: httpx.Client, rt: RecordType, label: str | None = None) -> Record:
+    """A body with only the required fields of `rt`, text values unique to this call."""
+    label = label or f"r{next(_unique)}"
+    return {f.name: sample_value(api, f, label) for f in rt.writable_fields if f.required}
+
+
+def create(api: httpx.Client, rt: RecordType, **extra: Any) -> Record:
+    """POST a minimal valid record plus `extra` fields; returns the created record."""
+    response = api.post(f"/{rt.collection}", json={**minimal_body(api, rt), **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def record_id(rt: RecordType, record: Record) -> int:
+    return int(record[rt.id_field])
+
+
+def count(api: httpx.Client, rt: RecordType) -> int:
+    """How many records of `rt` the caller's instance holds (via count_total)."""
+    response = api.get(f"/{rt.collection}", params={"count_total": "true", "top": 1})
+    assert response.status_code == 200, response.text
+    return int(response.headers["X-Total-Count"])
+
+
+def ids(records: list[Record], rt: RecordType) -> list[int]:
+    return [record_id(rt, r) for r in records]
+
+
+def error_fields(response: httpx.Response) -> list[str]:
+    """The FIELD of each entry in a 400's Errors array."""
+    return [e["FIELD"] for e in response.json().get("Errors", [])]
+
+
+def read_only_value(spec: FieldSpec) -> Any:
+    """A plausible value a client might echo back for a read-only field."""
+    return {
+        Kind.INT: 987654321,
+        Kind.BOOL: True,
+        Kind.DATETIME: "2001-02-03 04:05:06",
+        Kind.DECIMAL: 4242.5,
+        Kind.TEXT: "https://example.com/sent-by-client.png",
+    }[spec.kind]
+
+
+def custom_field_name(label: str) -> str:
+    return f"Contract{label.capitalize()}__c"
+
+
+# --- POST ------------------------------------------------------------------------------------
+
+
+@each_type()
+def test_post_answers_201_with_location_and_the_full_record(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    body = minimal_body(api, rt)
+    response = api.post(f"/{rt.collection}", json=body)
+
+    assert response.status_code == 201, response.text
+    record = response.json()
+    new_id = record_id(rt, record)
+    assert response.headers["Location"] == f"/v3.1/{rt.collection}/{new_id}"
+    assert set(record) == {f.name for f in rt.fields} | set(sub_keys(rt))
+    for key in sub_keys(rt):
+        assert record[key] == [], key
+    for name, value in body.items():
+        assert record[name] == value, name
+    server_set = {rt.id_field, "DATE_CREATED_UTC", "DATE_UPDATED_UTC", "CREATED_USER_ID"}
+    for spec in rt.fields:
+        if spec.name in body or spec.name in server_set or spec.name == "OWNER_USER_ID":
+            continue
+        assert record[spec.name] == spec.default, f"{spec.name} should be unset"
+    for spec in rt.fields:
+        if spec.kind is Kind.DATETIME and record[spec.name] is not None:
+            assert BODY_DATE.match(record[spec.name]), (spec.name, record[spec.name])
+
+
+@each_type()
+def test_post_sets_the_server_side_fields(api: httpx.Client, rt: RecordType) -> None:
+    me = api.get("/Users/Me").json()
+    record = create(api, rt)
+
+    assert isinstance(record[rt.id_field], int)
+    assert BODY_DATE.match(record["DATE_CREATED_UTC"])
+    assert record["DATE_UPDATED_UTC"] == record["DATE_CREATED_UTC"]
+    if "CREATED_USER_ID" in record:
+        assert record["CREATED_USER_ID"] == me["USER_ID"]
+
+
+@each_type()
+def test_post_ignores_read_only_fields(api: httpx.Client, rt: RecordType) -> None:
+    read_only = [f for f in rt.fields if f.read_only]
+    sent = {f.name: read_only_value(f) for f in read_only}
+    assert rt.id_field in sent and "DATE_CREATED_UTC" in sent
+    before = count(api, rt)
+
+    response = api.post(f"/{rt.collection}", json={**minimal_body(api, rt), **sent})
+
+    assert response.status_code == 201, response.text
+    record = response.json()
+    for name, value in sent.items():
+        assert record[name] != value, f"read-only {name} was taken from the body"
+    assert count(api, rt) == before + 1
+    assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == record
+
+
+@each_type()
+def test_post_ignores_unknown_keys(api: httpx.Client, rt: RecordType) -> None:
+    body = {**minimal_body(api, rt), "NOT_A_FIELD": "x", "Nested": {"A": [1, 2]}, "zzz": None}
+    response = api.post(f"/{rt.collection}", json=body)
+
+    assert response.status_code == 201, response.text
+    record = response.json()
+    assert not {"NOT_A_FIELD", "NESTED", "Nested", "ZZZ", "zzz"} & set(record)
+
+
+@each_type()
+@pytest.mark.parametrize("case", [str.lower, str.title], ids=["lower", "title"])
+def test_post_matches_input_keys_in_any_case(api: httpx.Client, rt: RecordType, case: Any) -> None:
+    optional = text_fields(rt, required=False)[0]
+    body = {**minimal_body(api, rt), optional.name: "any-case value"}
+    response = api.post(f"/{rt.collection}", json={case(k): v for k, v in body.items()})
+
+    assert response.status_code == 201, response.text
+    record = response.json()
+    for name, value in body.items():
+        assert record[name] == value, name
+
+
+@each_type()
+def test_post_without_a_required_field_is_400_and_writes_nothing(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    required = [f for f in rt.writable_fields if f.required]
+    assert required, f"{rt.collection} declares no required field"
+    before = count(api, rt)
+    problems = []
+    for spec in required:
+        for missing in ("absent", None):
+            body = minimal_body(api, rt)
+            if missing == "absent":
+                del body[spec.name]
+            else:
+                body[spec.name] = missing
+            response = api.post(f"/{rt.collection}", json=body)
+            if response.status_code != 400 or spec.name not in error_fields(response):
+                problems.append((spec.name, missing, response.status_code, response.text))
+    assert problems == []
+    assert count(api, rt) == before
+
+
+@each_type()
+def test_post_with_a_too_long_value_is_400_naming_the_field(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    limited = [f for f in text_fields(rt) if f.max_length]
+    before = count(api, rt)
+    problems = []
+    for spec in limited:
+        body = {**minimal_body(api, rt), spec.name: "x" * (spec.max_length + 1)}
+        response = api.post(f"/{rt.collection}", json=body)
+        if response.status_code != 400 or spec.name not in error_fields(response):
+            problems.append((spec.name, response.status_code, response.text))
+    assert problems == []
+    assert count(api, rt) == before
+
+
+@each_type()
+def test_post_accepts_every_text_field_at_its_maximum_length(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    body = minimal_body(api, rt)
+    for spec in text_fields(rt):
+        if spec.max_length:
+            body[spec.name] = "y" * spec.max_length
+    response = api.post(f"/{rt.collection}", json=body)
+
+    assert response.status_code == 201, response.text
+    fetched = api.get(f"/{rt.collection}/{record_id(rt, response.json())}").json()
+    for name, value in body.items():
+        assert fetched[name] == value, name
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+DATE_INPUTS = [
+    ("2024-05-01 13:30:00", "2024-05-01 13:30:00"),
+    ("2024-05-01T13:30:00", "2024-05-01 13:30:00"),
+    ("2024-05-01T13:30:00Z", "2024-05-01 13:30:00"),
+    ("2024-05-01T15:30:00+02:00", "2024-05-01 13:30:00"),
+    ("2024-05-01T08:30:00-05:00", "2024-05-01 13:30:00"),
+    ("2024-05-01T01:30:00+03:00", "2024-04-30 22:30:00"),
+    ("2024-05-01T13:30:00.250Z", "2024-05-01 13:30:00"),
+    ("2024-05-01T15:30:00.1234567+02:00", "2024-05-01 13:30:00"),
+    ("2024-05-01T15:30:00+0200", "2024-05-01 13:30:00"),
+    ("2024-05-01", "2024-05-01 00:00:00"),
+    ("0999-12-31 23:00:00", "0999-12-31 23:00:00"),
+]
+
+
+def date_slots() -> list[tuple[RecordType, str]]:
+    """Every place a creatable type takes a date: writable datetime fields, DATES items."""
+    slots = []
+    for rt in CREATABLE:
+        slots += [(rt, f.name) for f in rt.writable_fields if f.kind is Kind.DATETIME]
+        if rt.has(Feature.DATES):
+            slots.append((rt, "DATES.OCCASION_DATE"))
+    return slots
+
+
+def with_date(body: Record, slot: str, value: str) -> Record:
+    if slot == "DATES.OCCASION_DATE":
+        return {**body, "DATES": [{"OCCASION_NAME": "Anniversary", "OCCASION_DATE": value}]}
+    return {**body, slot: value}
+
+
+def date_in(record: Record, slot: str) -> Any:
+    if slot == "DATES.OCCASION_DATE":
+        return record["DATES"][0]["OCCASION_DATE"]
+    return record[slot]
+
+
+@pytest.mark.parametrize(
+    ("rt", "slot"), date_slots(), ids=[f"{rt.collection}-{slot}" for rt, slot in date_slots()]
+)
+@pytest.mark.parametrize(("sent", "expected"), DATE_INPUTS, ids=[s for s, _ in DATE_INPUTS])
+def test_dates_are_accepted_in_any_form_and_returned_in_body_format(
+    api: httpx.Client, rt: RecordType, slot: str, sent: str, expected: str
+) -> None:
+    response = api.post(f"/{rt.collection}", json=with_date(minimal_body(api, rt), slot, sent))
+
+    assert response.status_code == 201, response.text
+    assert date_in(response.json(), slot) == expected
+    fetched = api.get(f"/{rt.collection}/{record_id(rt, response.json())}").json()
+    assert date_in(fetched, slot) == expected
+
+
+@pytest.mark.parametrize(
+    ("rt", "slot"), date_slots(), ids=[f"{rt.collection}-{slot}" for rt, slot in date_slots()]
+)
+def test_a_bad_date_is_400_naming_the_field(api: httpx.Client, rt: RecordType, slot: str) -> None:
+    before = count(api, rt)
+    response = api.post(f"/{rt.collection}", json=with_date(minimal_body(api, rt), slot, "31/12"))
+
+    assert response.status_code == 400, response.text
+    field = slot.split(".")[-1]
+    assert any(field in named for named in error_fields(response)), response.text
+    assert count(api, rt) == before
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@each_type()
+def test_get_one_returns_the_record_as_created(api: httpx.Client, rt: RecordType) -> None:
+    record = create(api, rt)
+    response = api.get(f"/{rt.collection}/{record_id(rt, record)}")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == record
+
+
+@each_type()
+def test_get_of_a_missing_record_is_404_with_a_message(api: httpx.Client, rt: RecordType) -> None:
+    gone = record_id(rt, create(api, rt))
+    assert api.delete(f"/{rt.collection}/{gone}").status_code == 202
+    for missing in (gone, 2_000_000_000):
+        response = api.get(f"/{rt.collection}/{missing}")
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/json")
+        body = response.json()
+        assert isinstance(body["Message"], str) and body["Message"].strip()
+
+
+@each_type()
+def test_a_record_of_another_instance_is_404(
+    api: httpx.Client, make_tenant: Any, rt: RecordType
+) -> None:
+    theirs = record_id(rt, create(make_tenant().client, rt))
+    assert api.get(f"/{rt.collection}/{theirs}").status_code == 404
+    assert api.put(f"/{rt.collection}/{theirs}", json={}).status_code == 404
+    assert api.delete(f"/{rt.collection}/{theirs}").status_code == 404
+
+
+@each_type()
+@pytest.mark.parametrize("path_case", [str.lower, str.upper], ids=["lower", "upper"])
+def test_paths_match_in_any_case(api: httpx.Client, rt: RecordType, path_case: Any) -> None:
+    field = search_field(rt)
+    record = create(api, rt)
+    coll = path_case(rt.collection)
+
+    created = api.post(f"/{coll}", json=minimal_body(api, rt))
+    assert created.status_code == 201, created.text
+    assert created.headers["Location"] == f"/v3.1/{rt.collection}/{record_id(rt, created.json())}"
+    assert api.get(f"/{coll}/{record_id(rt, record)}").json() == record
+    found = api.get(
+        f"/{coll}/{path_case('Search')}",
+        params={"field_name": field.name, "field_value": record[field.name]},
+    )
+    assert found.status_code == 200
+    assert ids(found.json(), rt) == [record_id(rt, record)]
+
+
+@each_type()
+def test_list_is_a_bare_array_in_ascending_id_order(api: httpx.Client, rt: RecordType) -> None:
+    created = [record_id(rt, create(api, rt)) for _ in range(4)]
+    response = api.get(f"/{rt.collection}")
+
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+    assert ids(response.json(), rt) == sorted(created)
+    assert "X-Total-Count" not in response.headers
+
+
+@each_type()
+def test_list_of_an_empty_instance_is_an_empty_array(api: httpx.Client, rt: RecordType) -> None:
+    response = api.get(f"/{rt.collection}", params={"count_total": "true"})
+
+    assert response.status_code == 200
+    assert response.json() == []
+    assert response.headers["X-Total-Count"] == "0"
+
+
+@each_type()
+def test_list_top_defaults_to_100_and_is_clamped_at_500(api: httpx.Client, rt: RecordType) -> None:
+    created = [record_id(rt, create(api, rt)) for _ in range(501)]
+
+    assert ids(api.get(f"/{rt.collection}").json(), rt) == created[:100]
+    for top in (500, 501, 10_000):
+        page = api.get(f"/{rt.collection}", params={"top": top})
+        assert page.status_code == 200, (top, page.text)
+        assert ids(page.json(), rt) == created[:500], top
+    assert ids(api.get(f"/{rt.collection}", params={"top": 3}).json(), rt) == created[:3]
+
+
+@each_type()
+def test_list_skip_pages_through_the_records(api: httpx.Client, rt: RecordType) -> None:
+    created = [record_id(rt, create(api, rt)) for _ in range(5)]
+    pages = [
+        ids(api.get(f"/{rt.collection}", params={"top": 2, "skip": skip}).json(), rt)
+        for skip in (0, 2, 4, 6)
+    ]
+    assert pages == [created[0:2], created[2:4], created[4:5], []]
+
+
+@each_type()
+@pytest.mark.parametrize("flag", ["true", "TRUE", "True"])
+def test_count_total_adds_x_total_count(api: httpx.Client, rt: RecordType, flag: str) -> None:
+    for _ in range(3):
+        create(api, rt)
+    response = api.get(f"/{rt.collection}", params={"count_total": flag, "top": 1})
+
+    assert response.status_code == 200
+    assert response.headers["X-Total-Count"] == "3"
+    assert len(response.json()) == 1
+
+
+@each_type()
+def test_brief_omits_the_sub_collections(api: httpx.Client, rt: RecordType) -> None:
+    create(api, rt)
+    full = api.get(f"/{rt.collection}").json()[0]
+    brief = api.get(f"/{rt.collection}", params={"brief": "true"}).json()[0]
+
+    assert set(full) == {f.name for f in rt.fields} | set(sub_keys(rt))
+    assert set(brief) == {f.name for f in rt.fields}
+    assert brief == {k: v for k, v in full.items() if k not in sub_keys(rt)}
+
+
+# --- Search and SearchByTag ------------------------------------------------------------------
+
+
+SEARCH_TEXTS = [("Zed Alpha", "zED aLPHA"), ("Zoë Ærø", "ZOË ÆRØ")]
+CUSTOM_SEARCHES = [("Teal", "teal", "Teal-ish"), (42, "42", 420), (True, "true", False)]
+
+
+@each_type()
+@pytest.mark.parametrize(("stored", "query"), SEARCH_TEXTS, ids=["ascii", "non-ascii"])
+def test_search_by_a_standard_field_is_case_insensitive_equality(
+    api: httpx.Client, rt: RecordType, stored: str, query: str
+) -> None:
+    field = search_field(rt)
+    wanted = create(api, rt, **{field.name: stored})
+    create(api, rt, **{field.name: f"{stored}bet"})
+    create(api, rt, **{field.name: stored.split()[-1]})
+
+    response = api.get(
+        f"/{rt.collection}/Search", params={"field_name": field.name, "field_value": query}
+    )
+    assert response.status_code == 200
+    assert ids(response.json(), rt) == [record_id(rt, wanted)]
+
+
+@each_type(Feature.CUSTOM_FIELDS)
+@pytest.mark.parametrize(
+    ("stored", "query", "decoy"),
+    CUSTOM_SEARCHES,
+    ids=[type(s).__name__ for s, *_ in CUSTOM_SEARCHES],
+)
+def test_search_by_a_custom_field(
+    api: httpx.Client, rt: RecordType, stored: Any, query: str, decoy: Any
+) -> None:
+    name = custom_field_name("colour")
+    wanted = create(api, rt, CUSTOMFIELDS=[{"FIELD_NAME": name, "FIELD_VALUE": stored}])
+    create(api, rt, CUSTOMFIELDS=[{"FIELD_NAME": name, "FIELD_VALUE": decoy}])
+    create(api, rt)
+
+    response = api.get(
+        f"/{rt.collection}/Search", params={"field_name": name, "field_value": query}
+    )
+    assert response.status_code == 200
+    assert ids(response.json(), rt) == [record_id(rt, wanted)]
+
+
+SCALAR_DATE_FIELDS = [(rt, slot) for rt, slot in date_slots() if "." not in slot]
+
+
+@pytest.mark.parametrize(
+    ("rt", "field"),
+    SCALAR_DATE_FIELDS,
+    ids=[f"{rt.collection}-{f}" for rt, f in SCALAR_DATE_FIELDS],
+)
+@pytest.mark.parametrize("sent", ["2024-05-01 13:30:00", "2024-05-01T13:30:00.250Z"])
+def test_search_by_a_date_field_finds_the_value_as_shown(
+    api: httpx.Client, rt: RecordType, field: str, sent: str
+) -> None:
+    wanted = create(api, rt, **{field: sent})
+    create(api, rt, **{field: "2024-05-01 13:30:01"})
+
+    response = api.get(
+        f"/{rt.collection}/Search", params={"field_name": field, "field_value": wanted[field]}
+    )
+    assert response.status_code == 200
+    assert ids(response.json(), rt) == [record_id(rt, wanted)]
+
+
+@each_type()
+def test_search_with_no_match_is_an_empty_array(api: httpx.Client, rt: RecordType) -> None:
+    create(api, rt)
+    response = api.get(
+        f"/{rt.collection}/Search",
+        params={"field_name": search_field(rt).name, "field_value": "nobody-has-this"},
+    )
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@each_type()
+def test_search_by_an_unknown_field_is_400_naming_it(api: httpx.Client, rt: RecordType) -> None:
+    response = api.get(
+        f"/{rt.collection}/Search", params={"field_name": "NO_SUCH_FIELD", "field_value": "x"}
+    )
+    assert response.status_code == 400
+    assert "NO_SUCH_FIELD" in response.json()["Message"]
+
+
+@each_type()
+def test_search_field_name_without_field_value_is_400(api: httpx.Client, rt: RecordType) -> None:
+    response = api.get(f"/{rt.collection}/Search", params={"field_name": search_field(rt).name})
+    assert response.status_code == 400
+    assert "field_value" in response.json()["Message"]
+
+
+@each_type(Feature.TAGS)
+@pytest.mark.parametrize("param", ["tagName", "tag_name"])
+def test_search_by_tag(api: httpx.Client, rt: RecordType, param: str) -> None:
+    wanted = create(api, rt, TAGS=[{"TAG_NAME": "Gold"}, {"TAG_NAME": "North"}])
+    create(api, rt, TAGS=[{"TAG_NAME": "Silver"}])
+    create(api, rt)
+
+    response = api.get(f"/{rt.collection}/SearchByTag", params={param: "Gold"})
+    assert response.status_code == 200
+    assert ids(response.json(), rt) == [record_id(rt, wanted)]
+    counted = api.get(
+        f"/{rt.collection}/SearchByTag", params={param: "gold", "count_total": "true"}
+    )
+    assert counted.headers["X-Total-Count"] == "1"
+    nobody = api.get(f"/{rt.collection}/SearchByTag", params={param: "Platinum"})
+    assert nobody.status_code == 200
+    assert nobody.json() == []
+
+
+# --- PUT and DELETE --------------------------------------------------------------------------
+
+
+def put_path(rt: RecordType, record: Record, style: str) -> tuple[str, Record]:
+    """The path and id part of the body of a PUT, id in the body or in the path."""
+    if style == "id-in-body":
+        return f"/{rt.collection}", {rt.id_field: record_id(rt, record)}
+    return f"/{rt.collection}/{record_id(rt, record)}", {}
+
+
+@each_type(Feature.WRITE)
+@pytest.mark.parametrize("style", ["id-in-body", "id-in-path"])
+def test_put_updates_the_record(api: httpx.Client, rt: RecordType, style: str) -> None:
+    record = create(api, rt)
+    field = text_fields(rt, required=False)[0]
+    path, body = put_path(rt, record, style)
+
+    response = api.put(path, json={**body, field.name: "Updated"})
+
+    assert response.status_code == 200, response.text
+    updated = response.json()
+    assert updated[field.name] == "Updated"
+    assert {k: v for k, v in updated.items() if k not in (field.name, "DATE_UPDATED_UTC")} == {
+        k: v for k, v in record.items() if k not in (field.name, "DATE_UPDATED_UTC")
+    }
+    assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == updated
+
+
+@each_type(Feature.WRITE)
+@pytest.mark.parametrize("style", ["id-in-body", "id-in-path"])
+def test_put_of_an_unknown_id_is_404(api: httpx.Client, rt: RecordType, style: str) -> None:
+    record = create(api, rt)
+    assert api.delete(f"/{rt.collection}/{record_id(rt, record)}").status_code == 202
+    path, body = put_path(rt, record, style)
+
+    response = api.put(path, json={**body, **minimal_body(api, rt)})
+
+    assert response.status_code == 404, response.text
+    assert response.json()["Message"]
+    assert count(api, rt) == 0
+
+
+@each_type(Feature.WRITE)
+def test_delete_is_202_with_an_empty_body_then_the_record_is_gone(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    kept = create(api, rt)
+    record = create(api, rt)
+    path = f"/{rt.collection}/{record_id(rt, record)}"
+
+    response = api.delete(path)
+
+    assert response.status_code == 202
+    assert response.content == b""
+    assert api.get(path).status_code == 404
+    assert api.delete(path).status_code == 404
+    assert ids(api.get(f"/{rt.collection}").json(), rt) == [record_id(rt, kept)]
+
+
+@each_type(Feature.WRITE)
+def test_a_deleted_id_is_not_given_to_a_new_record(api: httpx.Client, rt: RecordType) -> None:
+    deleted = record_id(rt, create(api, rt))
+    assert api.delete(f"/{rt.collection}/{deleted}").status_code == 202
+
+    newer = record_id(rt, create(api, rt))
+
+    assert newer != deleted
+    assert api.get(f"/{rt.collection}/{deleted}").status_code == 404
+
+
+WRONG_METHODS = [
+    ("PATCH", "/{coll}/{id}", {"GET", "PUT", "DELETE"}),
+    ("POST", "/{coll}/{id}", {"GET", "PUT", "DELETE"}),
+    ("DELETE", "/{coll}", {"GET", "POST", "PUT"}),
+    ("PATCH", "/{coll}", {"GET", "POST", "PUT"}),
+    ("POST", "/{coll}/Search", {"GET"}),
+    ("DELETE", "/{coll}/Search", {"GET"}),
+]
+
+
+@each_type(Feature.WRITE)
+@pytest.mark.parametrize(
+    ("method", "template", "expected"),
+    WRONG_METHODS,
+    ids=[f"{m} {t}" for m, t, _ in WRONG_METHODS],
+)
+def test_a_wrong_method_is_405_with_an_allow_header(
+    api: httpx.Client, rt: RecordType, method: str, template: str, expected: set[str]
+) -> None:
+    record = create(api, rt)
+    path = template.format(coll=rt.collection, id=record_id(rt, record))
+
+    response = api.request(method, path, json={})
+
+    assert response.status_code == 405, response.text
+    allowed = {m.strip().upper() for m in response.headers["Allow"].split(",")}
+    assert expected <= allowed
+    assert method not in allowed
+    assert response.json()["Message"]
+    assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == record
+
+
+@each_type(Feature.LINKS)
+def test_delete_takes_the_records_links_with_it(api: httpx.Client, rt: RecordType) -> None:
+    other_type = next(t for t in CREATABLE if t.has(Feature.LINKS))
+    other = create(api, other_type)
+    link = {"LINK_OBJECT_NAME": other_type.singular, "LINK_OBJECT_ID": record_id(other_type, other)}
+    record = create(api, rt, LINKS=[link])
+    other_path = f"/{other_type.collection}/{record_id(other_type, other)}"
+    assert len(api.get(other_path).json()["LINKS"]) == 1
+
+    assert api.delete(f"/{rt.collection}/{record_id(rt, record)}").status_code == 202
+
+    assert api.get(other_path).json()["LINKS"] == []
