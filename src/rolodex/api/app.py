@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
-from rolodex.api import openapi, records, users
+from rolodex.api import openapi, records, reference, users
 from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     _install_error_handlers(app)
     openapi.install(app)
+    reference.install(app)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
