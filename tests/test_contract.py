@@ -41,11 +41,11 @@ def sub_keys(rt: RecordType) -> list[str]:
 
 
 def text_fields(rt: RecordType, required: bool | None = None) -> list[FieldSpec]:
-    """Writable plain text fields (optionally only the required / optional ones)."""
+    """Writable free-text fields (optionally only the required / optional ones)."""
     return [
         f
         for f in rt.writable_fields
-        if f.kind is Kind.TEXT and (required is None or f.required == required)
+        if f.kind is Kind.TEXT and not f.choices and (required is None or f.required == required)
     ]
 
 
@@ -66,10 +66,15 @@ def sample_value(api: httpx.Client, spec: FieldSpec, label: str) -> Any:
     """A valid value for `spec`; text values contain `label` and respect the maximum length."""
     if spec.references is not None:
         return reference_id(api, spec.references)
+    if spec.choices:
+        return spec.choices[-1]
     if spec.kind is Kind.TEXT:
         return f"{label}-{spec.name.lower()}"[: spec.max_length or 255]
+    if spec.kind is Kind.INT:
+        return min(max(7, spec.minimum or 0), spec.maximum if spec.maximum is not None else 7)
+    if spec.name == "END_DATE_UTC":  # after any START_DATE_UTC the tests use
+        return "2024-05-02 13:30:00"
     return {
-        Kind.INT: 7,
         Kind.BOOL: True,
         Kind.DATETIME: "2024-05-01 13:30:00",
         Kind.DECIMAL: 12.5,
@@ -289,6 +294,8 @@ def date_slots() -> list[tuple[RecordType, str]]:
 def with_date(body: Record, slot: str, value: str) -> Record:
     if slot == "DATES.OCCASION_DATE":
         return {**body, "DATES": [{"OCCASION_NAME": "Anniversary", "OCCASION_DATE": value}]}
+    if slot == "END_DATE_UTC":  # an event cannot end before it starts
+        return {**body, "START_DATE_UTC": value, slot: value}
     return {**body, slot: value}
 
 
@@ -365,7 +372,7 @@ def test_a_record_of_another_instance_is_404(
 @pytest.mark.parametrize("path_case", [str.lower, str.upper], ids=["lower", "upper"])
 def test_paths_match_in_any_case(api: httpx.Client, rt: RecordType, path_case: Any) -> None:
     field = search_field(rt)
-    record = create(api, rt)
+    record = create(api, rt, **{field.name: f"any-case-{path_case.__name__}"})
     coll = path_case(rt.collection)
 
     created = api.post(f"/{coll}", json=minimal_body(api, rt))

@@ -52,9 +52,13 @@ def put_ok(api: httpx.Client, rt: RecordType, record: Record, **fields: Any) -> 
     return response.json()  # type: ignore[no-any-return]
 
 
+DERIVED = {name for rt in RECORD_TYPES for name in rt.derived_fields}
+
+
 def without(record: Record, *keys: str) -> Record:
-    """The record minus `keys` and DATE_UPDATED_UTC (which a change is allowed to move)."""
-    return {k: v for k, v in record.items() if k not in {*keys, "DATE_UPDATED_UTC"}}
+    """The record minus `keys`, DATE_UPDATED_UTC and the fields a type derives from others
+    (OPPORTUNITY_VALUE, ...): a change is allowed to move those."""
+    return {k: v for k, v in record.items() if k not in {*keys, *DERIVED, "DATE_UPDATED_UTC"}}
 
 
 def optional_text(rt: RecordType, index: int) -> str:
@@ -205,8 +209,12 @@ def two_values(tenant: Tenant, engine: Engine, spec: FieldSpec) -> tuple[Any, An
     if spec.references == "User":
         other_user, _key = tenant.add_user(engine, f"other-{tenant.instance_id}@example.com")
         return tenant.user_id, other_user
+    if spec.choices:
+        return spec.choices[0], spec.choices[1]
     if spec.references is not None or spec.kind is Kind.TEXT:
         return sample_value(tenant.client, spec, "one"), sample_value(tenant.client, spec, "two")
+    if spec.kind is Kind.INT and spec.minimum is not None:
+        return spec.minimum, spec.minimum + 1
     return OTHER_VALUES[spec.kind]
 
 

@@ -14,7 +14,7 @@ from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.domain.registry import NOTES, Feature, RecordType
+from rolodex.domain.registry import EVENTS, NOTES, TASKS, Feature, RecordType
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
@@ -188,6 +188,9 @@ def build_router(rt: RecordType) -> APIRouter:
         _add_link_routes(router, rt)
     if rt.has(Feature.NOTES):
         _add_note_routes(router, rt)
+    if rt.has(Feature.ACTIVITIES):
+        _add_related_list(router, rt, TASKS)
+        _add_related_list(router, rt, EVENTS)
     if rt.has(Feature.FOLLOW):
         _add_follow_routes(router, rt)
     return router
@@ -356,24 +359,31 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         return Response(status_code=202)
 
 
-def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
+def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) -> None:
+    """GET /{Coll}/{id}/{Related}: the records of `related` linked to the record."""
+
     @router.get(
-        "/{record_id:int}/Notes",
-        summary="Notes linked to the record",
-        openapi_extra=docs.list_of(NOTES),
+        f"/{{record_id:int}}/{related.collection}",
+        summary=f"{related.collection} linked to the record",
+        name=f"related_{related.collection.lower()}",
+        openapi_extra=docs.list_of(related),
     )
-    async def get_notes(request: Request, record_id: RecordId) -> Response:
+    async def get_related(request: Request, record_id: RecordId) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
             parent = _service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
-            notes = _service(request, connection, caller, NOTES)
-            return notes.list_page(page, parent.linked_filter(record_id), brief)
+            service = _service(request, connection, caller, related)
+            return service.list_page(page, parent.linked_filter(record_id), brief)
 
         records, total = await execute(request, work)
-        return list_response(records, total, NOTES.singular)
+        return list_response(records, total, related.singular)
+
+
+def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
+    _add_related_list(router, rt, NOTES)
 
     @router.post(
         "/{record_id:int}/Notes",

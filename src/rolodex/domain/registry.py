@@ -4,8 +4,12 @@ Generic code (routes, services, storage tables, tests) reads these declarations 
 type's features, never on its name.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+from rolodex.domain import rules
 
 
 class Kind(StrEnum):
@@ -28,6 +32,7 @@ class Feature(StrEnum):
     LINKS = "links"
     NOTES = "notes"
     FOLLOW = "follow"
+    ACTIVITIES = "activities"  # GET /{Coll}/{id}/Tasks and /Events: the linked tasks and events
     CREATE = "create"  # POST /{Coll}; Notes, for one, are created only under a parent.
     WRITE = "write"  # PUT and DELETE
 
@@ -47,6 +52,11 @@ class FieldSpec:
     indexed: bool = False
     # Value written on create when the field is absent.
     default: object = None
+    # The allowed values of a text field (matched in any case, stored as written here).
+    choices: tuple[str, ...] = ()
+    # Bounds of a whole-number field.
+    minimum: int | None = None
+    maximum: int | None = None
 
     @property
     def column(self) -> str:
@@ -66,6 +76,10 @@ class RecordType:
     features: frozenset[Feature] = field(default_factory=frozenset)
     # A short human name for the record, built from these fields (used in messages and pages).
     name_fields: tuple[str, ...] = ()
+    # This type's own rules (rolodex.domain.rules): derived values and checks across fields,
+    # and the read-only fields those rules compute.
+    rules: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    derived_fields: tuple[str, ...] = ()
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
@@ -98,6 +112,10 @@ def _system_fields(id_field: str) -> tuple[FieldSpec, ...]:
     return (FieldSpec(id_field, Kind.INT, read_only=True),)
 
 
+def _user(name: str) -> FieldSpec:
+    return FieldSpec(name, Kind.INT, references="User")
+
+
 _AUDIT_FIELDS = (
     FieldSpec("DATE_CREATED_UTC", Kind.DATETIME, read_only=True),
     FieldSpec("DATE_UPDATED_UTC", Kind.DATETIME, read_only=True),
@@ -109,18 +127,20 @@ _ACTIVITY_FIELDS = (
 _OWNER = FieldSpec("OWNER_USER_ID", Kind.INT, references="User")
 _CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True)
 
-_FULL_RECORD_FEATURES = frozenset(
+# Leads, opportunities and projects: everything but DATES.
+_MAJOR_FEATURES = frozenset(
     {
         Feature.CUSTOM_FIELDS,
         Feature.TAGS,
-        Feature.DATES,
         Feature.LINKS,
         Feature.NOTES,
         Feature.FOLLOW,
+        Feature.ACTIVITIES,
         Feature.CREATE,
         Feature.WRITE,
     }
 )
+_FULL_RECORD_FEATURES = _MAJOR_FEATURES | {Feature.DATES}
 
 CONTACTS = RecordType(
     collection="Contacts",
@@ -221,6 +241,209 @@ NOTES = RecordType(
     name_fields=("TITLE",),
 )
 
+LEADS = RecordType(
+    collection="Leads",
+    singular="Lead",
+    table="leads",
+    id_field="LEAD_ID",
+    fields=(
+        *_system_fields("LEAD_ID"),
+        _text("SALUTATION", 50),
+        _text("FIRST_NAME", indexed=True),
+        _text("LAST_NAME", required=True, indexed=True),
+        _text("TITLE"),
+        _text("ORGANISATION_NAME", indexed=True),
+        _text("EMAIL", indexed=True),
+        _text("PHONE"),
+        _text("MOBILE"),
+        _text("FAX"),
+        _text("WEBSITE"),
+        _text("INDUSTRY", 128),
+        FieldSpec("EMPLOYEE_COUNT", Kind.INT, minimum=0),
+        FieldSpec("LEAD_RATING", Kind.INT),
+        _text("LEAD_DESCRIPTION", 4000),
+        FieldSpec("LEAD_SOURCE_ID", Kind.INT),
+        FieldSpec("LEAD_STATUS_ID", Kind.INT),
+        _user("RESPONSIBLE_USER_ID"),
+        _OWNER,
+        _text("ADDRESS_STREET"),
+        _text("ADDRESS_CITY"),
+        _text("ADDRESS_STATE"),
+        _text("ADDRESS_POSTCODE", 128),
+        _text("ADDRESS_COUNTRY"),
+        FieldSpec("CONVERTED", Kind.BOOL, read_only=True, default=False),
+        FieldSpec("CONVERTED_DATE_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("CONVERTED_CONTACT_ID", Kind.INT, read_only=True),
+        FieldSpec("CONVERTED_ORGANISATION_ID", Kind.INT, read_only=True),
+        FieldSpec("CONVERTED_OPPORTUNITY_ID", Kind.INT, read_only=True),
+        FieldSpec("EMAIL_OPTED_OUT", Kind.BOOL, default=False),
+        _text("IMAGE_URL", read_only=True),
+        *_AUDIT_FIELDS,
+        *_ACTIVITY_FIELDS,
+        _CREATED_BY,
+    ),
+    features=_MAJOR_FEATURES,
+    name_fields=("FIRST_NAME", "LAST_NAME"),
+)
+
+OPPORTUNITIES = RecordType(
+    collection="Opportunities",
+    singular="Opportunity",
+    table="opportunities",
+    id_field="OPPORTUNITY_ID",
+    fields=(
+        *_system_fields("OPPORTUNITY_ID"),
+        _text("OPPORTUNITY_NAME", required=True, indexed=True),
+        _text("OPPORTUNITY_DETAILS", 4000),
+        _text(
+            "OPPORTUNITY_STATE",
+            20,
+            choices=("OPEN", "ABANDONED", "LOST", "SUSPENDED", "WON"),
+            default="OPEN",
+            indexed=True,
+        ),
+        FieldSpec("PROBABILITY", Kind.INT, minimum=0, maximum=100),
+        _text("BID_CURRENCY", 20),
+        FieldSpec("BID_AMOUNT", Kind.DECIMAL),
+        _text(
+            "BID_TYPE",
+            20,
+            choices=("Fixed Bid", "Per Hour", "Per Day", "Per Week", "Per Month", "Per Year"),
+        ),
+        FieldSpec("BID_DURATION", Kind.INT, minimum=0),
+        FieldSpec("OPPORTUNITY_VALUE", Kind.DECIMAL, read_only=True),
+        FieldSpec("FORECAST_CLOSE_DATE", Kind.DATETIME),
+        FieldSpec("ACTUAL_CLOSE_DATE", Kind.DATETIME),
+        FieldSpec("CATEGORY_ID", Kind.INT),
+        # Changed through /Pipeline and /PipelineStage only (a later issue).
+        FieldSpec("PIPELINE_ID", Kind.INT, read_only=True),
+        FieldSpec("STAGE_ID", Kind.INT, read_only=True),
+        _user("RESPONSIBLE_USER_ID"),
+        _OWNER,
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _text("IMAGE_URL", read_only=True),
+        *_AUDIT_FIELDS,
+        *_ACTIVITY_FIELDS,
+        _CREATED_BY,
+    ),
+    features=_MAJOR_FEATURES,
+    name_fields=("OPPORTUNITY_NAME",),
+    rules=rules.opportunity,
+    derived_fields=("OPPORTUNITY_VALUE",),
+)
+
+PROJECTS = RecordType(
+    collection="Projects",
+    singular="Project",
+    table="projects",
+    id_field="PROJECT_ID",
+    fields=(
+        *_system_fields("PROJECT_ID"),
+        _text("PROJECT_NAME", required=True, indexed=True),
+        _text(
+            "STATUS",
+            20,
+            required=True,
+            choices=(
+                "Abandoned",
+                "Cancelled",
+                "Completed",
+                "Deferred",
+                "In Progress",
+                "Not Started",
+            ),
+        ),
+        _text("PROJECT_DETAILS", 4000),
+        FieldSpec("STARTED_DATE", Kind.DATETIME),
+        FieldSpec("COMPLETED_DATE", Kind.DATETIME),
+        FieldSpec("OPPORTUNITY_ID", Kind.INT, references="Opportunity"),
+        FieldSpec("CATEGORY_ID", Kind.INT),
+        FieldSpec("PIPELINE_ID", Kind.INT, read_only=True),
+        FieldSpec("STAGE_ID", Kind.INT, read_only=True),
+        _user("RESPONSIBLE_USER_ID"),
+        _OWNER,
+        _text("IMAGE_URL", read_only=True),
+        *_AUDIT_FIELDS,
+        *_ACTIVITY_FIELDS,
+        _CREATED_BY,
+    ),
+    features=_MAJOR_FEATURES,
+    name_fields=("PROJECT_NAME",),
+)
+
+TASKS = RecordType(
+    collection="Tasks",
+    singular="Task",
+    table="tasks",
+    id_field="TASK_ID",
+    fields=(
+        *_system_fields("TASK_ID"),
+        _text("TITLE", 500, required=True, indexed=True),
+        FieldSpec("CATEGORY_ID", Kind.INT),
+        FieldSpec("DUE_DATE", Kind.DATETIME),
+        FieldSpec("START_DATE", Kind.DATETIME),
+        FieldSpec("COMPLETED", Kind.BOOL, default=False),
+        FieldSpec("COMPLETED_DATE_UTC", Kind.DATETIME, read_only=True),
+        _text("DETAILS", 4000),
+        _text(
+            "STATUS",
+            20,
+            choices=("Completed", "Deferred", "In Progress", "Not Started", "Waiting"),
+            default="Not Started",
+        ),
+        FieldSpec("PRIORITY", Kind.INT, minimum=1, maximum=3, default=2),
+        FieldSpec("PERCENT_COMPLETE", Kind.INT, minimum=0, maximum=100, default=0),
+        FieldSpec("MILESTONE_ID", Kind.INT),
+        FieldSpec("PROJECT_ID", Kind.INT, references="Project", indexed=True),
+        FieldSpec("OPPORTUNITY_ID", Kind.INT, references="Opportunity", indexed=True),
+        FieldSpec("STAGE_ID", Kind.INT),
+        _user("RESPONSIBLE_USER_ID"),
+        _OWNER,
+        _user("ASSIGNED_BY_USER_ID"),
+        FieldSpec("ASSIGNED_TEAM_ID", Kind.INT),
+        FieldSpec("ASSIGNED_DATE_UTC", Kind.DATETIME),
+        FieldSpec("EMAIL_ID", Kind.INT),
+        FieldSpec("PARENT_TASK_ID", Kind.INT, references="Task"),
+        _text("RECURRENCE", 20),
+        FieldSpec("REMINDER_DATE_UTC", Kind.DATETIME),
+        FieldSpec("REMINDER_SENT", Kind.BOOL, default=False),
+        FieldSpec("OWNER_VISIBLE", Kind.BOOL, default=True),
+        FieldSpec("PUBLICLY_VISIBLE", Kind.BOOL, default=True),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}
+    ),
+    name_fields=("TITLE",),
+    rules=rules.task,
+    derived_fields=("COMPLETED_DATE_UTC",),
+)
+
+EVENTS = RecordType(
+    collection="Events",
+    singular="Event",
+    table="events",
+    id_field="EVENT_ID",
+    fields=(
+        *_system_fields("EVENT_ID"),
+        _text("TITLE", indexed=True),
+        _text("LOCATION"),
+        FieldSpec("START_DATE_UTC", Kind.DATETIME, required=True, indexed=True),
+        FieldSpec("END_DATE_UTC", Kind.DATETIME, required=True),
+        FieldSpec("ALL_DAY", Kind.BOOL, default=False),
+        _text("DETAILS", 4000),
+        FieldSpec("REMINDER_DATE_UTC", Kind.DATETIME),
+        FieldSpec("REMINDER_SENT", Kind.BOOL, default=False),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.CREATE, Feature.WRITE}),
+    name_fields=("TITLE",),
+    rules=rules.event,
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -252,7 +475,17 @@ USERS = RecordType(
 )
 
 # Every record type the API serves, in the order the OpenAPI document lists them.
-RECORD_TYPES: tuple[RecordType, ...] = (CONTACTS, ORGANISATIONS, NOTES, USERS)
+RECORD_TYPES: tuple[RecordType, ...] = (
+    CONTACTS,
+    ORGANISATIONS,
+    LEADS,
+    OPPORTUNITIES,
+    PROJECTS,
+    TASKS,
+    EVENTS,
+    NOTES,
+    USERS,
+)
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}
 _BY_COLLECTION = {rt.collection.lower(): rt for rt in RECORD_TYPES}

@@ -20,6 +20,7 @@ from rolodex.domain.registry import (
     by_singular,
     resolve_object_name,
 )
+from rolodex.domain.rules import RuleViolation
 from rolodex.errors import (
     BadRequest,
     FieldError,
@@ -176,6 +177,9 @@ class RecordService:
                 values[spec.column] = spec.default
             if spec.required and _blank(values.get(spec.column)):
                 problems.append(FieldError(spec.name, "is required"))
+        for spec in self.rt.fields:
+            if spec.read_only and spec.default is not None:
+                values[spec.column] = spec.default
         if self.rt.field_named("OWNER_USER_ID") and values.get("owner_user_id") is None:
             values["owner_user_id"] = self.caller.user_id
         problems.extend(self._reference_problems(values))
@@ -187,6 +191,7 @@ class RecordService:
             values["custom_fields"] = custom
         if problems:
             raise invalid_input(problems)
+        values.update(self._derived(values))
         now = utc_now()
         values.update(
             date_created_utc=now, date_updated_utc=now, created_user_id=self.caller.user_id
@@ -220,6 +225,9 @@ class RecordService:
                 changes["custom_fields"] = merged
         if problems:
             raise invalid_input(problems)
+        for column, value in self._derived({**row, **changes}).items():
+            if not _same(row[column], value):
+                changes[column] = value
         stamp = next_update_stamp(row["date_updated_utc"])
         graph_changed = self._write_sub_collections(record_id, model, stamp)
         if changes or graph_changed:
@@ -365,6 +373,15 @@ class RecordService:
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])
         self.repo.update_record(self.rt, row["id"], {"date_updated_utc": stamp})
+
+    def _derived(self, record: Row) -> Row:
+        """The type's derived values for the record as it will be stored (or a 400)."""
+        if self.rt.rules is None:
+            return {}
+        try:
+            return self.rt.rules(record)
+        except RuleViolation as violation:
+            raise invalid_field(violation.field, violation.message) from None
 
     def _reference_problems(self, values: Row) -> list[FieldError]:
         problems = []

@@ -268,25 +268,24 @@ class Repository:
     # --- links (seen from both ends) --------------------------------------------------------
 
     def links_of(self, record_type: str, record_ids: Sequence[int]) -> list[Row]:
-        """Every link with one end among the records, in id order."""
+        """Every link with one end among the records, in id order.
+
+        Two queries, one per end, so that each uses its own index whatever the planner knows.
+        """
         if not record_ids:
             return []
         links = tables.links
-        query = (
-            select(links)
-            .where(
-                self._scoped(links),
-                or_(
-                    and_(links.c.object_name == record_type, links.c.object_id.in_(record_ids)),
-                    and_(
-                        links.c.link_object_name == record_type,
-                        links.c.link_object_id.in_(record_ids),
-                    ),
-                ),
+        found: dict[int, Row] = {}
+        for name_column, id_column in (
+            (links.c.object_name, links.c.object_id),
+            (links.c.link_object_name, links.c.link_object_id),
+        ):
+            query = select(links).where(
+                self._scoped(links), name_column == record_type, id_column.in_(record_ids)
             )
-            .order_by(links.c.id)
-        )
-        return [dict(row) for row in self.connection.execute(query).mappings()]
+            for row in self.connection.execute(query).mappings():
+                found[row["id"]] = dict(row)
+        return [found[link_id] for link_id in sorted(found)]
 
     def insert_link(self, values: Row) -> int:
         result = self.connection.execute(

@@ -98,6 +98,8 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
     if rt.has(Feature.CUSTOM_FIELDS):
         columns.append(Column("custom_fields", JSON(), nullable=False))
     table = Table(rt.table, metadata, *columns, *extra, sqlite_autoincrement=True)
+    # A page of a list: the instance's records in id order (without it SQLite may sort them all).
+    Index(f"ix_{rt.table}_instance", table.c.instance_id, table.c.id)
     # The sync sweep's access path: updated_after_utc ordered by (DATE_UPDATED_UTC, id).
     Index(f"ix_{rt.table}_updated", table.c.instance_id, table.c.date_updated_utc, table.c.id)
     for spec in rt.fields:

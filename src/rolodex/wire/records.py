@@ -157,10 +157,47 @@ def sub_collections(rt: RecordType) -> list[tuple[Feature, str]]:
     return [(feature, name) for feature, (name, _) in _SUB_COLLECTIONS.items() if rt.has(feature)]
 
 
+def _one_of(choices: tuple[str, ...]) -> Any:
+    canonical = {choice.lower(): choice for choice in choices}
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in canonical:
+            return canonical[value.strip().lower()]
+        if isinstance(value, str):
+            raise ValueError(f"must be one of: {', '.join(choices)}")
+        return value  # not text: str validation reports the type
+
+    return check
+
+
 def python_type(spec: FieldSpec) -> Any:
     """The input type of a scalar field (nulls aside)."""
+    if spec.kind is Kind.TEXT and spec.choices:
+        return Annotated[
+            str,
+            BeforeValidator(_one_of(spec.choices)),
+            WithJsonSchema(
+                {"type": "string", "enum": list(spec.choices), "description": "Any letter case"}
+            ),
+        ]
     if spec.kind is Kind.TEXT:
         return Annotated[str, Field(max_length=spec.max_length)]
+    if spec.kind is Kind.INT and (spec.minimum is not None or spec.maximum is not None):
+        low = spec.minimum if spec.minimum is not None else INT64_MIN
+        high = spec.maximum if spec.maximum is not None else INT64_MAX
+        return Annotated[
+            int,
+            BeforeValidator(_whole_number),
+            Field(ge=low, le=high),
+            WithJsonSchema(
+                {
+                    "anyOf": [
+                        {"type": "integer", "minimum": low, "maximum": high},
+                        {"type": "string", "pattern": _INT_TEXT.pattern},
+                    ]
+                }
+            ),
+        ]
     if spec.kind is Kind.INT:
         return WireInt
     if spec.kind is Kind.BOOL:

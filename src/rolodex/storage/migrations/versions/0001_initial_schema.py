@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:04:34.786432
+Create Date: 2026-11-29 08:33:10.397797
 """
 
 import sqlalchemy as sa
@@ -79,6 +79,7 @@ def upgrade() -> None:
         ["instance_id", sa.literal_column("lower(first_name)")],
         unique=False,
     )
+    op.create_index("ix_contacts_instance", "contacts", ["instance_id", "id"], unique=False)
     op.create_index(
         "ix_contacts_last_name",
         "contacts",
@@ -138,6 +139,46 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "instance_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("title", sa.String(length=255), nullable=True),
+        sa.Column("location", sa.String(length=255), nullable=True),
+        sa.Column("start_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("end_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("all_day", sa.Boolean(), nullable=True),
+        sa.Column("details", sa.String(length=4000), nullable=True),
+        sa.Column("reminder_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("reminder_sent", sa.Boolean(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_events_instance", "events", ["instance_id", "id"], unique=False)
+    op.create_index(
+        "ix_events_start_date_utc", "events", ["instance_id", "start_date_utc"], unique=False
+    )
+    op.create_index(
+        "ix_events_title",
+        "events",
+        ["instance_id", sa.literal_column("lower(title)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_events_updated", "events", ["instance_id", "date_updated_utc", "id"], unique=False
+    )
+    op.create_table(
         "follows",
         sa.Column(
             "id",
@@ -179,6 +220,81 @@ def upgrade() -> None:
         sa.Column("rate_limit_daily", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instances")),
         sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "leads",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "instance_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("salutation", sa.String(length=50), nullable=True),
+        sa.Column("first_name", sa.String(length=255), nullable=True),
+        sa.Column("last_name", sa.String(length=255), nullable=True),
+        sa.Column("title", sa.String(length=255), nullable=True),
+        sa.Column("organisation_name", sa.String(length=255), nullable=True),
+        sa.Column("email", sa.String(length=255), nullable=True),
+        sa.Column("phone", sa.String(length=255), nullable=True),
+        sa.Column("mobile", sa.String(length=255), nullable=True),
+        sa.Column("fax", sa.String(length=255), nullable=True),
+        sa.Column("website", sa.String(length=255), nullable=True),
+        sa.Column("industry", sa.String(length=128), nullable=True),
+        sa.Column("employee_count", sa.BigInteger(), nullable=True),
+        sa.Column("lead_rating", sa.BigInteger(), nullable=True),
+        sa.Column("lead_description", sa.String(length=4000), nullable=True),
+        sa.Column("lead_source_id", sa.BigInteger(), nullable=True),
+        sa.Column("lead_status_id", sa.BigInteger(), nullable=True),
+        sa.Column("responsible_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("address_street", sa.String(length=255), nullable=True),
+        sa.Column("address_city", sa.String(length=255), nullable=True),
+        sa.Column("address_state", sa.String(length=255), nullable=True),
+        sa.Column("address_postcode", sa.String(length=128), nullable=True),
+        sa.Column("address_country", sa.String(length=255), nullable=True),
+        sa.Column("converted", sa.Boolean(), nullable=True),
+        sa.Column("converted_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("converted_contact_id", sa.BigInteger(), nullable=True),
+        sa.Column("converted_organisation_id", sa.BigInteger(), nullable=True),
+        sa.Column("converted_opportunity_id", sa.BigInteger(), nullable=True),
+        sa.Column("email_opted_out", sa.Boolean(), nullable=True),
+        sa.Column("image_url", sa.String(length=255), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("last_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("next_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_leads")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_leads_email", "leads", ["instance_id", sa.literal_column("lower(email)")], unique=False
+    )
+    op.create_index(
+        "ix_leads_first_name",
+        "leads",
+        ["instance_id", sa.literal_column("lower(first_name)")],
+        unique=False,
+    )
+    op.create_index("ix_leads_instance", "leads", ["instance_id", "id"], unique=False)
+    op.create_index(
+        "ix_leads_last_name",
+        "leads",
+        ["instance_id", sa.literal_column("lower(last_name)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_leads_organisation_name",
+        "leads",
+        ["instance_id", sa.literal_column("lower(organisation_name)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_leads_updated", "leads", ["instance_id", "date_updated_utc", "id"], unique=False
     )
     op.create_table(
         "links",
@@ -232,11 +348,77 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
         sqlite_autoincrement=True,
     )
+    op.create_index("ix_notes_instance", "notes", ["instance_id", "id"], unique=False)
     op.create_index(
         "ix_notes_title", "notes", ["instance_id", sa.literal_column("lower(title)")], unique=False
     )
     op.create_index(
         "ix_notes_updated", "notes", ["instance_id", "date_updated_utc", "id"], unique=False
+    )
+    op.create_table(
+        "opportunities",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "instance_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("opportunity_name", sa.String(length=255), nullable=True),
+        sa.Column("opportunity_details", sa.String(length=4000), nullable=True),
+        sa.Column("opportunity_state", sa.String(length=20), nullable=True),
+        sa.Column("probability", sa.BigInteger(), nullable=True),
+        sa.Column("bid_currency", sa.String(length=20), nullable=True),
+        sa.Column("bid_amount", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("bid_type", sa.String(length=20), nullable=True),
+        sa.Column("bid_duration", sa.BigInteger(), nullable=True),
+        sa.Column("opportunity_value", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("forecast_close_date", sa.DateTime(), nullable=True),
+        sa.Column("actual_close_date", sa.DateTime(), nullable=True),
+        sa.Column("category_id", sa.BigInteger(), nullable=True),
+        sa.Column("pipeline_id", sa.BigInteger(), nullable=True),
+        sa.Column("stage_id", sa.BigInteger(), nullable=True),
+        sa.Column("responsible_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=True),
+        sa.Column("image_url", sa.String(length=255), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("last_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("next_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_opportunities")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_opportunities_instance", "opportunities", ["instance_id", "id"], unique=False
+    )
+    op.create_index(
+        "ix_opportunities_opportunity_name",
+        "opportunities",
+        ["instance_id", sa.literal_column("lower(opportunity_name)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_opportunities_opportunity_state",
+        "opportunities",
+        ["instance_id", sa.literal_column("lower(opportunity_state)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_opportunities_organisation_id",
+        "opportunities",
+        ["instance_id", "organisation_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_opportunities_updated",
+        "opportunities",
+        ["instance_id", "date_updated_utc", "id"],
+        unique=False,
     )
     op.create_table(
         "organisations",
@@ -279,6 +461,9 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index(
+        "ix_organisations_instance", "organisations", ["instance_id", "id"], unique=False
+    )
+    op.create_index(
         "ix_organisations_organisation_name",
         "organisations",
         ["instance_id", sa.literal_column("lower(organisation_name)")],
@@ -295,6 +480,48 @@ def upgrade() -> None:
         "organisations",
         ["instance_id", sa.literal_column("lower(website)")],
         unique=False,
+    )
+    op.create_table(
+        "projects",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "instance_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("project_name", sa.String(length=255), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=True),
+        sa.Column("project_details", sa.String(length=4000), nullable=True),
+        sa.Column("started_date", sa.DateTime(), nullable=True),
+        sa.Column("completed_date", sa.DateTime(), nullable=True),
+        sa.Column("opportunity_id", sa.BigInteger(), nullable=True),
+        sa.Column("category_id", sa.BigInteger(), nullable=True),
+        sa.Column("pipeline_id", sa.BigInteger(), nullable=True),
+        sa.Column("stage_id", sa.BigInteger(), nullable=True),
+        sa.Column("responsible_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("image_url", sa.String(length=255), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("last_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("next_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_projects_instance", "projects", ["instance_id", "id"], unique=False)
+    op.create_index(
+        "ix_projects_project_name",
+        "projects",
+        ["instance_id", sa.literal_column("lower(project_name)")],
+        unique=False,
+    )
+    op.create_index(
+        "ix_projects_updated", "projects", ["instance_id", "date_updated_utc", "id"], unique=False
     )
     op.create_table(
         "rate_daily",
@@ -335,6 +562,61 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_tags_record", "tags", ["instance_id", "record_type", "record_id"], unique=False
+    )
+    op.create_table(
+        "tasks",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "instance_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("title", sa.String(length=500), nullable=True),
+        sa.Column("category_id", sa.BigInteger(), nullable=True),
+        sa.Column("due_date", sa.DateTime(), nullable=True),
+        sa.Column("start_date", sa.DateTime(), nullable=True),
+        sa.Column("completed", sa.Boolean(), nullable=True),
+        sa.Column("completed_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("details", sa.String(length=4000), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=True),
+        sa.Column("priority", sa.BigInteger(), nullable=True),
+        sa.Column("percent_complete", sa.BigInteger(), nullable=True),
+        sa.Column("milestone_id", sa.BigInteger(), nullable=True),
+        sa.Column("project_id", sa.BigInteger(), nullable=True),
+        sa.Column("opportunity_id", sa.BigInteger(), nullable=True),
+        sa.Column("stage_id", sa.BigInteger(), nullable=True),
+        sa.Column("responsible_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("assigned_by_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("assigned_team_id", sa.BigInteger(), nullable=True),
+        sa.Column("assigned_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("email_id", sa.BigInteger(), nullable=True),
+        sa.Column("parent_task_id", sa.BigInteger(), nullable=True),
+        sa.Column("recurrence", sa.String(length=20), nullable=True),
+        sa.Column("reminder_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("reminder_sent", sa.Boolean(), nullable=True),
+        sa.Column("owner_visible", sa.Boolean(), nullable=True),
+        sa.Column("publicly_visible", sa.Boolean(), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_tasks_instance", "tasks", ["instance_id", "id"], unique=False)
+    op.create_index(
+        "ix_tasks_opportunity_id", "tasks", ["instance_id", "opportunity_id"], unique=False
+    )
+    op.create_index("ix_tasks_project_id", "tasks", ["instance_id", "project_id"], unique=False)
+    op.create_index(
+        "ix_tasks_title", "tasks", ["instance_id", sa.literal_column("lower(title)")], unique=False
+    )
+    op.create_index(
+        "ix_tasks_updated", "tasks", ["instance_id", "date_updated_utc", "id"], unique=False
     )
     op.create_table(
         "users",
@@ -384,6 +666,7 @@ def upgrade() -> None:
         ["instance_id", sa.literal_column("lower(first_name)")],
         unique=False,
     )
+    op.create_index("ix_users_instance", "users", ["instance_id", "id"], unique=False)
     op.create_index(
         "ix_users_last_name",
         "users",
@@ -400,27 +683,58 @@ def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_index("ix_users_updated", table_name="users")
     op.drop_index("ix_users_last_name", table_name="users")
+    op.drop_index("ix_users_instance", table_name="users")
     op.drop_index("ix_users_first_name", table_name="users")
     op.drop_index("ix_users_email_address", table_name="users")
     op.drop_table("users")
+    op.drop_index("ix_tasks_updated", table_name="tasks")
+    op.drop_index("ix_tasks_title", table_name="tasks")
+    op.drop_index("ix_tasks_project_id", table_name="tasks")
+    op.drop_index("ix_tasks_opportunity_id", table_name="tasks")
+    op.drop_index("ix_tasks_instance", table_name="tasks")
+    op.drop_table("tasks")
     op.drop_index("ix_tags_record", table_name="tags")
     op.drop_index("ix_tags_name", table_name="tags")
     op.drop_table("tags")
     op.drop_table("rate_second")
     op.drop_table("rate_daily")
+    op.drop_index("ix_projects_updated", table_name="projects")
+    op.drop_index("ix_projects_project_name", table_name="projects")
+    op.drop_index("ix_projects_instance", table_name="projects")
+    op.drop_table("projects")
     op.drop_index("ix_organisations_website", table_name="organisations")
     op.drop_index("ix_organisations_updated", table_name="organisations")
     op.drop_index("ix_organisations_organisation_name", table_name="organisations")
+    op.drop_index("ix_organisations_instance", table_name="organisations")
     op.drop_table("organisations")
+    op.drop_index("ix_opportunities_updated", table_name="opportunities")
+    op.drop_index("ix_opportunities_organisation_id", table_name="opportunities")
+    op.drop_index("ix_opportunities_opportunity_state", table_name="opportunities")
+    op.drop_index("ix_opportunities_opportunity_name", table_name="opportunities")
+    op.drop_index("ix_opportunities_instance", table_name="opportunities")
+    op.drop_table("opportunities")
     op.drop_index("ix_notes_updated", table_name="notes")
     op.drop_index("ix_notes_title", table_name="notes")
+    op.drop_index("ix_notes_instance", table_name="notes")
     op.drop_table("notes")
     op.drop_index("ix_links_object", table_name="links")
     op.drop_index("ix_links_link_object", table_name="links")
     op.drop_table("links")
+    op.drop_index("ix_leads_updated", table_name="leads")
+    op.drop_index("ix_leads_organisation_name", table_name="leads")
+    op.drop_index("ix_leads_last_name", table_name="leads")
+    op.drop_index("ix_leads_instance", table_name="leads")
+    op.drop_index("ix_leads_first_name", table_name="leads")
+    op.drop_index("ix_leads_email", table_name="leads")
+    op.drop_table("leads")
     op.drop_table("instances")
     op.drop_index("ix_follows_record", table_name="follows")
     op.drop_table("follows")
+    op.drop_index("ix_events_updated", table_name="events")
+    op.drop_index("ix_events_title", table_name="events")
+    op.drop_index("ix_events_start_date_utc", table_name="events")
+    op.drop_index("ix_events_instance", table_name="events")
+    op.drop_table("events")
     op.drop_index("ix_email_domains_record", table_name="email_domains")
     op.drop_table("email_domains")
     op.drop_index("ix_dates_record", table_name="dates")
@@ -428,6 +742,7 @@ def downgrade() -> None:
     op.drop_index("ix_contacts_updated", table_name="contacts")
     op.drop_index("ix_contacts_organisation_id", table_name="contacts")
     op.drop_index("ix_contacts_last_name", table_name="contacts")
+    op.drop_index("ix_contacts_instance", table_name="contacts")
     op.drop_index("ix_contacts_first_name", table_name="contacts")
     op.drop_index("ix_contacts_email_address", table_name="contacts")
     op.drop_table("contacts")

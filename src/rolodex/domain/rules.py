@@ -1,0 +1,55 @@
+"""Rules that belong to one record type: values derived from others, checks across fields.
+
+Each rule takes the record as it will be stored (column names, after the write is applied) and
+returns the derived columns to store with it; it raises RuleViolation when the record would be
+inconsistent. The generic engine calls a type's rule on every create and update.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+# How many units of BID_DURATION a bid type is paid for; a fixed bid ignores the duration.
+_PER_UNIT_BIDS = {"per hour", "per day", "per week", "per month", "per year"}
+
+
+class RuleViolation(ValueError):
+    """A record that breaks its type's rules; names the field to change."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def opportunity(record: dict[str, Any]) -> dict[str, Any]:
+    """OPPORTUNITY_VALUE: the bid amount, times the duration for a per-unit bid."""
+    amount = record.get("bid_amount")
+    if amount is None:
+        return {"opportunity_value": None}
+    bid_type = (record.get("bid_type") or "").lower()
+    if bid_type in _PER_UNIT_BIDS:
+        duration = record.get("bid_duration")
+        value = Decimal(amount) * (duration if duration is not None else 0)
+    else:
+        value = Decimal(amount)
+    return {"opportunity_value": value}
+
+
+def task(record: dict[str, Any]) -> dict[str, Any]:
+    """COMPLETED_DATE_UTC: when the task became complete; none while it is open."""
+    if record.get("completed"):
+        return {"completed_date_utc": record.get("completed_date_utc") or _now()}
+    return {"completed_date_utc": None}
+
+
+def event(record: dict[str, Any]) -> dict[str, Any]:
+    """An event cannot end before it starts."""
+    start, end = record.get("start_date_utc"), record.get("end_date_utc")
+    if start is not None and end is not None and end < start:
+        raise RuleViolation("END_DATE_UTC", "must not be before START_DATE_UTC")
+    return {}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
