@@ -64,7 +64,8 @@ class FieldSpec:
         return self.name.lower()
 
 
-@dataclass(frozen=True)
+# eq=False: a record type is equal only to itself, and hashing it (caches key on it) is cheap.
+@dataclass(frozen=True, eq=False)
 class RecordType:
     """A record type as the API shows it."""
 

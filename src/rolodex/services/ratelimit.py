@@ -7,8 +7,10 @@ exactly N calls through. Each count is one atomic upsert that returns the new to
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.errors import TooManyRequests
@@ -79,9 +81,23 @@ def count_call(
 
 def _increment(connection: Connection, table: Table, key: dict[str, int | date]) -> int:
     """Add one to the counter at `key` (creating it) and return the new value, atomically."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, calls=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={"calls": table.c.calls + 1}
+    statement = _upsert(connection.dialect.name, table, tuple(key))
+    return int(connection.execute(statement, key).scalar_one())
+
+
+@cache
+def _instance_limit() -> Any:
+    instances = tables.instances
+    return select(instances.c.rate_limit_daily).where(instances.c.id == bindparam("instance_id"))
+
+
+@cache
+def _upsert(dialect_name: str, table: Table, key_columns: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE calls = calls + 1 RETURNING calls, built once."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        {**{column: bindparam(column) for column in key_columns}, "calls": 1}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns), set_={"calls": table.c.calls + 1}
     ).returning(table.c.calls)
-    return int(connection.execute(statement).scalar_one())

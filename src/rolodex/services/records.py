@@ -252,13 +252,13 @@ class RecordService:
 
     def tags(self, record_id: int) -> list[Wire]:
         self._require(record_id)
-        return self.get(record_id)["TAGS"]  # type: ignore[no-any-return]
+        return [{"TAG_NAME": name} for name in self._tag_names(record_id)]
 
     def add_tag(self, record_id: int, data: Any) -> tuple[Wire, bool]:
         """Add one tag; returns it and whether it was new."""
         tag = validate(TagIn, upper_keys(data))
         row = self._require(record_id, for_update=True)
-        current = [output.tag(r)["TAG_NAME"] for r in self._children(Feature.TAGS, record_id)]
+        current = self._tag_names(record_id)
         name = tag.TAG_NAME.strip()
         if _blank(name):
             raise invalid_field("TAG_NAME", "is required")
@@ -270,7 +270,7 @@ class RecordService:
 
     def remove_tag(self, record_id: int, tag_name: str) -> None:
         row = self._require(record_id, for_update=True)
-        current = [output.tag(r)["TAG_NAME"] for r in self._children(Feature.TAGS, record_id)]
+        current = self._tag_names(record_id)
         wanted = tag_name.strip().lower()
         remaining = [n for n in current if n.lower() != wanted]
         if len(remaining) == len(current):
@@ -369,6 +369,9 @@ class RecordService:
 
     def _children(self, feature: Feature, record_id: int) -> list[Row]:
         return self.repo.children(_CHILD_TABLES[feature], self.rt.singular, [record_id])[record_id]
+
+    def _tag_names(self, record_id: int) -> list[str]:
+        return [row["tag_name"] for row in self._children(Feature.TAGS, record_id)]
 
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])

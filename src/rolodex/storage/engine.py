@@ -1,9 +1,10 @@
 """Database engine and the unit of work: the one place that begins, commits and rolls back."""
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -53,11 +54,18 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+# SQLite has one writer at a time. Threads of one process take turns here, in order, instead
+# of retrying on "database is busy" (whose back-off sleeps up to 100 ms at a time); other
+# processes still wait through the busy timeout.
+_SQLITE_WRITER = threading.Lock()
+
+
 @contextmanager
 def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
     """A connection inside one transaction: committed on success, rolled back on any error."""
-    with engine.connect() as connection:
-        if write and engine.dialect.name == "sqlite":
+    serialise = write and engine.dialect.name == "sqlite"
+    with _SQLITE_WRITER if serialise else nullcontext(), engine.connect() as connection:
+        if serialise:
             connection = connection.execution_options(sqlite_begin="IMMEDIATE")
         transaction = connection.begin()
         try:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -72,11 +74,9 @@ class Repository:
         return tables.record_tables[rt.singular]
 
     def get_record(self, rt: RecordType, record_id: int, for_update: bool = False) -> Row | None:
-        table = self.record_table(rt)
-        query = select(table).where(self._scoped(table), table.c.id == record_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.connection.execute(query).mappings().first()
+        query = _record_by_id(self.record_table(rt), for_update)
+        parameters = {"instance_id": self.instance_id, "record_id": record_id}
+        row = self.connection.execute(query, parameters).mappings().first()
         return dict(row) if row is not None else None
 
     def existing_ids(self, rt: RecordType, ids: Iterable[int]) -> set[int]:
@@ -214,16 +214,12 @@ class Repository:
         grouped: dict[int, list[Row]] = defaultdict(list)
         if not record_ids:
             return grouped
-        query = (
-            select(table)
-            .where(
-                self._scoped(table),
-                table.c.record_type == record_type,
-                table.c.record_id.in_(record_ids),
-            )
-            .order_by(table.c.id)
-        )
-        for row in self.connection.execute(query).mappings():
+        parameters = {
+            "instance_id": self.instance_id,
+            "record_type": record_type,
+            "record_ids": list(record_ids),
+        }
+        for row in self.connection.execute(_children_of(table), parameters).mappings():
             grouped[row["record_id"]].append(dict(row))
         return grouped
 
@@ -274,16 +270,14 @@ class Repository:
         """
         if not record_ids:
             return []
-        links = tables.links
+        parameters = {
+            "instance_id": self.instance_id,
+            "record_type": record_type,
+            "record_ids": list(record_ids),
+        }
         found: dict[int, Row] = {}
-        for name_column, id_column in (
-            (links.c.object_name, links.c.object_id),
-            (links.c.link_object_name, links.c.link_object_id),
-        ):
-            query = select(links).where(
-                self._scoped(links), name_column == record_type, id_column.in_(record_ids)
-            )
-            for row in self.connection.execute(query).mappings():
+        for end in (0, 1):
+            for row in self.connection.execute(_links_at_end(end), parameters).mappings():
                 found[row["id"]] = dict(row)
         return [found[link_id] for link_id in sorted(found)]
 
@@ -350,3 +344,44 @@ class Repository:
         if user_id is not None:
             query = query.where(follows.c.user_id == user_id)
         self.connection.execute(query)
+
+
+# --- statements built once -------------------------------------------------------------------
+# The hottest reads are built once with bound parameters: building a statement costs more
+# Python than running it. Each still filters on instance_id; Repository supplies the value.
+
+
+@cache
+def _record_by_id(table: Table, for_update: bool) -> Select[Any]:
+    query = select(table).where(
+        table.c.instance_id == bindparam("instance_id"), table.c.id == bindparam("record_id")
+    )
+    return query.with_for_update() if for_update else query
+
+
+@cache
+def _children_of(table: Table) -> Select[Any]:
+    return (
+        select(table)
+        .where(
+            table.c.instance_id == bindparam("instance_id"),
+            table.c.record_type == bindparam("record_type"),
+            table.c.record_id.in_(bindparam("record_ids", expanding=True)),
+        )
+        .order_by(table.c.id)
+    )
+
+
+@cache
+def _links_at_end(end: int) -> Select[Any]:
+    links = tables.links
+    name_column, id_column = (
+        (links.c.object_name, links.c.object_id)
+        if end == 0
+        else (links.c.link_object_name, links.c.link_object_id)
+    )
+    return select(links).where(
+        links.c.instance_id == bindparam("instance_id"),
+        name_column == bindparam("record_type"),
+        id_column.in_(bindparam("record_ids", expanding=True)),
+    )

@@ -213,10 +213,18 @@ def write_model(rt: RecordType) -> type[WireModel]:
     fields: dict[str, Any] = {rt.id_field: (WireInt | None, None)}
     for spec in rt.writable_fields:
         fields[spec.name] = (python_type(spec) | None, None)
-    for _feature, (name, item_model) in _SUB_COLLECTIONS.items():
-        if rt.has(_feature):
-            fields[name] = (list[item_model] | None, None)  # type: ignore[valid-type]
-    return create_model(f"{rt.singular}Write", __base__=WireModel, **fields)
+    return create_model(
+        f"{rt.singular}Write", __base__=WireModel, **fields, **_sub_collection_fields(rt)
+    )
+
+
+def _sub_collection_fields(rt: RecordType) -> dict[str, Any]:
+    """The optional array field of each sub-collection `rt` has."""
+    return {
+        name: (list[item_model] | None, None)  # type: ignore[valid-type]
+        for feature, (name, item_model) in _SUB_COLLECTIONS.items()
+        if rt.has(feature)
+    }
 
 
 @cache
@@ -230,10 +238,9 @@ def create_model_for(rt: RecordType) -> type[WireModel]:
             fields[spec.name] = (python_type(spec), ...)
         else:
             fields[spec.name] = (python_type(spec) | None, None)
-    for feature, (name, item_model) in _SUB_COLLECTIONS.items():
-        if rt.has(feature):
-            fields[name] = (list[item_model] | None, None)  # type: ignore[valid-type]
-    return create_model(f"{rt.singular}Create", __base__=WireModel, **fields)
+    return create_model(
+        f"{rt.singular}Create", __base__=WireModel, **fields, **_sub_collection_fields(rt)
+    )
 
 
 @cache
