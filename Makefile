@@ -44,6 +44,7 @@ format: dev
 ## Requests/s and latency of GET one contact and a list of 100 beside a bare-Starlette ceiling
 ## (needs wrk; see bench/README.md). Pass options with BENCH_ARGS="--contacts 10000 --workers 2".
 bench: install
+	$(BIN)/python bench/bench_ratelimit.py
 	$(BIN)/python bench/bench_api.py $(BENCH_ARGS)
 
 clean:
