@@ -64,12 +64,18 @@ def test_daily_limit_gives_429_with_retry_after(limited_url: str, tenant: Tenant
 
 
 def test_burst_limit_per_key(limited_url: str, tenant: Tenant) -> None:
-    with httpx.Client(base_url=limited_url, auth=(tenant.api_key, "")) as client:
-        responses = [client.get("/Instance") for _ in range(4)]
+    # 12 calls at once against 3 a second: unless they spread over 4 seconds, some are refused.
+    with (
+        httpx.Client(base_url=limited_url, auth=(tenant.api_key, "")) as client,
+        ThreadPoolExecutor(max_workers=12) as pool,
+    ):
+        responses = list(pool.map(lambda _: client.get("/Instance"), range(12)))
     refused = [r for r in responses if r.status_code == 429]
-    assert refused, [r.status_code for r in responses]
-    assert refused[0].headers["Retry-After"] == "1"
-    assert "per second" in refused[0].json()["Message"]
+    assert len(responses) - len(refused) <= 3 * 4
+    # (Past 5 calls the daily limit of this server refuses too; those say "daily".)
+    per_second = [r for r in refused if "per second" in r.json()["Message"]]
+    assert per_second, [(r.status_code, r.text) for r in responses]
+    assert {r.headers["Retry-After"] for r in per_second} == {"1"}
 
 
 def test_daily_limit_is_exact_across_server_processes(database_url: str, tenant: Tenant) -> None:
