@@ -295,6 +295,16 @@ def single(
     return operation(status, _ref(name), description, _ref(body) if body else None, None, errors)
 
 
+def tag_add() -> dict[str, Any]:
+    """POST .../Tags: 201 with the tag when it is new, 200 when the record had it already."""
+    extra = single("Tag", "The tag, newly added", 201, "TagIn")
+    extra["responses"]["200"] = {
+        "description": "The record already had the tag (in any case); nothing changed",
+        "content": _content(_ref("Tag")),
+    }
+    return extra
+
+
 def tag_delete() -> dict[str, Any]:
     extra = deleted("Tag")
     extra["requestBody"] = {"required": True, "content": _content(_ref("TagNameBody"))}

@@ -212,7 +212,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         "/{record_id:int}/Tags",
         status_code=201,
         summary="Add a tag",
-        openapi_extra=docs.single("Tag", "The tag (200 if it was there already)", 201, "TagIn"),
+        openapi_extra=docs.tag_add(),
     )
     async def add_tag(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
