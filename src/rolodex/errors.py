@@ -1,16 +1,17 @@
 """The error tree. Each error knows its HTTP status and a message a person can act on.
 
 RolodexError
-├── BadRequest (400)          bad input; may carry per-field errors
-├── Unauthorized (401)        no valid API key
-├── Forbidden (403)           the user may not do this
-├── NotFound (404)            absent, or in another instance
-├── MethodNotAllowed (405)    known path, wrong method
-├── Conflict (409)            the request clashes with the current state
-├── PreconditionFailed (412)  stale If-Match
-├── PayloadTooLarge (413)     body over the limit
-├── UnsupportedMediaType (415)
-└── ServiceUnavailable (503)  the database cannot be reached or stays busy
+├── BadRequest (400)            bad input; may carry per-field errors
+├── Unauthorized (401)          no valid API key
+├── NotFound (404)              absent, or in another instance
+├── Conflict (409)              the request clashes with the current state
+├── PreconditionFailed (412)    stale If-Match
+├── PayloadTooLarge (413)       body over the limit
+├── UnsupportedMediaType (415)  a body neither JSON nor XML
+├── TooManyRequests (429)       a rate limit was hit; says which and when it resets
+└── ServiceUnavailable (503)    the database cannot be reached or stays busy
+
+405 (with Allow) and the framework's own 404/422 are answered in the same shape by api/app.py.
 """
 
 from dataclasses import dataclass
@@ -50,16 +51,8 @@ class Unauthorized(RolodexError):
     status_code = 401
 
 
-class Forbidden(RolodexError):
-    status_code = 403
-
-
 class NotFound(RolodexError):
     status_code = 404
-
-
-class MethodNotAllowed(RolodexError):
-    status_code = 405
 
 
 class Conflict(RolodexError):

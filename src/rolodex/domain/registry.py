@@ -75,8 +75,6 @@ class RecordType:
     id_field: str  # e.g. "CONTACT_ID"
     fields: tuple[FieldSpec, ...]
     features: frozenset[Feature] = field(default_factory=frozenset)
-    # A short human name for the record, built from these fields (used in messages and pages).
-    name_fields: tuple[str, ...] = ()
     # This type's own rules (rolodex.domain.rules): derived values and checks across fields,
     # and the read-only fields those rules compute.
     rules: Callable[[dict[str, Any]], dict[str, Any]] | None = None
@@ -186,7 +184,6 @@ CONTACTS = RecordType(
         _CREATED_BY,
     ),
     features=_FULL_RECORD_FEATURES,
-    name_fields=("FIRST_NAME", "LAST_NAME"),
 )
 
 ORGANISATIONS = RecordType(
@@ -221,7 +218,6 @@ ORGANISATIONS = RecordType(
         _CREATED_BY,
     ),
     features=_FULL_RECORD_FEATURES | {Feature.EMAIL_DOMAINS},
-    name_fields=("ORGANISATION_NAME",),
 )
 
 NOTES = RecordType(
@@ -239,7 +235,6 @@ NOTES = RecordType(
         _CREATED_BY,
     ),
     features=frozenset({Feature.LINKS, Feature.FOLLOW, Feature.WRITE}),
-    name_fields=("TITLE",),
 )
 
 LEADS = RecordType(
@@ -284,7 +279,6 @@ LEADS = RecordType(
         _CREATED_BY,
     ),
     features=_MAJOR_FEATURES,
-    name_fields=("FIRST_NAME", "LAST_NAME"),
 )
 
 OPPORTUNITIES = RecordType(
@@ -328,7 +322,6 @@ OPPORTUNITIES = RecordType(
         _CREATED_BY,
     ),
     features=_MAJOR_FEATURES,
-    name_fields=("OPPORTUNITY_NAME",),
     rules=rules.opportunity,
     derived_fields=("OPPORTUNITY_VALUE",),
 )
@@ -369,7 +362,6 @@ PROJECTS = RecordType(
         _CREATED_BY,
     ),
     features=_MAJOR_FEATURES,
-    name_fields=("PROJECT_NAME",),
 )
 
 TASKS = RecordType(
@@ -416,7 +408,6 @@ TASKS = RecordType(
     features=frozenset(
         {Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}
     ),
-    name_fields=("TITLE",),
     rules=rules.task,
     derived_fields=("COMPLETED_DATE_UTC",),
 )
@@ -441,7 +432,6 @@ EVENTS = RecordType(
         _CREATED_BY,
     ),
     features=frozenset({Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.CREATE, Feature.WRITE}),
-    name_fields=("TITLE",),
     rules=rules.event,
 )
 
@@ -472,7 +462,6 @@ USERS = RecordType(
         FieldSpec("ROLE_ID", Kind.INT),
     ),
     features=frozenset(),
-    name_fields=("FIRST_NAME", "LAST_NAME"),
 )
 
 # Every record type the API serves, in the order the OpenAPI document lists them.
@@ -490,11 +479,6 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}
 _BY_COLLECTION = {rt.collection.lower(): rt for rt in RECORD_TYPES}
-
-
-def by_collection(collection: str) -> RecordType | None:
-    """The record type served at /{collection}, ignoring case."""
-    return _BY_COLLECTION.get(collection.lower())
 
 
 def linkable_types() -> tuple[RecordType, ...]:

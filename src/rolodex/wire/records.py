@@ -260,25 +260,6 @@ def validate(model: type[WireModel], data: Any, what: str = "The request body") 
         raise validation_error(exc) from None
 
 
-def validate_list(model: type[WireModel], data: Any, prefix: str) -> list[Any]:
-    """Validate a JSON array of `model` items (the body of a sub-collection PUT)."""
-    if not isinstance(data, list):
-        raise BadRequest(f"The request body must be a JSON array of {prefix} items.")
-    items = []
-    errors: list[FieldError] = []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            errors.append(FieldError(f"{prefix}[{index}]", "must be a JSON object"))
-            continue
-        try:
-            items.append(model.model_validate(item))
-        except ValidationError as exc:
-            errors.extend(_field_errors(exc, f"{prefix}[{index}]."))
-    if errors:
-        raise invalid_input(errors)
-    return items
-
-
 def validation_error(exc: ValidationError) -> BadRequest:
     """The 400 for a pydantic validation error."""
     return invalid_input(_field_errors(exc, ""))
