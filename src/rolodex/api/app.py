@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
-from rolodex.api import openapi, records, reference, users
+from rolodex.api import lists, openapi, records, reference, users
 from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     # /Users/Me must come before the generic /Users/{id}.
     app.router.routes.extend(users.router.routes)
+    app.router.routes.extend(lists.router.routes)
     for rt in RECORD_TYPES:
         app.router.routes.extend(records.build_router(rt).routes)
 

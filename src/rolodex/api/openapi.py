@@ -79,6 +79,11 @@ class Follow(_Out):
     FOLLOWING: bool
 
 
+class FollowedRecord(_Out):
+    RECORD_TYPE: str
+    RECORD_ID: int
+
+
 class Instance(_Out):
     INSTANCE_NAME: str
     INSTANCE_SUBDOMAIN: str
@@ -134,7 +139,7 @@ def read_model(rt: RecordType) -> type[BaseModel]:
 
 
 def _models() -> list[type[BaseModel]]:
-    models: list[type[BaseModel]] = [Error, Follow, Instance, TagNameBody]
+    models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
     models += [CustomFieldIn, TagIn, DateIn, EmailDomainIn, LinkIn]
     for rt in RECORD_TYPES:
         models.append(read_model(rt))
@@ -172,12 +177,13 @@ def _content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}, "application/xml": {"schema": schema}}
 
 
-def _ref(name: str) -> dict[str, Any]:
+def component(name: str) -> dict[str, Any]:
+    """A reference to the component schema `name`."""
     return {"$ref": REF.format(model=name)}
 
 
 def _array_of(name: str) -> dict[str, Any]:
-    return {"type": "array", "items": _ref(name)}
+    return {"type": "array", "items": component(name)}
 
 
 def operation(
@@ -195,7 +201,7 @@ def operation(
         else {"description": ok_description, "content": _content(ok_schema)}
     }
     for code in ("400", *errors):  # any request can be a 400 (a bad id, paging value, ...)
-        responses[code] = {"description": _ERRORS[code], "content": _content(_ref("Error"))}
+        responses[code] = {"description": _ERRORS[code], "content": _content(component("Error"))}
     extra: dict[str, Any] = {"responses": responses}
     if body is not None:
         extra["requestBody"] = {"required": True, "content": _content(body)}
@@ -252,6 +258,12 @@ SEARCH = [
 ]
 BY_TAG = [_query("tagName", {"type": "string", "minLength": 1}, "The tag", required=True), *PAGING]
 BRIEF = [PAGING[2]]
+RECORD_TYPE_QUERY = _query(
+    "record_type",
+    {"type": "string", "minLength": 1},
+    "A record type, e.g. Contacts (singular or plural, any case)",
+    required=True,
+)
 WRITE_ERRORS = ("400", "401", "404", "412", "413", "415", "429")
 
 
@@ -260,18 +272,23 @@ def list_of(rt: RecordType, parameters: list[dict[str, Any]] = PAGING) -> dict[s
 
 
 def one(rt: RecordType) -> dict[str, Any]:
-    return operation(200, _ref(rt.singular), f"The {rt.singular}", None, BRIEF)
+    return operation(200, component(rt.singular), f"The {rt.singular}", None, BRIEF)
 
 
 def create(rt: RecordType) -> dict[str, Any]:
     return operation(
-        201, _ref(rt.singular), "Created", _ref(f"{rt.singular}Create"), None, WRITE_ERRORS
+        201,
+        component(rt.singular),
+        "Created",
+        component(f"{rt.singular}Create"),
+        None,
+        WRITE_ERRORS,
     )
 
 
 def update(rt: RecordType, id_in_body: bool = True) -> dict[str, Any]:
     body = f"{rt.singular}Update" if id_in_body else f"{rt.singular}Write"
-    return operation(200, _ref(rt.singular), "Updated", _ref(body), None, WRITE_ERRORS)
+    return operation(200, component(rt.singular), "Updated", component(body), None, WRITE_ERRORS)
 
 
 def deleted(what: str) -> dict[str, Any]:
@@ -292,7 +309,9 @@ def single(
     name: str, description: str, status: int = 200, body: str | None = None
 ) -> dict[str, Any]:
     errors = WRITE_ERRORS if body is not None else ("401", "404", "429")
-    return operation(status, _ref(name), description, _ref(body) if body else None, None, errors)
+    return operation(
+        status, component(name), description, component(body) if body else None, None, errors
+    )
 
 
 def tag_add() -> dict[str, Any]:
@@ -300,21 +319,24 @@ def tag_add() -> dict[str, Any]:
     extra = single("Tag", "The tag, newly added", 201, "TagIn")
     extra["responses"]["200"] = {
         "description": "The record already had the tag (in any case); nothing changed",
-        "content": _content(_ref("Tag")),
+        "content": _content(component("Tag")),
     }
     return extra
 
 
 def tag_delete() -> dict[str, Any]:
     extra = deleted("Tag")
-    extra["requestBody"] = {"required": True, "content": _content(_ref("TagNameBody"))}
-    extra["responses"]["400"] = {"description": _ERRORS["400"], "content": _content(_ref("Error"))}
+    extra["requestBody"] = {"required": True, "content": _content(component("TagNameBody"))}
+    extra["responses"]["400"] = {
+        "description": _ERRORS["400"],
+        "content": _content(component("Error")),
+    }
     return extra
 
 
 def link_put() -> dict[str, Any]:
-    body = {"oneOf": [_ref("LinkIn"), _array_of("LinkIn")]}
-    ok = {"oneOf": [_ref("Link"), _array_of("Link")]}
+    body = {"oneOf": [component("LinkIn"), _array_of("LinkIn")]}
+    ok = {"oneOf": [component("Link"), _array_of("Link")]}
     return operation(200, ok, "The updated link, or the new set of links", body, None, WRITE_ERRORS)
 
 

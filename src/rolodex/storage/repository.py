@@ -309,7 +309,46 @@ class Repository:
         row = self.connection.execute(query).mappings().first()
         return dict(row) if row is not None else None
 
+    def tag_names(self, record_type: str, page: Page) -> tuple[list[str], int | None]:
+        """The distinct tag names on records of `record_type`, alphabetically (any case once)."""
+        tags = tables.tags
+        name = func.min(tags.c.tag_name)
+        grouped = (
+            select(name.label("tag_name"))
+            .where(self._scoped(tags), tags.c.record_type == record_type)
+            .group_by(func.lower(tags.c.tag_name))
+        )
+        query = grouped.order_by(func.lower(name)).offset(page.skip).limit(page.top)
+        names = list(self.connection.execute(query).scalars()) if page.top > 0 else []
+        total = None
+        if page.count_total:
+            count_query = select(func.count()).select_from(grouped.subquery())
+            total = self.connection.execute(count_query).scalar_one()
+        return names, total
+
     # --- follows ----------------------------------------------------------------------------
+
+    def follows_of(
+        self, user_id: int, record_type: str | None, page: Page
+    ) -> tuple[list[Row], int | None]:
+        """What `user_id` follows (of one record type, or all), oldest first."""
+        follows = tables.follows
+        conditions = [self._scoped(follows), follows.c.user_id == user_id]
+        if record_type is not None:
+            conditions.append(follows.c.record_type == record_type)
+        query = (
+            select(follows.c.record_type, follows.c.record_id)
+            .where(*conditions)
+            .order_by(follows.c.id)
+            .offset(page.skip)
+            .limit(page.top)
+        )
+        rows = [dict(row) for row in self.connection.execute(query).mappings()] if page.top else []
+        total = None
+        if page.count_total:
+            count_query = select(func.count()).select_from(follows).where(*conditions)
+            total = self.connection.execute(count_query).scalar_one()
+        return rows, total
 
     def is_following(self, user_id: int, record_type: str, record_id: int) -> bool:
         follows = tables.follows
