@@ -38,7 +38,7 @@ def _record_type(request: Request, feature: Feature, required: bool) -> RecordTy
     summary="The tags used on one record type",
     openapi_extra=docs.operation(
         200,
-        {"type": "array", "items": docs.component("Tag")},
+        docs.array_of("Tag"),
         "Distinct tag names, alphabetically",
         parameters=[docs.RECORD_TYPE_QUERY, *docs.PAGING[:2], docs.PAGING[3]],
     ),
@@ -61,7 +61,7 @@ async def get_tags(request: Request) -> Response:
     summary="The records you follow",
     openapi_extra=docs.operation(
         200,
-        {"type": "array", "items": docs.component("FollowedRecord")},
+        docs.array_of("FollowedRecord"),
         "Followed records, oldest follow first",
         parameters=[
             {

@@ -182,7 +182,8 @@ def component(name: str) -> dict[str, Any]:
     return {"$ref": REF.format(model=name)}
 
 
-def _array_of(name: str) -> dict[str, Any]:
+def array_of(name: str) -> dict[str, Any]:
+    """An array of the component schema `name`."""
     return {"type": "array", "items": component(name)}
 
 
@@ -268,7 +269,7 @@ WRITE_ERRORS = ("400", "401", "404", "412", "413", "415", "429")
 
 
 def list_of(rt: RecordType, parameters: list[dict[str, Any]] = PAGING) -> dict[str, Any]:
-    return operation(200, _array_of(rt.singular), f"A page of {rt.collection}", None, parameters)
+    return operation(200, array_of(rt.singular), f"A page of {rt.collection}", None, parameters)
 
 
 def one(rt: RecordType) -> dict[str, Any]:
@@ -296,12 +297,12 @@ def deleted(what: str) -> dict[str, Any]:
 
 
 def items(item: str, description: str) -> dict[str, Any]:
-    return operation(200, _array_of(item), description)
+    return operation(200, array_of(item), description)
 
 
 def replace_items(item: str, body_item: str) -> dict[str, Any]:
     return operation(
-        200, _array_of(item), "The new collection", _array_of(body_item), None, WRITE_ERRORS
+        200, array_of(item), "The new collection", array_of(body_item), None, WRITE_ERRORS
     )
 
 
@@ -335,8 +336,8 @@ def tag_delete() -> dict[str, Any]:
 
 
 def link_put() -> dict[str, Any]:
-    body = {"oneOf": [component("LinkIn"), _array_of("LinkIn")]}
-    ok = {"oneOf": [component("Link"), _array_of("Link")]}
+    body = {"oneOf": [component("LinkIn"), array_of("LinkIn")]}
+    ok = {"oneOf": [component("Link"), array_of("Link")]}
     return operation(200, ok, "The updated link, or the new set of links", body, None, WRITE_ERRORS)
 
 

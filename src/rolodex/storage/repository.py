@@ -68,6 +68,11 @@ class Repository:
     def _scoped(self, table: Table) -> ColumnElement[bool]:
         return table.c.instance_id == self.instance_id
 
+    def _count(self, query: Select[Any]) -> int:
+        """How many rows `query` gives (for X-Total-Count)."""
+        counting = select(func.count()).select_from(query.subquery())
+        return int(self.connection.execute(counting).scalar_one())
+
     # --- records -------------------------------------------------------------------------
 
     def record_table(self, rt: RecordType) -> Table:
@@ -112,8 +117,7 @@ class Repository:
             rows = [dict(row) for row in result.mappings()]
         total = None
         if page.count_total:
-            count_query = select(func.count()).select_from(table).where(*conditions)
-            total = self.connection.execute(count_query).scalar_one()
+            total = self._count(select(table.c.id).where(*conditions))
         return rows, total
 
     def _filter_condition(
@@ -322,8 +326,7 @@ class Repository:
         names = list(self.connection.execute(query).scalars()) if page.top > 0 else []
         total = None
         if page.count_total:
-            count_query = select(func.count()).select_from(grouped.subquery())
-            total = self.connection.execute(count_query).scalar_one()
+            total = self._count(grouped)
         return names, total
 
     # --- follows ----------------------------------------------------------------------------
@@ -346,8 +349,7 @@ class Repository:
         rows = [dict(row) for row in self.connection.execute(query).mappings()] if page.top else []
         total = None
         if page.count_total:
-            count_query = select(func.count()).select_from(follows).where(*conditions)
-            total = self.connection.execute(count_query).scalar_one()
+            total = self._count(select(follows.c.id).where(*conditions))
         return rows, total
 
     def is_following(self, user_id: int, record_type: str, record_id: int) -> bool:

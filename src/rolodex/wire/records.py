@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -55,19 +55,27 @@ def _boolean(value: Any) -> Any:
     raise ValueError("must be true or false")
 
 
-WireInt = Annotated[
-    int,
-    BeforeValidator(_whole_number),
-    Field(ge=INT64_MIN, le=INT64_MAX),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX},
-                {"type": "string", "pattern": _INT_TEXT.pattern},
-            ]
-        }
-    ),
-]
+def whole_number(low: int = INT64_MIN, high: int = INT64_MAX) -> Any:
+    """A whole number in [low, high], given as a JSON number or as digits in text."""
+    return Annotated[
+        int,
+        BeforeValidator(_whole_number),
+        Field(ge=low, le=high),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": low, "maximum": high},
+                    {"type": "string", "pattern": _INT_TEXT.pattern},
+                ]
+            }
+        ),
+    ]
+
+
+if TYPE_CHECKING:  # to a type checker it is an int; pydantic sees the full annotation
+    WireInt = int
+else:
+    WireInt = whole_number()
 WireBool = Annotated[
     bool,
     BeforeValidator(_boolean),
@@ -183,21 +191,10 @@ def python_type(spec: FieldSpec) -> Any:
     if spec.kind is Kind.TEXT:
         return Annotated[str, Field(max_length=spec.max_length)]
     if spec.kind is Kind.INT and (spec.minimum is not None or spec.maximum is not None):
-        low = spec.minimum if spec.minimum is not None else INT64_MIN
-        high = spec.maximum if spec.maximum is not None else INT64_MAX
-        return Annotated[
-            int,
-            BeforeValidator(_whole_number),
-            Field(ge=low, le=high),
-            WithJsonSchema(
-                {
-                    "anyOf": [
-                        {"type": "integer", "minimum": low, "maximum": high},
-                        {"type": "string", "pattern": _INT_TEXT.pattern},
-                    ]
-                }
-            ),
-        ]
+        return whole_number(
+            spec.minimum if spec.minimum is not None else INT64_MIN,
+            spec.maximum if spec.maximum is not None else INT64_MAX,
+        )
     if spec.kind is Kind.INT:
         return WireInt
     if spec.kind is Kind.BOOL:
