@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -10,6 +11,9 @@ from sqlalchemy import Engine
 
 from rolodex.api.app import create_app
 from rolodex.config import Settings
+from rolodex.errors import TooManyRequests
+from rolodex.services.context import Caller
+from rolodex.services.ratelimit import count_call
 from tests.conftest import Tenant, free_port, serving
 from tests.servers import cli_env, run_cli, served
 
@@ -63,19 +67,38 @@ def test_daily_limit_gives_429_with_retry_after(limited_url: str, tenant: Tenant
     assert "resets" in refused.json()["Message"]
 
 
-def test_burst_limit_per_key(limited_url: str, tenant: Tenant) -> None:
-    # 12 calls at once against 3 a second: unless they spread over 4 seconds, some are refused.
+@pytest.fixture
+def burst_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """A server with only the burst limit (3 a second per key), so no refusal is the daily one."""
+    tight = settings.model_copy(update={"rate_limit_daily": 0, "rate_limit_per_second": 3})
+    with serving(create_app(tight, engine)) as url:
+        yield f"{url}/v3.1"
+
+
+def test_burst_limit_per_key(burst_url: str, tenant: Tenant) -> None:
+    # 30 calls at once against 3 a second: unless they spread over 10 seconds, some are refused.
     with (
-        httpx.Client(base_url=limited_url, auth=(tenant.api_key, "")) as client,
-        ThreadPoolExecutor(max_workers=12) as pool,
+        httpx.Client(base_url=burst_url, auth=(tenant.api_key, "")) as client,
+        ThreadPoolExecutor(max_workers=30) as pool,
     ):
-        responses = list(pool.map(lambda _: client.get("/Instance"), range(12)))
+        responses = list(pool.map(lambda _: client.get("/Instance"), range(30)))
     refused = [r for r in responses if r.status_code == 429]
-    assert len(responses) - len(refused) <= 3 * 4
-    # (Past 5 calls the daily limit of this server refuses too; those say "daily".)
-    per_second = [r for r in refused if "per second" in r.json()["Message"]]
-    assert per_second, [(r.status_code, r.text) for r in responses]
-    assert {r.headers["Retry-After"] for r in per_second} == {"1"}
+    assert refused, [(r.status_code, r.text) for r in responses]
+    assert all("3 calls per second per API key" in r.json()["Message"] for r in refused)
+    assert {r.headers["Retry-After"] for r in refused} == {"1"}
+
+
+def test_burst_counts_calls_within_one_second(engine: Engine, tenant: Tenant) -> None:
+    """The same check without timing: four calls stamped with one second, the fourth refused."""
+    caller = Caller(instance_id=tenant.instance_id, user_id=tenant.user_id, is_admin=False)
+    now = datetime(2026, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC)
+    with engine.begin() as connection:
+        for _ in range(3):
+            assert count_call(connection, caller, 0, 3, now=now) is None
+        with pytest.raises(TooManyRequests, match="per second"):
+            count_call(connection, caller, 0, 3, now=now)
+        # The next second starts a new count.
+        assert count_call(connection, caller, 0, 3, now=now + timedelta(seconds=1)) is None
 
 
 def test_daily_limit_is_exact_across_server_processes(database_url: str, tenant: Tenant) -> None:
