@@ -34,6 +34,9 @@ class Feature(StrEnum):
     FOLLOW = "follow"
     ACTIVITIES = "activities"  # GET /{Coll}/{id}/Tasks and /Events: the linked tasks and events
     CREATE = "create"  # POST /{Coll}; Notes, for one, are created only under a parent.
+    FILE_ATTACHMENTS = "file_attachments"  # GET/POST /{Coll}/{id}/FileAttachments
+    IMAGE = "image"  # GET/DELETE /{Coll}/{id}/Image, PUT /{Coll}/{id}/Image/{filename}
+    COMMENTS = "comments"  # GET/POST /{Coll}/{id}/Comments
     WRITE = "write"  # PUT and DELETE
 
 
@@ -137,6 +140,8 @@ _MAJOR_FEATURES = frozenset(
         Feature.ACTIVITIES,
         Feature.CREATE,
         Feature.WRITE,
+        Feature.FILE_ATTACHMENTS,
+        Feature.IMAGE,
     }
 )
 _FULL_RECORD_FEATURES = _MAJOR_FEATURES | {Feature.DATES}
@@ -234,7 +239,9 @@ NOTES = RecordType(
         *_AUDIT_FIELDS,
         _CREATED_BY,
     ),
-    features=frozenset({Feature.LINKS, Feature.FOLLOW, Feature.WRITE}),
+    features=frozenset(
+        {Feature.LINKS, Feature.FOLLOW, Feature.WRITE, Feature.FILE_ATTACHMENTS, Feature.COMMENTS}
+    ),
 )
 
 LEADS = RecordType(
@@ -406,7 +413,14 @@ TASKS = RecordType(
         _CREATED_BY,
     ),
     features=frozenset(
-        {Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.LINKS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.COMMENTS,
+        }
     ),
     rules=rules.task,
     derived_fields=("COMPLETED_DATE_UTC",),
