@@ -61,9 +61,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # The burst limit is off here: tests call faster than 10/s; test_rate_limits sets its own.
-    return Settings(database_url=database_url, max_body_bytes=256 * 1024, rate_limit_per_second=0)
+    return Settings(
+        database_url=database_url,
+        max_body_bytes=256 * 1024,
+        rate_limit_per_second=0,
+        files_dir=str(tmp_path_factory.mktemp("files")),
+    )
 
 
 def free_port() -> int:

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     pool_size: int = 10
     # How many times a write transaction is retried after a deadlock or a busy database.
     write_retries: int = 5
+    # Where file attachments and record images are kept. Empty: a folder "files" beside a
+    # SQLite database file, else ./files.
+    files_dir: str = ""
+    # Largest file upload or record image, in bytes; upload routes use it, not max_body_bytes.
+    max_upload_bytes: int = 25 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)

@@ -3,11 +3,13 @@
 RolodexError
 ├── BadRequest (400)            bad input; may carry per-field errors
 ├── Unauthorized (401)          no valid API key
+├── Forbidden (403)             the user may not do this (e.g. an admin-only change)
 ├── NotFound (404)              absent, or in another instance
 ├── Conflict (409)              the request clashes with the current state
 ├── PreconditionFailed (412)    stale If-Match
 ├── PayloadTooLarge (413)       body over the limit
 ├── UnsupportedMediaType (415)  a body neither JSON nor XML
+├── ExpectationFailed (417)     an empty image body (as Insightly answers)
 ├── TooManyRequests (429)       a rate limit was hit; says which and when it resets
 └── ServiceUnavailable (503)    the database cannot be reached or stays busy
 
@@ -51,6 +53,10 @@ class Unauthorized(RolodexError):
     status_code = 401
 
 
+class Forbidden(RolodexError):
+    status_code = 403
+
+
 class NotFound(RolodexError):
     status_code = 404
 
@@ -69,6 +75,10 @@ class PayloadTooLarge(RolodexError):
 
 class UnsupportedMediaType(RolodexError):
     status_code = 415
+
+
+class ExpectationFailed(RolodexError):
+    status_code = 417
 
 
 class TooManyRequests(RolodexError):

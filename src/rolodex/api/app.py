@@ -10,7 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
-from rolodex.api import lists, openapi, records, reference, users
+from rolodex.api import comments, files, lists, openapi, owned, pipelines, records, reference, users
+from rolodex.api import settings as settings_routes
 from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
@@ -41,6 +42,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.router.routes.extend(lists.router.routes)
     for rt in RECORD_TYPES:
         app.router.routes.extend(records.build_router(rt).routes)
+    for router in (*pipelines.routers(), *settings_routes.routers()):
+        app.router.routes.extend(router.routes)
+    app.router.routes.extend(owned.build_router().routes)
+    app.router.routes.extend(comments.build_router().routes)
+    app.router.routes.extend(files.build_router().routes)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

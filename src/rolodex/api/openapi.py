@@ -13,14 +13,25 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from rolodex.api.common import MAX_SKIP
-from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType
+from rolodex.domain.registry import (
+    RECORD_TYPES,
+    SETTINGS_TYPES,
+    Feature,
+    FieldSpec,
+    Kind,
+    RecordType,
+)
+from rolodex.wire.comments import BODY_MAX, CommentIn, parent_id_fields
 from rolodex.wire.dates import QUERY_DATE_PATTERN
+from rolodex.wire.leads import ConvertIn
+from rolodex.wire.pipelines import PipelineChangeIn, StageMoveIn, StateChangeIn
 from rolodex.wire.records import (
     CustomFieldIn,
     DateIn,
     EmailDomainIn,
     LinkIn,
     TagIn,
+    WireInt,
     create_model_for,
     sub_collections,
     update_model_for,
@@ -79,9 +90,54 @@ class Follow(_Out):
     FOLLOWING: bool
 
 
+class FileAttachment(_Out):
+    FILE_ID: int
+    FILE_NAME: str = Field(max_length=500)
+    CONTENT_TYPE: str = Field(max_length=255)
+    FILE_SIZE: int
+    FILE_CATEGORY_ID: int | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: BodyDate
+    DATE_UPDATED_UTC: BodyDate
+    URL: str = Field(max_length=500)
+
+
 class FollowedRecord(_Out):
     RECORD_TYPE: str
     RECORD_ID: int
+
+
+class Country(_Out):
+    COUNTRY_NAME: str
+
+
+class Currency(_Out):
+    CURRENCY_CODE: str
+    CURRENCY_SYMBOL: str
+
+
+class ObjectPermission(_Out):
+    OBJECT_TYPE: str
+    PERMISSIONS_STATE: str
+    CAN_READ: bool
+    CAN_CREATE: bool
+    CAN_EDIT: bool
+    CAN_DELETE: bool
+
+
+class Permissions(_Out):
+    PERMISSIONS_STATE: str
+    OBJECT_PERMISSIONS: list[ObjectPermission]
+
+
+class OpportunityStateChange(_Out):
+    """One entry of an opportunity's state history."""
+
+    OPPORTUNITY_ID: int
+    DATE_CHANGED_UTC: BodyDate
+    FOR_OPPORTUNITY_STATE: str | None
+    STATE_REASON_ID: int | None
+    STATE_REASON: str | None
 
 
 class Instance(_Out):
@@ -138,16 +194,49 @@ def read_model(rt: RecordType) -> type[BaseModel]:
     return create_model(rt.singular, __base__=_Out, **fields)
 
 
+def comment_models() -> list[type[BaseModel]]:
+    """Comment (as sent: the parent's id field set, the other parents' null) and its bodies."""
+    fields: dict[str, Any] = {
+        "COMMENT_ID": (int, ...),
+        "BODY": (str, ...),
+        "OWNER_USER_ID": (int | None, ...),
+        "DATE_CREATED_UTC": (BodyDate, ...),
+        "DATE_UPDATED_UTC": (BodyDate, ...),
+    }
+    fields.update({name: (int | None, ...) for name in parent_id_fields()})
+    body = Annotated[str, Field(max_length=BODY_MAX, pattern=r"\S")]
+    return [
+        create_model("Comment", __base__=_Out, **fields),
+        create_model("CommentCreate", __base__=CommentIn, BODY=(body, ...)),
+        create_model("CommentUpdate", __base__=CommentIn, COMMENT_ID=(WireInt, ...)),
+    ]
+
+
+@cache
+def owned_create_model(rt: RecordType) -> type[BaseModel]:
+    """POST /{Owner}/{id}/{Owned}: the create body, the owner's id taken from the path."""
+    assert rt.owner_field is not None
+    owner_id: Any = (WireInt | None, None)
+    return create_model(
+        f"{rt.singular}Create", __base__=create_model_for(rt), **{rt.owner_field: owner_id}
+    )
+
+
 def _models() -> list[type[BaseModel]]:
     models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models += [Country, Currency, Permissions, OpportunityStateChange]
+    models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]
+    models.append(FileAttachment)
     models += [CustomFieldIn, TagIn, DateIn, EmailDomainIn, LinkIn]
-    for rt in RECORD_TYPES:
+    for rt in (*RECORD_TYPES, *SETTINGS_TYPES):
         models.append(read_model(rt))
         if rt.has(Feature.WRITE):
             models += [write_model(rt), update_model_for(rt)]
         if rt.has(Feature.CREATE):
             models.append(create_model_for(rt))
-    return models
+        if rt.owner_field is not None:
+            models += [owned_create_model(rt), update_model_for(rt)]
+    return models + comment_models()
 
 
 def component_schemas() -> dict[str, Any]:
@@ -165,7 +254,9 @@ def component_schemas() -> dict[str, Any]:
 _ERRORS = {
     "400": "Bad input: the message (and Errors) say what to change",
     "401": "No valid API key",
+    "403": "Only an administrator may do this",
     "404": "No such record (or it belongs to another instance)",
+    "409": "The change clashes with the current state (the message says how)",
     "412": "If-Match does not match the record's current ETag",
     "413": "The body is larger than the server's limit",
     "415": "The body is neither JSON nor XML",
@@ -266,6 +357,22 @@ RECORD_TYPE_QUERY = _query(
     required=True,
 )
 WRITE_ERRORS = ("400", "401", "404", "412", "413", "415", "429")
+
+
+def also(extra: dict[str, Any], *codes: str) -> dict[str, Any]:
+    """`extra` (an operation) that can also answer with the error `codes`."""
+    for code in codes:
+        extra["responses"][code] = {
+            "description": _ERRORS[code],
+            "content": _content(component("Error")),
+        }
+    return extra
+
+
+def optional_body(extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` (an operation) whose request body may be left out."""
+    extra["requestBody"]["required"] = False
+    return extra
 
 
 def list_of(rt: RecordType, parameters: list[dict[str, Any]] = PAGING) -> dict[str, Any]:

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.domain.registry import EVENTS, NOTES, TASKS, Feature, RecordType
+from rolodex.domain.registry import EMAILS, EVENTS, NOTES, TASKS, Feature, RecordType
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
+from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import INT64_MAX, LinkIn
@@ -163,6 +165,8 @@ def build_router(rt: RecordType) -> APIRouter:
 
             return _record_response(rt, await execute(request, work, write=True))
 
+    if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
+
         @router.delete(
             "/{record_id:int}",
             status_code=202,
@@ -171,9 +175,12 @@ def build_router(rt: RecordType) -> APIRouter:
         )
         async def delete_record(request: Request, record_id: RecordId) -> Response:
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                _service(request, connection, caller, rt).delete(record_id)
+                return _service(request, connection, caller, rt).delete(record_id)
 
-            await execute(request, work, write=True)
+            removed_files = await execute(request, work, write=True)
+            # The record's files leave the disk only once its deletion has committed.
+            store = FileStore.for_settings(request.app.state.settings)
+            await run_in_threadpool(store.remove, removed_files)
             return Response(status_code=202)
 
     if rt.has(Feature.TAGS):
@@ -191,6 +198,7 @@ def build_router(rt: RecordType) -> APIRouter:
     if rt.has(Feature.ACTIVITIES):
         _add_related_list(router, rt, TASKS)
         _add_related_list(router, rt, EVENTS)
+        _add_related_list(router, rt, EMAILS)
     if rt.has(Feature.FOLLOW):
         _add_follow_routes(router, rt)
     return router

@@ -4,6 +4,7 @@ Each command that writes runs in one unit of work. Output meant for scripts (ids
 is printed alone on the last line of stdout.
 """
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +12,10 @@ from sqlalchemy import Engine
 
 from rolodex.config import get_settings
 from rolodex.errors import RolodexError
+from rolodex.services import emails as email_service
+from rolodex.services import pipelines
 from rolodex.services import users as user_service
+from rolodex.services.settings import seed_all_instances
 from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.migrate import upgrade
 
@@ -22,6 +26,10 @@ users_app = typer.Typer(help="Users and their API keys.")
 app.add_typer(db_app, name="db")
 app.add_typer(instances_app, name="instances")
 app.add_typer(users_app, name="users")
+pipelines_app = typer.Typer(help="Pipelines and their stages (read-only over the API).")
+app.add_typer(pipelines_app, name="pipelines")
+emails_app = typer.Typer(help="Emails (the API cannot create them; they are imported).")
+app.add_typer(emails_app, name="emails")
 
 
 def _engine() -> Engine:
@@ -34,10 +42,17 @@ def _fail(error: RolodexError) -> None:
     raise typer.Exit(1)
 
 
+def _upgrade(engine: Engine) -> None:
+    """Migrate the schema, then give every instance the default settings it lacks."""
+    upgrade(engine)
+    with unit_of_work(engine, write=True) as connection:
+        seed_all_instances(connection)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema of ROLODEX_DATABASE_URL."""
-    upgrade(_engine())
+    _upgrade(_engine())
     typer.echo("Database schema is up to date.")
 
 
@@ -109,11 +124,77 @@ def users_regenerate_key(email: Annotated[str, typer.Option(help="The user's ema
     typer.echo(key)
 
 
+@emails_app.command("import")
+def emails_import(
+    files: Annotated[list[Path], typer.Argument(help="RFC 822 .eml files.", exists=True)],
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    owner_email: Annotated[
+        str, typer.Option("--owner-email", help="The user who owns the emails.")
+    ],
+) -> None:
+    """Import .eml files as Emails linked to matching contacts, leads and organisations.
+
+    Prints the new ids (space-separated) as the last line; on any error none is imported.
+    """
+    contents = [(str(path), path.read_bytes()) for path in files]
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            caller = email_service.owner_caller(connection, instance, owner_email)
+            ids = email_service.import_emails(connection, caller, contents)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"Imported {len(ids)} email(s) into instance {instance}:")
+    typer.echo(" ".join(str(email_id) for email_id in ids))
+
+
+@pipelines_app.command("create")
+def pipelines_create(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    name: Annotated[str, typer.Option(help="The pipeline's name.")],
+    for_: Annotated[str, typer.Option("--for", help="Opportunities or Projects.")],
+    stage: Annotated[list[str], typer.Option("--stage", help="A stage name; repeat, in order.")],
+) -> None:
+    """Create a pipeline with its stages; prints its id as the last line."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            pipeline_id = pipelines.create_pipeline(connection, instance, name, for_, stage)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(pipeline_id)
+
+
+@pipelines_app.command("list")
+def pipelines_list(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+) -> None:
+    """Every pipeline of the instance with its stages."""
+    with unit_of_work(_engine()) as connection:
+        found = pipelines.list_pipelines(connection, instance)
+    for pipeline, stages in found:
+        target = "Opportunities" if pipeline["for_opportunities"] else "Projects"
+        names = " > ".join(stage["stage_name"] for stage in stages)
+        typer.echo(f"{pipeline['id']}\t{pipeline['pipeline_name']}\t{target}\t{names}")
+
+
+@pipelines_app.command("delete")
+def pipelines_delete(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    id_: Annotated[int, typer.Option("--id", help="The pipeline's id.")],
+) -> None:
+    """Delete a pipeline and its stages (refused while records are in it)."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            pipelines.delete_pipeline(connection, instance, id_)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"Pipeline {id_} deleted.")
+
+
 @app.command("bootstrap")
 def bootstrap() -> None:
     """Migrate the database and, if it has no user yet, create a first admin and print its key."""
     engine = _engine()
-    upgrade(engine)
+    _upgrade(engine)
     with unit_of_work(engine, write=True) as connection:
         if user_service.any_user(connection):
             typer.echo("Database ready; it already has users (keys are shown only once).")

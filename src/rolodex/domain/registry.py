@@ -32,12 +32,14 @@ class Feature(StrEnum):
     LINKS = "links"
     NOTES = "notes"
     FOLLOW = "follow"
-    ACTIVITIES = "activities"  # GET /{Coll}/{id}/Tasks and /Events: the linked tasks and events
+    ACTIVITIES = "activities"  # GET /{Coll}/{id}/Tasks, /Events, /Emails: the linked activities
     CREATE = "create"  # POST /{Coll}; Notes, for one, are created only under a parent.
     FILE_ATTACHMENTS = "file_attachments"  # GET/POST /{Coll}/{id}/FileAttachments
     IMAGE = "image"  # GET/DELETE /{Coll}/{id}/Image, PUT /{Coll}/{id}/Image/{filename}
     COMMENTS = "comments"  # GET/POST /{Coll}/{id}/Comments
+    PIPELINE = "pipeline"  # PUT/DELETE /{Coll}/{id}/Pipeline, PUT /{Coll}/{id}/PipelineStage
     WRITE = "write"  # PUT and DELETE
+    DELETE = "delete"  # DELETE /{Coll}/{id} without PUT (Emails); WRITE includes it
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class FieldSpec:
     # Bounds of a whole-number field.
     minimum: int | None = None
     maximum: int | None = None
+    # A regular expression a text value must match, and a value that does (for messages).
+    pattern: str | None = None
+    example: str | None = None
 
     @property
     def column(self) -> str:
@@ -82,6 +87,16 @@ class RecordType:
     # and the read-only fields those rules compute.
     rules: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     derived_fields: tuple[str, ...] = ()
+    # Settings collections: the boolean field that marks the instance's default row (at most
+    # one row has it); a field referring to this type takes that row's id when left out.
+    default_flag: str | None = None
+    # Settings collections: DELETE sets this boolean field to false instead of deleting.
+    active_flag: str | None = None
+    # A field whose every change is kept in a history (Opportunities' StateHistory).
+    history_field: str | None = None
+    # The field naming the record this one belongs to (a milestone's PROJECT_ID): such records
+    # are written under their owner (/Projects/{id}/Milestones) and deleted with it.
+    owner_field: str | None = None
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
@@ -265,8 +280,9 @@ LEADS = RecordType(
         FieldSpec("EMPLOYEE_COUNT", Kind.INT, minimum=0),
         FieldSpec("LEAD_RATING", Kind.INT),
         _text("LEAD_DESCRIPTION", 4000),
-        FieldSpec("LEAD_SOURCE_ID", Kind.INT),
-        FieldSpec("LEAD_STATUS_ID", Kind.INT),
+        # Left out on create: the instance's default source and status.
+        FieldSpec("LEAD_SOURCE_ID", Kind.INT, references="LeadSource"),
+        FieldSpec("LEAD_STATUS_ID", Kind.INT, references="LeadStatus"),
         _user("RESPONSIBLE_USER_ID"),
         _OWNER,
         _text("ADDRESS_STREET"),
@@ -316,8 +332,8 @@ OPPORTUNITIES = RecordType(
         FieldSpec("OPPORTUNITY_VALUE", Kind.DECIMAL, read_only=True),
         FieldSpec("FORECAST_CLOSE_DATE", Kind.DATETIME),
         FieldSpec("ACTUAL_CLOSE_DATE", Kind.DATETIME),
-        FieldSpec("CATEGORY_ID", Kind.INT),
-        # Changed through /Pipeline and /PipelineStage only (a later issue).
+        FieldSpec("CATEGORY_ID", Kind.INT, references="OpportunityCategory"),
+        # Changed through /Pipeline and /PipelineStage only (rolodex.services.pipelines).
         FieldSpec("PIPELINE_ID", Kind.INT, read_only=True),
         FieldSpec("STAGE_ID", Kind.INT, read_only=True),
         _user("RESPONSIBLE_USER_ID"),
@@ -328,9 +344,10 @@ OPPORTUNITIES = RecordType(
         *_ACTIVITY_FIELDS,
         _CREATED_BY,
     ),
-    features=_MAJOR_FEATURES,
+    features=_MAJOR_FEATURES | {Feature.PIPELINE},
     rules=rules.opportunity,
     derived_fields=("OPPORTUNITY_VALUE",),
+    history_field="OPPORTUNITY_STATE",
 )
 
 PROJECTS = RecordType(
@@ -358,7 +375,7 @@ PROJECTS = RecordType(
         FieldSpec("STARTED_DATE", Kind.DATETIME),
         FieldSpec("COMPLETED_DATE", Kind.DATETIME),
         FieldSpec("OPPORTUNITY_ID", Kind.INT, references="Opportunity"),
-        FieldSpec("CATEGORY_ID", Kind.INT),
+        FieldSpec("CATEGORY_ID", Kind.INT, references="ProjectCategory"),
         FieldSpec("PIPELINE_ID", Kind.INT, read_only=True),
         FieldSpec("STAGE_ID", Kind.INT, read_only=True),
         _user("RESPONSIBLE_USER_ID"),
@@ -368,7 +385,7 @@ PROJECTS = RecordType(
         *_ACTIVITY_FIELDS,
         _CREATED_BY,
     ),
-    features=_MAJOR_FEATURES,
+    features=_MAJOR_FEATURES | {Feature.PIPELINE},
 )
 
 TASKS = RecordType(
@@ -379,7 +396,7 @@ TASKS = RecordType(
     fields=(
         *_system_fields("TASK_ID"),
         _text("TITLE", 500, required=True, indexed=True),
-        FieldSpec("CATEGORY_ID", Kind.INT),
+        FieldSpec("CATEGORY_ID", Kind.INT, references="TaskCategory"),
         FieldSpec("DUE_DATE", Kind.DATETIME),
         FieldSpec("START_DATE", Kind.DATETIME),
         FieldSpec("COMPLETED", Kind.BOOL, default=False),
@@ -449,6 +466,53 @@ EVENTS = RecordType(
     rules=rules.event,
 )
 
+# Emails arrive only by import (rolodex.services.emails): the API reads and deletes them.
+EMAILS = RecordType(
+    collection="Emails",
+    singular="Email",
+    table="emails",
+    id_field="EMAIL_ID",
+    fields=(
+        *_system_fields("EMAIL_ID"),
+        _text("EMAIL_FROM", 500, indexed=True),
+        _text("EMAIL_TO", 4000),
+        _text("SUBJECT", 500, indexed=True),
+        FieldSpec("EMAIL_DATE_UTC", Kind.DATETIME),
+        _text("FORMAT", 5, choices=("text", "html")),
+        FieldSpec("SIZE", Kind.INT, minimum=0),
+        _text("BODY", 10_000_000),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        FieldSpec("QUEUED_SEND_DATE_UTC", Kind.DATETIME),
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {Feature.TAGS, Feature.LINKS, Feature.FOLLOW, Feature.DELETE, Feature.COMMENTS}
+    ),
+)
+
+# Milestones are read at /Milestones and written under their project (owner_field).
+MILESTONES = RecordType(
+    collection="Milestones",
+    singular="Milestone",
+    table="milestones",
+    id_field="MILESTONE_ID",
+    fields=(
+        *_system_fields("MILESTONE_ID"),
+        _text("TITLE", 500, required=True, indexed=True),
+        FieldSpec("COMPLETED", Kind.BOOL, required=True, default=False),
+        FieldSpec("DUE_DATE", Kind.DATETIME, required=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        FieldSpec("COMPLETED_DATE_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("PROJECT_ID", Kind.INT, required=True, references="Project", indexed=True),
+        _user("RESPONSIBLE_USER"),  # sic: Insightly's name has no _ID
+    ),
+    rules=rules.task,  # COMPLETED_DATE_UTC as for a task
+    derived_fields=("COMPLETED_DATE_UTC",),
+    owner_field="PROJECT_ID",
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -489,15 +553,28 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     EVENTS,
     NOTES,
     USERS,
+    EMAILS,
+    MILESTONES,
 )
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}
+_SETTINGS_BY_SINGULAR: dict[str, RecordType] = {}  # filled below the settings declarations
 _BY_COLLECTION = {rt.collection.lower(): rt for rt in RECORD_TYPES}
 
 
 def linkable_types() -> tuple[RecordType, ...]:
     """The record types that can be an end of a link."""
     return tuple(rt for rt in RECORD_TYPES if rt.has(Feature.LINKS))
+
+
+def owned_types(owner: RecordType) -> tuple[RecordType, ...]:
+    """The record types whose records belong to a record of `owner` (Projects: Milestones)."""
+    return tuple(rt for rt in RECORD_TYPES if rt.owner_field and _owner_of(rt) == owner.singular)
+
+
+def _owner_of(rt: RecordType) -> str | None:
+    spec = rt.field_named(rt.owner_field or "")
+    return spec.references if spec is not None else None
 
 
 def resolve_object_name(name: str) -> RecordType | None:
@@ -508,4 +585,152 @@ def resolve_object_name(name: str) -> RecordType | None:
 
 def by_singular(name: str) -> RecordType:
     """The record type with this exact singular name (internal use; names come from here)."""
-    return _BY_SINGULAR[name.lower()]
+    key = name.lower()
+    return _BY_SINGULAR.get(key) or _SETTINGS_BY_SINGULAR[key]
+
+
+# --- Settings collections --------------------------------------------------------------------
+# Per-instance lists that records point to (lead sources, categories, pipelines, ...). They go
+# through the same engine as records but have no search, tags or links; only admins change them
+# (rolodex.services.settings), and a new instance starts with defaults (rolodex.domain.defaults).
+
+_SETTINGS_WRITE = frozenset({Feature.CREATE, Feature.WRITE})
+_HEX_COLOUR = r"^[0-9A-Fa-f]{6}$"
+
+
+def _order(name: str, minimum: int = 0) -> FieldSpec:
+    """A display-order number."""
+    return FieldSpec(name, Kind.INT, minimum=minimum, maximum=2**31 - 1)
+
+
+LEAD_SOURCES = RecordType(
+    collection="LeadSources",
+    singular="LeadSource",
+    table="lead_sources",
+    id_field="LEAD_SOURCE_ID",
+    fields=(
+        *_system_fields("LEAD_SOURCE_ID"),
+        _text("LEAD_SOURCE", required=True),
+        FieldSpec("DEFAULT_VALUE", Kind.BOOL, default=False),
+        _order("FIELD_ORDER"),
+    ),
+    features=_SETTINGS_WRITE,
+    default_flag="DEFAULT_VALUE",
+)
+
+# STATUS_TYPE 1 open, 2 closed, 3 converted (decision). GET hides the converted statuses unless
+# include_converted=true, as Insightly hides its converted status.
+LEAD_STATUS_CONVERTED = 3
+LEAD_STATUSES = RecordType(
+    collection="LeadStatuses",
+    singular="LeadStatus",
+    table="lead_statuses",
+    id_field="LEAD_STATUS_ID",
+    fields=(
+        *_system_fields("LEAD_STATUS_ID"),
+        _text("LEAD_STATUS", required=True),
+        FieldSpec("DEFAULT_STATUS", Kind.BOOL, default=False),
+        FieldSpec("STATUS_TYPE", Kind.INT, minimum=1, maximum=3, default=1),
+        _order("FIELD_ORDER"),
+    ),
+    features=_SETTINGS_WRITE,
+    default_flag="DEFAULT_STATUS",
+)
+
+
+def _categories(collection: str, singular: str, table: str) -> RecordType:
+    return RecordType(
+        collection=collection,
+        singular=singular,
+        table=table,
+        id_field="CATEGORY_ID",
+        fields=(
+            *_system_fields("CATEGORY_ID"),
+            _text("CATEGORY_NAME", required=True),
+            FieldSpec("ACTIVE", Kind.BOOL, default=True),
+            _text("BACKGROUND_COLOR", 6, required=True, pattern=_HEX_COLOUR, example="4A90D9"),
+        ),
+        features=_SETTINGS_WRITE,
+        active_flag="ACTIVE",
+    )
+
+
+FILE_CATEGORIES = _categories("FileCategories", "FileCategory", "file_categories")
+OPPORTUNITY_CATEGORIES = _categories(
+    "OpportunityCategories", "OpportunityCategory", "opportunity_categories"
+)
+PROJECT_CATEGORIES = _categories("ProjectCategories", "ProjectCategory", "project_categories")
+TASK_CATEGORIES = _categories("TaskCategories", "TaskCategory", "task_categories")
+
+# Read-only over the API, as in Insightly: admins manage pipelines with `rolodex pipelines ...`.
+PIPELINES = RecordType(
+    collection="Pipelines",
+    singular="Pipeline",
+    table="pipelines",
+    id_field="PIPELINE_ID",
+    fields=(
+        *_system_fields("PIPELINE_ID"),
+        _text("PIPELINE_NAME", required=True),
+        FieldSpec("FOR_OPPORTUNITIES", Kind.BOOL, default=False),
+        FieldSpec("FOR_PROJECTS", Kind.BOOL, default=False),
+        _OWNER,
+    ),
+)
+
+PIPELINE_STAGES = RecordType(
+    collection="PipelineStages",
+    singular="PipelineStage",
+    table="pipeline_stages",
+    id_field="STAGE_ID",
+    fields=(
+        *_system_fields("STAGE_ID"),
+        FieldSpec("PIPELINE_ID", Kind.INT, required=True, references="Pipeline", indexed=True),
+        _text("STAGE_NAME", required=True),
+        _order("STAGE_ORDER", 1),
+        FieldSpec("ACTIVITYSET_ID", Kind.INT),
+        _OWNER,
+    ),
+)
+
+OPPORTUNITY_STATES = ("OPEN", "ABANDONED", "LOST", "SUSPENDED", "WON")
+OPPORTUNITY_STATE_REASONS = RecordType(
+    collection="OpportunityStateReasons",
+    singular="OpportunityStateReason",
+    table="opportunity_state_reasons",
+    id_field="STATE_REASON_ID",
+    fields=(
+        *_system_fields("STATE_REASON_ID"),
+        _text("STATE_REASON", required=True),
+        _text("FOR_OPPORTUNITY_STATE", 20, required=True, choices=OPPORTUNITY_STATES),
+    ),
+)
+
+RELATIONSHIPS = RecordType(
+    collection="Relationships",
+    singular="Relationship",
+    table="relationships",
+    id_field="RELATIONSHIP_ID",
+    fields=(
+        *_system_fields("RELATIONSHIP_ID"),
+        _text("FORWARD_TITLE", required=True),
+        _text("FORWARD", required=True),
+        _text("REVERSE_TITLE", required=True),
+        _text("REVERSE", required=True),
+        FieldSpec("FOR_CONTACTS", Kind.BOOL, default=False),
+        FieldSpec("FOR_ORGANISATIONS", Kind.BOOL, default=False),
+    ),
+)
+
+SETTINGS_TYPES: tuple[RecordType, ...] = (
+    LEAD_SOURCES,
+    LEAD_STATUSES,
+    FILE_CATEGORIES,
+    OPPORTUNITY_CATEGORIES,
+    PROJECT_CATEGORIES,
+    TASK_CATEGORIES,
+    PIPELINES,
+    PIPELINE_STAGES,
+    OPPORTUNITY_STATE_REASONS,
+    RELATIONSHIPS,
+)
+_SETTINGS_BY_SINGULAR.update({rt.singular.lower(): rt for rt in SETTINGS_TYPES})

@@ -18,6 +18,7 @@ from rolodex.domain.registry import (
     Kind,
     RecordType,
     by_singular,
+    owned_types,
     resolve_object_name,
 )
 from rolodex.domain.rules import RuleViolation
@@ -31,6 +32,8 @@ from rolodex.errors import (
 )
 from rolodex.services.context import Caller, next_update_stamp, utc_now
 from rolodex.storage import tables
+from rolodex.storage.comments import CommentStore
+from rolodex.storage.files import FileRepository
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.wire import output
 from rolodex.wire.dates import parse_datetime
@@ -81,6 +84,10 @@ class RecordService:
         """One record and its ETag, or 404."""
         row = self._require(record_id)
         return self.to_wire([row], brief)[0], etag_of(row)
+
+    def get_for_update(self, record_id: int) -> Wire:
+        """One record, locked for the rest of the unit of work (If-Match checked), or 404."""
+        return self.to_wire([self._require(record_id, for_update=True)], False)[0]
 
     def list_page(
         self, page: Page, field_filter: FieldFilter | None = None, brief: bool = False
@@ -183,6 +190,7 @@ class RecordService:
         if self.rt.field_named("OWNER_USER_ID") and values.get("owner_user_id") is None:
             values["owner_user_id"] = self.caller.user_id
         problems.extend(self._reference_problems(values))
+        values.update(self._reference_defaults(fields_set))
         custom: dict[str, Any] = {}
         if self.rt.has(Feature.CUSTOM_FIELDS):
             sent_custom = _sent(model, "CUSTOMFIELDS") or []
@@ -198,6 +206,7 @@ class RecordService:
         )
         record_id = self.repo.insert_record(self.rt, values)
         self._write_sub_collections(record_id, model, now, extra_links)
+        self.keep_history(record_id, values, now)
         return self.read(record_id)
 
     def update(self, data: Any, path_id: int | None = None) -> tuple[Wire, str]:
@@ -233,10 +242,21 @@ class RecordService:
         if changes or graph_changed:
             changes["date_updated_utc"] = stamp
             self.repo.update_record(self.rt, record_id, changes)
+        self.keep_history(record_id, changes, stamp)
         return self.read(record_id)
 
-    def delete(self, record_id: int) -> None:
-        """Delete a record with its tags, dates, domains, links and follows (linked notes stay)."""
+    def set_system_fields(self, record_id: int, values: Row) -> tuple[Wire, str]:
+        """Write fields no request body can set (pipeline, stage, conversion) on one record."""
+        row = self._require(record_id, for_update=True)
+        changes = {column: v for column, v in values.items() if not _same(row[column], v)}
+        if changes:
+            stamp = next_update_stamp(row["date_updated_utc"])
+            self.repo.update_record(self.rt, record_id, {**changes, "date_updated_utc": stamp})
+        return self.read(record_id)
+
+    def delete(self, record_id: int) -> list[str]:
+        """Delete a record with its tags, dates, domains, links, follows and files (linked notes
+        stay); returns its files' storage keys, to remove from disk once this has committed."""
         self._require(record_id, for_update=True)
         singular = self.rt.singular
         now = utc_now()
@@ -246,7 +266,22 @@ class RecordService:
         for table in _CHILD_TABLES.values():
             self.repo.delete_children(table, singular, record_id)
         self.repo.unfollow(None, singular, record_id)
+        if self.rt.has(Feature.COMMENTS):
+            CommentStore(self.repo.connection, self.caller.instance_id).delete_of_record(
+                singular, record_id
+            )
+        for owned in owned_types(self.rt):  # a project's milestones go with it
+            owned_service = RecordService(self.repo.connection, self.caller, owned)
+            for owned_id in owned_service.ids_owned_by(record_id):
+                owned_service.delete(owned_id)
+        if self.rt.history_field is not None:
+            self.repo.delete_history(singular, record_id)
+        removed_files: list[str] = []
+        if self.rt.has(Feature.FILE_ATTACHMENTS) or self.rt.has(Feature.IMAGE):
+            files = FileRepository(self.repo.connection, self.caller.instance_id)
+            removed_files = files.delete_for_record(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
+        return removed_files
 
     # --- sub-resources -------------------------------------------------------------------
 
@@ -340,6 +375,17 @@ class RecordService:
             for link in self.links(record_id)
         )
 
+    def ids_owned_by(self, owner_id: int) -> list[int]:
+        """The ids of this type's records whose owner_field names `owner_id`."""
+        assert self.rt.owner_field is not None
+        owner = FieldFilter(column=self.rt.owner_field.lower(), kind=Kind.INT, value=owner_id)
+        ids: list[int] = []
+        while True:
+            rows, _ = self.repo.list_records(self.rt, Page(skip=len(ids), top=500), owner)
+            ids += [row["id"] for row in rows]
+            if len(rows) < 500:
+                return ids
+
     def linked_filter(self, record_id: int) -> FieldFilter:
         """A filter for the records of this service's type linked to another record."""
         return FieldFilter(linked_to=(self.rt.singular, record_id))
@@ -387,16 +433,56 @@ class RecordService:
             raise invalid_field(violation.field, violation.message) from None
 
     def _reference_problems(self, values: Row) -> list[FieldError]:
+        """Each referenced record must exist (and, for a setting with an active flag, be active)."""
         problems = []
         for spec in self.rt.writable_fields:
             if spec.references is None or values.get(spec.column) is None:
                 continue
             target = by_singular(spec.references)
-            if not self.repo.existing_ids(target, [values[spec.column]]):
+            row = self.repo.get_record(target, values[spec.column])
+            if row is None:
                 problems.append(
                     FieldError(spec.name, f"no {target.singular} with ID {values[spec.column]}")
                 )
+            elif target.active_flag is not None and not row[target.active_flag.lower()]:
+                problems.append(
+                    FieldError(spec.name, f"{target.singular} {values[spec.column]} is inactive")
+                )
         return problems
+
+    def _reference_defaults(self, fields_set: set[str]) -> Row:
+        """For references left out of a new record: the instance's default row, if it has one."""
+        defaults: Row = {}
+        for spec in self.rt.writable_fields:
+            if spec.references is None or spec.name in fields_set:
+                continue
+            target = by_singular(spec.references)
+            if target.default_flag is not None:
+                ids = self.repo.ids_where(target, target.default_flag.lower(), True)
+                if ids:
+                    defaults[spec.column] = ids[0]
+        return defaults
+
+    # Set by a caller that records why the history field changes (e.g. a state reason).
+    history_reason: tuple[int | None, str | None] = (None, None)
+
+    def keep_history(self, record_id: int, values: Row, when: datetime) -> None:
+        """Add a history entry when the type's history field is among the written values."""
+        field_name = self.rt.history_field
+        if field_name is None or field_name.lower() not in values:
+            return
+        reason_id, reason = self.history_reason
+        self.repo.insert_history(
+            {
+                "record_type": self.rt.singular,
+                "record_id": record_id,
+                "state": values[field_name.lower()],
+                "state_reason_id": reason_id,
+                "state_reason": reason,
+                "date_changed_utc": when,
+                "changed_user_id": self.caller.user_id,
+            }
+        )
 
     def _write_sub_collections(
         self,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Select, bindparam, func, insert, select, upda
 
 from rolodex.errors import BadRequest, Conflict, NotFound
 from rolodex.services.context import Caller, utc_now
+from rolodex.services.settings import seed_defaults
 from rolodex.storage import tables
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,7 +29,7 @@ def hash_api_key(key: str) -> str:
 
 
 def create_instance(connection: Connection, name: str) -> int:
-    """A new, empty instance; returns its id."""
+    """A new instance with the default settings (rolodex.domain.defaults); returns its id."""
     name = name.strip()
     if not name:
         raise BadRequest("An instance needs a name.")
@@ -38,7 +39,9 @@ def create_instance(connection: Connection, name: str) -> int:
         .values(name=name, subdomain=subdomain, plan_name="Rolodex", date_created_utc=utc_now())
         .returning(tables.instances.c.id)
     )
-    return int(result.scalar_one())
+    instance_id = int(result.scalar_one())
+    seed_defaults(connection, instance_id)
+    return instance_id
 
 
 def default_instance(connection: Connection) -> int:

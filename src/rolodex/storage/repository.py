@@ -386,10 +386,64 @@ class Repository:
             query = query.where(follows.c.user_id == user_id)
         self.connection.execute(query)
 
+    # --- statements built once -------------------------------------------------------------------
+    # The hottest reads are built once with bound parameters: building a statement costs more
+    # Python than running it. Each still filters on instance_id; Repository supplies the value.
 
-# --- statements built once -------------------------------------------------------------------
-# The hottest reads are built once with bound parameters: building a statement costs more
-# Python than running it. Each still filters on instance_id; Repository supplies the value.
+    # --- settings and history ----------------------------------------------------------------
+
+    def ids_where(self, rt: RecordType, column: str, value: Any) -> list[int]:
+        """The ids of `rt` records whose `column` equals `value`, in id order."""
+        table = self.record_table(rt)
+        query = (
+            select(table.c.id)
+            .where(self._scoped(table), table.c[column] == value)
+            .order_by(table.c.id)
+        )
+        return list(self.connection.execute(query).scalars())
+
+    def count_where(self, rt: RecordType, column: str, value: Any) -> int:
+        table = self.record_table(rt)
+        return self._count(select(table.c.id).where(self._scoped(table), table.c[column] == value))
+
+    def set_where(
+        self, rt: RecordType, column: str, value: Any, when: datetime, except_id: int
+    ) -> None:
+        """Set `column` to `value` on every other record where it differs (stamping them)."""
+        table = self.record_table(rt)
+        self.connection.execute(
+            update(table)
+            .where(self._scoped(table), table.c[column] != value, table.c.id != except_id)
+            .values({column: value, "date_updated_utc": when})
+        )
+
+    def insert_history(self, values: Row) -> None:
+        self.connection.execute(
+            insert(tables.state_history).values(instance_id=self.instance_id, **values)
+        )
+
+    def history_of(self, record_type: str, record_id: int) -> list[Row]:
+        history = tables.state_history
+        query = (
+            select(history)
+            .where(
+                self._scoped(history),
+                history.c.record_type == record_type,
+                history.c.record_id == record_id,
+            )
+            .order_by(history.c.id)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def delete_history(self, record_type: str, record_id: int) -> None:
+        history = tables.state_history
+        self.connection.execute(
+            delete(history).where(
+                self._scoped(history),
+                history.c.record_type == record_type,
+                history.c.record_id == record_id,
+            )
+        )
 
 
 @cache

@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType
+from rolodex.domain.registry import (
+    RECORD_TYPES,
+    SETTINGS_TYPES,
+    Feature,
+    FieldSpec,
+    Kind,
+    RecordType,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -64,6 +71,8 @@ instances = Table(
     Column("date_created_utc", DateTime(), nullable=False),
     # Overrides the server's daily rate limit for this instance when set (0 = no limit).
     Column("rate_limit_daily", Integer(), nullable=True),
+    # Which set of default settings (rolodex.domain.defaults) the instance has been given.
+    Column("defaults_version", Integer(), nullable=False, server_default="0"),
     sqlite_autoincrement=True,
 )
 
@@ -85,16 +94,26 @@ rate_second = Table(
 )
 
 
+_AUDIT_COLUMNS = ("date_created_utc", "date_updated_utc", "created_user_id")
+
+
 def _record_table(rt: RecordType, *extra: Column) -> Table:
     columns: list[Column] = [
         Column("id", Id, primary_key=True, autoincrement=True),
         Column("instance_id", Id, nullable=False),
     ]
     for spec in rt.fields:
-        if spec.name == rt.id_field or spec.column == "instance_id":
+        if spec.name == rt.id_field or spec.column in ("instance_id", *_AUDIT_COLUMNS):
             continue
-        nullable = spec.name not in ("DATE_CREATED_UTC", "DATE_UPDATED_UTC")
-        columns.append(Column(spec.column, _column_type(spec), nullable=nullable))
+        columns.append(Column(spec.column, _column_type(spec), nullable=True))
+    # Every row keeps its audit columns (ETags and sync need them), declared on the wire or not.
+    columns.extend(
+        [
+            Column("date_created_utc", DateTime(), nullable=False),
+            Column("date_updated_utc", DateTime(), nullable=False),
+            Column("created_user_id", BigInteger(), nullable=True),
+        ]
+    )
     if rt.has(Feature.CUSTOM_FIELDS):
         columns.append(Column("custom_fields", JSON(), nullable=False))
     table = Table(rt.table, metadata, *columns, *extra, sqlite_autoincrement=True)
@@ -112,7 +131,7 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
 
 
 record_tables: dict[str, Table] = {}
-for _rt in RECORD_TYPES:
+for _rt in (*RECORD_TYPES, *SETTINGS_TYPES):
     _extra: list[Column] = []
     if _rt.singular == "User":
         _extra = [
@@ -182,6 +201,44 @@ links = Table(
     sqlite_autoincrement=True,
 )
 
+# Comments on a record of a type with Feature.COMMENTS (rolodex.services.comments).
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("body", Text(), nullable=False),
+    Column("owner_user_id", BigInteger(), nullable=True),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Column("date_updated_utc", DateTime(), nullable=False),
+    Index("ix_comments_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
+)
+
+# Files attached to records, and record images (is_image); the bytes are on disk (storage/files.py).
+file_attachments = Table(
+    "file_attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("is_image", Boolean(), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("file_size", BigInteger(), nullable=False),
+    Column("file_category_id", BigInteger(), nullable=True),
+    Column("owner_user_id", BigInteger(), nullable=True),
+    # The file's path under the files folder: "{instance_id}/{random token}".
+    Column("storage_key", String(255), nullable=False, unique=True),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Column("date_updated_utc", DateTime(), nullable=False),
+    Index("ix_file_attachments_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
+)
+
 follows = Table(
     "follows",
     metadata,
@@ -193,5 +250,22 @@ follows = Table(
     Column("date_created_utc", DateTime(), nullable=False),
     UniqueConstraint("user_id", "record_type", "record_id"),
     Index("ix_follows_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
+)
+
+# Every value a record's history field has taken (Opportunities' StateHistory), newest last.
+state_history = Table(
+    "state_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("state", String(20), nullable=True),
+    Column("state_reason_id", BigInteger(), nullable=True),
+    Column("state_reason", String(255), nullable=True),
+    Column("date_changed_utc", DateTime(), nullable=False),
+    Column("changed_user_id", BigInteger(), nullable=True),
+    Index("ix_state_history_record", "instance_id", "record_type", "record_id"),
     sqlite_autoincrement=True,
 )

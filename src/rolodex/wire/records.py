@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -178,6 +179,17 @@ def _one_of(choices: tuple[str, ...]) -> Any:
     return check
 
 
+def _matching(pattern: str, example: str | None) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must look like {example}" if example else f"must match {pattern}")
+        return value
+
+    return check
+
+
 def python_type(spec: FieldSpec) -> Any:
     """The input type of a scalar field (nulls aside)."""
     if spec.kind is Kind.TEXT and spec.choices:
@@ -186,6 +198,15 @@ def python_type(spec: FieldSpec) -> Any:
             BeforeValidator(_one_of(spec.choices)),
             WithJsonSchema(
                 {"type": "string", "enum": list(spec.choices), "description": "Any letter case"}
+            ),
+        ]
+    if spec.kind is Kind.TEXT and spec.pattern:
+        return Annotated[
+            str,
+            Field(max_length=spec.max_length),
+            AfterValidator(_matching(spec.pattern, spec.example)),
+            WithJsonSchema(
+                {"type": "string", "pattern": spec.pattern, "maxLength": spec.max_length}
             ),
         ]
     if spec.kind is Kind.TEXT:
@@ -231,8 +252,8 @@ def create_model_for(rt: RecordType) -> type[WireModel]:
     for spec in rt.writable_fields:
         if spec.required and spec.kind is Kind.TEXT:
             fields[spec.name] = (Annotated[python_type(spec), Field(pattern=r"\S")], ...)
-        elif spec.required:
-            fields[spec.name] = (python_type(spec), ...)
+        elif spec.required:  # a default (a milestone's COMPLETED) is taken when left out
+            fields[spec.name] = (python_type(spec), ... if spec.default is None else spec.default)
         else:
             fields[spec.name] = (python_type(spec) | None, None)
     return create_model(

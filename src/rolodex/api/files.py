@@ -1,0 +1,459 @@
+"""Routes for files: a record's FileAttachments and Image, and /FileAttachments/{id}.
+
+Upload bodies are read here within Settings.max_upload_bytes (these routes never read a body
+through read_body, so max_body_bytes does not apply), written to a temporary file, and recorded
+by rolodex.services.files. A failed write discards its upload; files that a write made
+unreferenced are removed from disk only after it has committed (see rolodex.storage.files).
+"""
+
+import os
+from collections.abc import AsyncGenerator, Iterator
+from typing import Annotated, Any, BinaryIO
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.responses import StreamingResponse
+
+from rolodex.api import openapi as docs
+from rolodex.api.auth import authenticated_caller
+from rolodex.api.common import execute, page_from, query_value
+from rolodex.api.records import API_PREFIX, RecordId
+from rolodex.api.responses import WireResponse, list_response, record_response
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import RECORD_TYPES, Feature, RecordType
+from rolodex.errors import (
+    BadRequest,
+    ExpectationFailed,
+    NotFound,
+    UnsupportedMediaType,
+    invalid_field,
+)
+from rolodex.services.context import Caller
+from rolodex.services.files import FileService, NewFile, delete_file, find_file
+from rolodex.storage.files import CHUNK_BYTES, FileStore, too_large
+from rolodex.storage.repository import Row
+from rolodex.wire.files import (
+    CONTENT_TYPE_MAX,
+    FILE_NAME_MAX,
+    FileFields,
+    content_disposition,
+    file_attachment,
+    image_content_type,
+    image_file_name,
+    upload_fields,
+)
+from rolodex.wire.records import INT64_MAX
+
+FileId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The file attachment's id")]
+ImageName = Annotated[str, Path(description="The image's file name", max_length=FILE_NAME_MAX)]
+
+# Room in a multipart body, beyond the file itself, for part headers and the small fields.
+_FORM_OVERHEAD = 64 * 1024
+_FIELD_BYTES = 16 * 1024
+_MAX_FIELDS = 20
+_IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC"
+
+
+def build_router() -> APIRouter:
+    """/FileAttachments/{id}, and the file and image routes of every type that has them."""
+    router = APIRouter(
+        prefix=API_PREFIX,
+        route_class=CaseInsensitiveRoute,
+        dependencies=[Depends(authenticated_caller)],
+    )
+    _add_file_routes(router)
+    for rt in RECORD_TYPES:
+        if rt.has(Feature.FILE_ATTACHMENTS):
+            _add_attachment_routes(router, rt)
+        if rt.has(Feature.IMAGE):
+            _add_image_routes(router, rt)
+    return router
+
+
+def _store(request: Request) -> FileStore:
+    return FileStore.for_settings(request.app.state.settings)
+
+
+def _upload_limit(request: Request) -> int:
+    return int(request.app.state.settings.max_upload_bytes)
+
+
+def _service(
+    request: Request, connection: Connection, caller: Caller, rt: RecordType, store: FileStore
+) -> FileService:
+    return FileService(connection, caller, rt, store, if_match=request.headers.get("if-match"))
+
+
+# --- /FileAttachments/{id} ---------------------------------------------------------------------
+
+
+def _add_file_routes(router: APIRouter) -> None:
+    @router.get(
+        "/FileAttachments/{file_id:int}",
+        tags=["FileAttachments"],
+        summary="A file's content (or its metadata with format=json)",
+        openapi_extra=_download_doc(),
+    )
+    async def get_file(request: Request, file_id: FileId) -> Response:
+        as_json = _wants_json(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return find_file(connection, caller, file_id)
+
+        row = await execute(request, work)
+        if as_json:
+            return WireResponse(file_attachment(row), "FileAttachment")
+        return await _file_response(request, row, "attachment")
+
+    @router.delete(
+        "/FileAttachments/{file_id:int}",
+        status_code=202,
+        tags=["FileAttachments"],
+        summary="Delete a file attachment",
+        openapi_extra=docs.deleted("FileAttachment"),
+    )
+    async def remove_file(request: Request, file_id: FileId) -> Response:
+        store = _store(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return delete_file(connection, caller, store, file_id)
+
+        key = await execute(request, work, write=True)
+        await run_in_threadpool(store.remove, [key])
+        return Response(status_code=202)
+
+
+def _wants_json(request: Request) -> bool:
+    """`format`: binary (the default) or json, in any case."""
+    value = (query_value(request, "format") or "").strip().lower()
+    if value not in ("", "binary", "json"):
+        raise invalid_field("format", f"'{value}' is not binary or json")
+    return value == "json"
+
+
+async def _file_response(request: Request, row: Row, disposition: str) -> Response:
+    """The stored bytes of `row`, streamed, with its content type and file name."""
+    handle = await run_in_threadpool(_store(request).open, row["storage_key"])
+    if handle is None:
+        raise NotFound(f"The content of file {row['file_name']!r} is missing from the server.")
+    headers = {
+        # Set as a header, not a media_type: Starlette would add a charset to text/ types.
+        "Content-Type": row["content_type"],
+        "Content-Length": str(os.fstat(handle.fileno()).st_size),
+        "Content-Disposition": content_disposition(disposition, row["file_name"]),
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(_chunks(handle), headers=headers)
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk
+
+
+# --- /{Coll}/{id}/FileAttachments ----------------------------------------------------------------
+
+
+def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
+    path = f"/{rt.collection}/{{record_id:int}}/FileAttachments"
+
+    @router.get(
+        path,
+        tags=[rt.collection],
+        summary="The record's file attachments",
+        openapi_extra=docs.operation(
+            200,
+            docs.array_of("FileAttachment"),
+            "A page of the record's files (metadata)",
+            parameters=[p for p in docs.PAGING if p["name"] != "brief"],
+        ),
+    )
+    async def list_files(request: Request, record_id: RecordId) -> Response:
+        page = page_from(request)
+        store = _store(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return _service(request, connection, caller, rt, store).list_files(record_id, page)
+
+        files, total = await execute(request, work)
+        return list_response(files, total, "FileAttachment")
+
+    @router.post(
+        path,
+        status_code=201,
+        tags=[rt.collection],
+        summary="Attach a file (multipart/form-data)",
+        openapi_extra=_upload_doc(),
+    )
+    async def add_file(request: Request, record_id: RecordId) -> Response:
+        store = _store(request)
+        new = await _receive_upload(request, store)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return _service(request, connection, caller, rt, store).add_file(record_id, new)
+
+        try:
+            created = await execute(request, work, write=True)
+        except BaseException:
+            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
+            raise
+        return WireResponse(created, "FileAttachment", 201, {"Location": created["URL"]})
+
+
+async def _receive_upload(request: Request, store: FileStore) -> NewFile:
+    """Read the multipart upload and write its file to a temporary place (400/413/415)."""
+    limit = _upload_limit(request)
+    form = await _read_form(request, limit)
+    try:
+        upload = _form_value(form, "file")
+        if not isinstance(upload, UploadFile):
+            raise invalid_field("file", "is required: one file, as a part with a filename")
+        fields = upload_fields(
+            _form_text(form, "file_name"),
+            _form_text(form, "content_type"),
+            _form_text(form, "file_category_id"),
+            upload.filename,
+            upload.content_type,
+        )
+        caller: Caller = request.state.caller
+        key = store.new_key(caller.instance_id)
+        size = await run_in_threadpool(store.write_temp, key, upload.file, limit)
+        return NewFile(key, size, fields)
+    finally:
+        for _name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                value.file.close()
+
+
+async def _read_form(request: Request, limit: int) -> FormData:
+    """The multipart form, read within the upload limit."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        raise UnsupportedMediaType("Send the file as multipart/form-data, in a part named 'file'.")
+    body_limit = limit + _FORM_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > body_limit:
+        raise too_large(limit)
+    stream = _limited_stream(request, body_limit, limit)
+    parser = MultiPartParser(
+        request.headers,
+        stream,
+        max_files=1,
+        max_fields=_MAX_FIELDS,
+        max_part_size=_FIELD_BYTES,
+    )
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise BadRequest(f"The multipart body could not be read: {exc.message}") from None
+    finally:
+        await stream.aclose()
+
+
+async def _limited_stream(
+    request: Request, body_limit: int, limit: int
+) -> AsyncGenerator[bytes, None]:
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > body_limit:
+            raise too_large(limit)
+        yield chunk
+
+
+def _form_value(form: FormData, name: str) -> str | UploadFile | None:
+    """A form field by name, in any letter case."""
+    for key, value in form.multi_items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _form_text(form: FormData, name: str) -> str | None:
+    value = _form_value(form, name)
+    if isinstance(value, UploadFile):
+        raise invalid_field(name, "must be a plain form field, not a file")
+    return value
+
+
+# --- /{Coll}/{id}/Image ------------------------------------------------------------------------
+
+
+def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
+    path = f"/{rt.collection}/{{record_id:int}}/Image"
+
+    @router.get(
+        path,
+        tags=[rt.collection],
+        summary="The record's image",
+        openapi_extra=_image_doc(),
+    )
+    async def get_image(request: Request, record_id: RecordId) -> Response:
+        store = _store(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return _service(request, connection, caller, rt, store).image(record_id)
+
+        return await _file_response(request, await execute(request, work), "inline")
+
+    @router.put(
+        path + "/{filename}",
+        tags=[rt.collection],
+        summary="Set the record's image (the raw image as the body)",
+        openapi_extra=_image_put_doc(rt),
+    )
+    async def put_image(request: Request, record_id: RecordId, filename: ImageName) -> Response:
+        store = _store(request)
+        name = image_file_name(filename)
+        limit = _upload_limit(request)
+        data = await _read_raw(request, limit)
+        if not data:
+            raise ExpectationFailed("The image is empty: send the image's bytes as the body.")
+        media_type = image_content_type(data)
+        if media_type is None:
+            raise BadRequest(f"The body is not an image; send a {_IMAGE_FORMATS} file.")
+        caller: Caller = request.state.caller
+        key = store.new_key(caller.instance_id)
+        size = await run_in_threadpool(store.write_temp, key, data, limit)
+        new = NewFile(key, size, FileFields(name, media_type, None))
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return _service(request, connection, caller, rt, store).set_image(record_id, new)
+
+        try:
+            (record, etag), replaced = await execute(request, work, write=True)
+        except BaseException:
+            store.discard(key)  # synchronous: it must run even when the task is cancelled
+            raise
+        await run_in_threadpool(store.remove, replaced)
+        return record_response(record, rt.singular, etag)
+
+    @router.delete(
+        path,
+        status_code=202,
+        tags=[rt.collection],
+        summary="Remove the record's image",
+        openapi_extra=docs.deleted("Image"),
+    )
+    async def delete_image(request: Request, record_id: RecordId) -> Response:
+        store = _store(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return _service(request, connection, caller, rt, store).delete_image(record_id)
+
+        removed = await execute(request, work, write=True)
+        await run_in_threadpool(store.remove, removed)
+        return Response(status_code=202)
+
+
+async def _read_raw(request: Request, limit: int) -> bytes:
+    """The raw request body, within the upload limit (413 past it)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
+
+
+# --- OpenAPI -----------------------------------------------------------------------------------
+
+_BINARY = {"type": "string", "format": "binary"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    error = {"schema": docs.component("Error")}
+    return {
+        "description": description,
+        "content": {"application/json": error, "application/xml": error},
+    }
+
+
+def _download_doc() -> dict[str, Any]:
+    extra = docs.operation(
+        200,
+        None,
+        "The file's bytes, with its content type; its metadata with format=json",
+        parameters=[
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "pattern": "^ *([Bb][Ii][Nn][Aa][Rr][Yy]|[Jj][Ss][Oo][Nn])? *$",
+                },
+                "description": "binary (the default): the file itself; json: its metadata",
+            }
+        ],
+    )
+    extra["responses"]["200"]["content"] = {
+        "application/json": {"schema": docs.component("FileAttachment")},
+        "application/xml": {"schema": docs.component("FileAttachment")},
+        "*/*": {"schema": _BINARY},
+    }
+    return extra
+
+
+def _upload_doc() -> dict[str, Any]:
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {**_BINARY, "description": "The file: one per request"},
+            "file_name": {
+                "type": "string",
+                "maxLength": FILE_NAME_MAX,
+                "description": "The file's name (default: the part's filename)",
+            },
+            "content_type": {
+                "type": "string",
+                "maxLength": CONTENT_TYPE_MAX,
+                "description": "Its media type (default: the part's, or guessed from the name)",
+            },
+            "file_category_id": {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
+        },
+    }
+    extra = docs.operation(
+        201,
+        docs.component("FileAttachment"),
+        "The new file's metadata",
+        None,
+        None,
+        docs.WRITE_ERRORS,
+    )
+    extra["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+    extra["responses"]["413"] = _error("The file is larger than the server's upload limit")
+    extra["responses"]["415"] = _error("The body is not multipart/form-data")
+    return extra
+
+
+def _image_doc() -> dict[str, Any]:
+    extra = docs.operation(200, None, "The image's bytes (404 when the record has none)")
+    extra["responses"]["200"]["content"] = {"image/*": {"schema": _BINARY}}
+    return extra
+
+
+def _image_put_doc(rt: RecordType) -> dict[str, Any]:
+    extra = docs.operation(
+        200,
+        docs.component(rt.singular),
+        "The record, with IMAGE_URL set",
+        None,
+        None,
+        ("400", "401", "404", "412", "429"),
+    )
+    extra["requestBody"] = {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": _BINARY}},
+    }
+    extra["responses"]["413"] = _error("The image is larger than the server's upload limit")
+    extra["responses"]["417"] = _error("The body is empty")
+    return extra

@@ -1,0 +1,102 @@
+"""Routes for records written under their owner: GET/POST/PUT /Projects/{id}/Milestones and
+DELETE /Projects/{id}/Milestones/{milestoneId}, for every type that declares an owner_field.
+
+The owned type's own collection (/Milestones) is read-only; rolodex.services.owned has the rules.
+"""
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from rolodex.api import openapi as docs
+from rolodex.api.auth import authenticated_caller
+from rolodex.api.common import execute, page_from, query_bool, read_body
+from rolodex.api.records import API_PREFIX, RecordId
+from rolodex.api.responses import list_response, record_response
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
+from rolodex.services.owned import OwnedService
+
+
+def build_router() -> APIRouter:
+    """The owned-record routes of every owner type."""
+    router = APIRouter(
+        prefix=API_PREFIX,
+        route_class=CaseInsensitiveRoute,
+        dependencies=[Depends(authenticated_caller)],
+    )
+    for owner in RECORD_TYPES:
+        for rt in owned_types(owner):
+            _add_owned_routes(router, owner, rt)
+    return router
+
+
+def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> None:
+    path = f"/{owner.collection}/{{record_id:int}}/{rt.collection}"
+
+    def service(request: Request, connection, caller) -> OwnedService:  # type: ignore[no-untyped-def]
+        return OwnedService(connection, caller, owner, rt, request.headers.get("if-match"))
+
+    @router.get(
+        path,
+        tags=[owner.collection],
+        summary=f"The {owner.singular}'s {rt.collection}",
+        name=f"{rt.collection.lower()}_of_{owner.collection.lower()}",
+        openapi_extra=docs.list_of(rt),
+    )
+    async def list_owned(request: Request, record_id: RecordId) -> Response:
+        page = page_from(request)
+        brief = query_bool(request, "brief")
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return service(request, connection, caller).list_page(record_id, page, brief)
+
+        records, total = await execute(request, work)
+        return list_response(records, total, rt.singular)
+
+    @router.post(
+        path,
+        tags=[owner.collection],
+        status_code=201,
+        summary=f"Add a {rt.singular} to the {owner.singular}",
+        name=f"add_{rt.singular.lower()}_to_{owner.singular.lower()}",
+        openapi_extra=docs.create(rt),
+    )
+    async def create_owned(request: Request, record_id: RecordId) -> Response:
+        body = await read_body(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return service(request, connection, caller).create(record_id, body)
+
+        record, etag = await execute(request, work, write=True)
+        location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
+        return record_response(record, rt.singular, etag, 201, Location=location)
+
+    @router.put(
+        path,
+        tags=[owner.collection],
+        summary=f"Update a {rt.singular} of the {owner.singular} ({rt.id_field} in the body)",
+        name=f"update_{rt.singular.lower()}_of_{owner.singular.lower()}",
+        openapi_extra=docs.update(rt),
+    )
+    async def update_owned(request: Request, record_id: RecordId) -> Response:
+        body = await read_body(request)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return service(request, connection, caller).update(record_id, body)
+
+        record, etag = await execute(request, work, write=True)
+        return record_response(record, rt.singular, etag)
+
+    @router.delete(
+        f"{path}/{{owned_id:int}}",
+        tags=[owner.collection],
+        status_code=202,
+        summary=f"Delete a {rt.singular} of the {owner.singular}",
+        name=f"delete_{rt.singular.lower()}_of_{owner.singular.lower()}",
+        openapi_extra=docs.deleted(rt.singular),
+    )
+    async def delete_owned(request: Request, record_id: RecordId, owned_id: RecordId) -> Response:
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            service(request, connection, caller).delete(record_id, owned_id)
+
+        await execute(request, work, write=True)
+        return Response(status_code=202)

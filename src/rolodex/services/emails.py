@@ -1,0 +1,139 @@
+"""Importing emails: RFC 822 (.eml) messages become Email records linked to their people.
+
+Insightly takes emails in only through its dropbox and integrations, and the API cannot create
+them; Rolodex imports .eml files (`rolodex emails import`). Each email is linked to every Contact
+(EMAIL_ADDRESS) and Lead (EMAIL) whose address is among its From and To addresses, and to every
+Organisation with one of those addresses' domains in its EMAILDOMAINS.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection
+
+from rolodex.domain.registry import CONTACTS, EMAILS, LEADS, ORGANISATIONS, Feature, RecordType
+from rolodex.errors import BadRequest, NotFound
+from rolodex.services.context import Caller
+from rolodex.services.records import RecordService
+from rolodex.storage import emails as store
+from rolodex.wire.dates import format_datetime
+
+# Where a record type keeps a person's email address: (type, field).
+ADDRESS_FIELDS: tuple[tuple[RecordType, str], ...] = ((CONTACTS, "EMAIL_ADDRESS"), (LEADS, "EMAIL"))
+# Record types matched by the domain of an address (they have Feature.EMAIL_DOMAINS).
+DOMAIN_TYPES = (ORGANISATIONS,)
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """An email's fields (wire names) and the addresses of its From and To headers."""
+
+    fields: dict[str, Any]
+    addresses: frozenset[str]
+
+
+def parse_eml(raw: bytes) -> ParsedEmail:
+    """The Email fields of one RFC 822 message: subject, from, to, date, body, format, size."""
+    message = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    body, body_format = _body(message)
+    headers = {
+        name: ", ".join(str(v) for v in message.get_all(name, [])) for name in ("from", "to")
+    }
+    addresses = frozenset(
+        address.strip().lower()
+        for _name, address in getaddresses([headers["from"], headers["to"]])
+        if "@" in address
+    )
+    fields = {
+        "SUBJECT": str(message.get("subject", "")).strip() or None,
+        "EMAIL_FROM": headers["from"] or None,
+        "EMAIL_TO": headers["to"] or None,
+        "EMAIL_DATE_UTC": format_datetime(_date(message)),
+        "FORMAT": body_format,
+        "BODY": body,
+        "SIZE": len(raw),
+    }
+    return ParsedEmail(fields, addresses)
+
+
+def import_emails(
+    connection: Connection, caller: Caller, files: Sequence[tuple[str, bytes]]
+) -> list[int]:
+    """Create one Email per (name, raw .eml) for `caller` (its owner); returns the new ids.
+
+    A file that cannot be stored is a 400 naming the file; the caller's unit of work then writes
+    none of them.
+    """
+    service = RecordService(connection, caller, EMAILS)
+    ids = []
+    for name, raw in files:
+        parsed = parse_eml(raw)
+        links = [
+            {"LINK_OBJECT_NAME": rt.singular, "LINK_OBJECT_ID": record_id}
+            for rt, record_id in matching_records(connection, caller, parsed.addresses)
+        ]
+        try:
+            record, _etag = service.create({**parsed.fields, "LINKS": links})
+        except BadRequest as error:
+            raise BadRequest(f"{name}: {error.message}", error.errors) from None
+        ids.append(int(record[EMAILS.id_field]))
+    return ids
+
+
+def matching_records(
+    connection: Connection, caller: Caller, addresses: frozenset[str]
+) -> list[tuple[RecordType, int]]:
+    """The records an email with these addresses belongs to, by type then id."""
+    found: list[tuple[RecordType, int]] = []
+    for rt, field in ADDRESS_FIELDS:
+        column = field.lower()
+        ids = store.ids_with_address(connection, caller.instance_id, rt, column, set(addresses))
+        found += [(rt, record_id) for record_id in sorted(ids)]
+    domains = {address.rsplit("@", 1)[1] for address in addresses}
+    for rt in DOMAIN_TYPES:
+        assert rt.has(Feature.EMAIL_DOMAINS)
+        ids = store.ids_with_email_domain(connection, caller.instance_id, rt, domains)
+        found += [(rt, record_id) for record_id in sorted(ids)]
+    return found
+
+
+def owner_caller(connection: Connection, instance_id: int, owner_email: str) -> Caller:
+    """The user of the instance who will own imported emails, as the caller of the import."""
+    user = store.user_by_email(connection, instance_id, owner_email)
+    if user is None:
+        raise NotFound(f"No user with email '{owner_email}' in instance {instance_id}.")
+    return Caller(instance_id, int(user["id"]), bool(user["administrator"]))
+
+
+def _body(message: EmailMessage) -> tuple[str | None, str]:
+    """The HTML body when there is one, else the plain text (LF line ends); and its FORMAT."""
+    part = message.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        return None, "text"
+    body_format = "html" if part.get_content_type() == "text/html" else "text"
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):  # an unknown or wrong charset
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    return str(content).replace("\r\n", "\n"), body_format  # line ends as in text
+
+
+def _date(message: EmailMessage) -> datetime | None:
+    """The Date header in UTC (a date without a zone is taken as UTC); None if unreadable."""
+    value = message.get("date")
+    if value is None:
+        return None
+    try:
+        sent = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    if sent.tzinfo is not None:
+        sent = sent.astimezone(UTC).replace(tzinfo=None)
+    return sent.replace(microsecond=0)

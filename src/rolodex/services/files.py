@@ -1,0 +1,156 @@
+"""File attachments and record images: the use cases, one unit of work each.
+
+Each write puts its file in place inside the transaction (FileStore.place) and returns the storage
+keys of the files it made unreferenced; the caller removes those only after the commit, and
+discards the new upload if the transaction fails (see rolodex.storage.files).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from rolodex.domain.registry import FILE_CATEGORIES, RecordType, by_singular
+from rolodex.errors import NotFound, invalid_field
+from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.services.records import RecordService, Wire
+from rolodex.storage.files import FileRepository, FileStore
+from rolodex.storage.repository import Page, Row
+from rolodex.wire.files import FileFields, file_attachment, image_url
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """An upload written to its temporary place (FileStore.write_temp), ready to be recorded."""
+
+    key: str
+    size: int
+    fields: FileFields
+
+
+class FileService(RecordService):
+    """The files of the records of one type, for one caller."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        caller: Caller,
+        rt: RecordType,
+        store: FileStore,
+        if_match: str | None = None,
+    ) -> None:
+        super().__init__(connection, caller, rt, if_match)
+        self.files = FileRepository(connection, caller.instance_id)
+        self.store = store
+
+    # --- file attachments ------------------------------------------------------------------
+
+    def list_files(self, record_id: int, page: Page) -> tuple[list[Wire], int | None]:
+        """A page of the record's file attachments (metadata)."""
+        self._require(record_id)
+        rows, total = self.files.list_for_record(self.rt.singular, record_id, page)
+        return [file_attachment(row) for row in rows], total
+
+    def add_file(self, record_id: int, new: NewFile) -> Wire:
+        """Attach an uploaded file to the record; touches the record."""
+        row = self._require(record_id, for_update=True)
+        self._check_category(new.fields.file_category_id)
+        file_id = self._insert(record_id, new, is_image=False)
+        self._touch_self(row)
+        stored = self.files.get(file_id)
+        assert stored is not None
+        return file_attachment(stored)
+
+    def remove_file(self, file_id: int) -> str:
+        """Delete one of this type's file attachments; the storage key to remove after commit."""
+        attachment = self.files.get(file_id)
+        if attachment is None:
+            raise NotFound(f"No file attachment with ID {file_id}.")
+        parent = self.repo.get_record(self.rt, attachment["record_id"], for_update=True)
+        key = self.files.delete(file_id)
+        if key is None:  # deleted meanwhile
+            raise NotFound(f"No file attachment with ID {file_id}.")
+        if parent is not None:
+            self._touch_self(parent)
+        return key
+
+    # --- the record image ------------------------------------------------------------------
+
+    def image(self, record_id: int) -> Row:
+        """The record's image (its stored row), or 404."""
+        self._require(record_id)
+        image = self.files.image_of(self.rt.singular, record_id)
+        if image is None:
+            raise NotFound(f"{self.rt.singular} {record_id} has no image.")
+        return image
+
+    def set_image(self, record_id: int, new: NewFile) -> tuple[tuple[Wire, str], list[str]]:
+        """Make `new` the record's image: the record, and the keys of the image(s) it replaced."""
+        row = self._require(record_id, for_update=True)
+        replaced = self.files.delete_for_record(self.rt.singular, record_id, is_image=True)
+        self._insert(record_id, new, is_image=True)
+        self._set_image_url(row, image_url(self.rt, record_id))
+        return self.read(record_id), replaced
+
+    def delete_image(self, record_id: int) -> list[str]:
+        """Remove the record's image and clear IMAGE_URL; the keys to remove after commit."""
+        row = self._require(record_id, for_update=True)
+        removed = self.files.delete_for_record(self.rt.singular, record_id, is_image=True)
+        if not removed:
+            raise NotFound(f"{self.rt.singular} {record_id} has no image.")
+        self._set_image_url(row, None)
+        return removed
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _insert(self, record_id: int, new: NewFile, is_image: bool) -> int:
+        now = utc_now()
+        file_id = self.files.insert(
+            {
+                "record_type": self.rt.singular,
+                "record_id": record_id,
+                "is_image": is_image,
+                "file_name": new.fields.file_name,
+                "content_type": new.fields.content_type,
+                "file_size": new.size,
+                "file_category_id": new.fields.file_category_id,
+                "owner_user_id": self.caller.user_id,
+                "storage_key": new.key,
+                "date_created_utc": now,
+                "date_updated_utc": now,
+            }
+        )
+        # The row is written: the bytes go in place (again, harmlessly, if this is a retry).
+        self.store.place(new.key)
+        return file_id
+
+    def _check_category(self, category_id: int | None) -> None:
+        """A file's category must be an active file category of the instance (or none)."""
+        if category_id is None:
+            return
+        category = self.repo.get_record(FILE_CATEGORIES, category_id)
+        if category is None:
+            raise invalid_field("file_category_id", f"no file category with ID {category_id}")
+        active = FILE_CATEGORIES.active_flag
+        if active is not None and not category[active.lower()]:
+            raise invalid_field("file_category_id", f"file category {category_id} is inactive")
+
+    def _set_image_url(self, row: Row, url: str | None) -> None:
+        spec = self.rt.field_named("IMAGE_URL")
+        assert spec is not None, f"{self.rt.collection} has Feature.IMAGE but no IMAGE_URL"
+        stamp = next_update_stamp(row["date_updated_utc"])
+        self.repo.update_record(self.rt, row["id"], {spec.column: url, "date_updated_utc": stamp})
+
+
+def find_file(connection: Connection, caller: Caller, file_id: int) -> Row:
+    """A file attachment of the caller's instance (its stored row), or 404."""
+    row = FileRepository(connection, caller.instance_id).get(file_id)
+    if row is None:
+        raise NotFound(f"No file attachment with ID {file_id}.")
+    return row
+
+
+def delete_file(connection: Connection, caller: Caller, store: FileStore, file_id: int) -> str:
+    """Delete a file attachment, touching its record; the storage key to remove after commit."""
+    row = find_file(connection, caller, file_id)
+    rt = by_singular(row["record_type"])
+    return FileService(connection, caller, rt, store).remove_file(file_id)

@@ -1,0 +1,39 @@
+"""GET /Permissions: what the caller may do with each object type, from the registry.
+
+Every user reads everything in their instance; records are created, changed and deleted as each
+type's features allow; settings collections change only for administrators.
+"""
+
+from rolodex.domain.registry import NOTES, RECORD_TYPES, SETTINGS_TYPES, Feature, RecordType
+from rolodex.services.context import Caller
+
+Wire = dict[str, object]
+
+
+def permissions(caller: Caller) -> Wire:
+    # Notes have no POST of their own but are created under their parent record.
+    objects = [
+        _object(rt, rt.has(Feature.CREATE) or rt is NOTES, rt.has(Feature.WRITE))
+        for rt in RECORD_TYPES
+    ]
+    admin = caller.is_admin
+    objects += [
+        _object(rt, admin and rt.has(Feature.CREATE), admin and rt.has(Feature.WRITE))
+        for rt in SETTINGS_TYPES
+    ]
+    return {
+        "PERMISSIONS_STATE": "ADMINISTRATOR" if caller.is_admin else "STANDARD",
+        "OBJECT_PERMISSIONS": objects,
+    }
+
+
+def _object(rt: RecordType, can_create: bool, can_write: bool) -> Wire:
+    state = "FULL" if can_create and can_write else "EDIT" if can_write else "READ"
+    return {
+        "OBJECT_TYPE": rt.singular,
+        "PERMISSIONS_STATE": state,
+        "CAN_READ": True,
+        "CAN_CREATE": can_create,
+        "CAN_EDIT": can_write,
+        "CAN_DELETE": can_write,
+    }

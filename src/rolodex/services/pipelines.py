@@ -1,0 +1,210 @@
+"""Pipelines: moving opportunities and projects along them, opportunity state changes with their
+history, and the admin's management of pipelines (`rolodex pipelines ...`).
+
+PIPELINE_ID and STAGE_ID are read-only in record bodies, as in Insightly; they change only here.
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from rolodex.domain.registry import (
+    OPPORTUNITY_STATE_REASONS,
+    PIPELINE_STAGES,
+    PIPELINES,
+    RECORD_TYPES,
+    Feature,
+    RecordType,
+)
+from rolodex.errors import BadRequest, Conflict, NotFound, invalid_field
+from rolodex.services.context import Caller, utc_now
+from rolodex.services.records import RecordService, Wire
+from rolodex.storage.repository import Repository, Row
+from rolodex.wire.dates import format_datetime
+from rolodex.wire.json import upper_keys
+from rolodex.wire.pipelines import PipelineChangeIn, StageMoveIn, StateChangeIn
+from rolodex.wire.records import validate
+
+
+class PipelineService:
+    """Pipeline moves of the records of one type that has Feature.PIPELINE."""
+
+    def __init__(
+        self, connection: Connection, caller: Caller, rt: RecordType, if_match: str | None = None
+    ) -> None:
+        assert rt.has(Feature.PIPELINE)
+        self.rt = rt
+        self.records = RecordService(connection, caller, rt, if_match)
+        self.repo = self.records.repo
+
+    def set_pipeline(self, record_id: int, data: Any) -> tuple[Wire, str]:
+        """Put the record in a pipeline, at the stage given or at the pipeline's first stage."""
+        change = validate(PipelineChangeIn, upper_keys(data))
+        pipeline = self.repo.get_record(PIPELINES, change.PIPELINE_ID)
+        if pipeline is None:
+            raise invalid_field("PIPELINE_ID", f"no Pipeline with ID {change.PIPELINE_ID}")
+        if not pipeline[f"for_{self.rt.collection.lower()}"]:
+            raise invalid_field(
+                "PIPELINE_ID", f"Pipeline {change.PIPELINE_ID} is not for {self.rt.collection}"
+            )
+        stages = self._stages(change.PIPELINE_ID)
+        wanted = change.PIPELINE_STAGE_CHANGE.STAGE_ID if change.PIPELINE_STAGE_CHANGE else None
+        if wanted is None:
+            if not stages:
+                raise invalid_field("PIPELINE_ID", f"Pipeline {change.PIPELINE_ID} has no stages")
+            stage_id = stages[0]
+        elif wanted in stages:
+            stage_id = wanted
+        else:
+            raise invalid_field(
+                "PIPELINE_STAGE_CHANGE.STAGE_ID",
+                f"is not a stage of Pipeline {change.PIPELINE_ID}",
+            )
+        values = {"pipeline_id": change.PIPELINE_ID, "stage_id": stage_id}
+        return self.records.set_system_fields(record_id, values)
+
+    def set_stage(self, record_id: int, data: Any) -> tuple[Wire, str]:
+        """Move the record to another stage of its pipeline."""
+        move = validate(StageMoveIn, upper_keys(data))
+        nested = move.PIPELINE_STAGE_CHANGE
+        stage_id = move.STAGE_ID if move.STAGE_ID is not None else nested and nested.STAGE_ID
+        if stage_id is None:
+            raise invalid_field("STAGE_ID", "is required")
+        record = self.records.get(record_id, brief=True)
+        pipeline_id = record["PIPELINE_ID"]
+        if pipeline_id is None:
+            raise BadRequest(
+                f"{self.rt.singular} {record_id} is in no pipeline; put it in one with "
+                f"PUT /{self.rt.collection}/{record_id}/Pipeline first."
+            )
+        if stage_id not in self._stages(pipeline_id):
+            raise invalid_field("STAGE_ID", f"is not a stage of Pipeline {pipeline_id}")
+        return self.records.set_system_fields(record_id, {"stage_id": stage_id})
+
+    def clear_pipeline(self, record_id: int) -> None:
+        self.records.set_system_fields(record_id, {"pipeline_id": None, "stage_id": None})
+
+    def _stages(self, pipeline_id: int) -> list[int]:
+        """The pipeline's stage ids in stage order."""
+        stage_ids = self.repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id)
+        rows = [self.repo.get_record(PIPELINE_STAGES, i) for i in stage_ids]
+        ordered = sorted((r for r in rows if r), key=lambda r: (r["stage_order"] or 0, r["id"]))
+        return [row["id"] for row in ordered]
+
+    # --- opportunity state -------------------------------------------------------------------
+
+    def change_state(self, record_id: int, data: Any) -> Wire:
+        """Set OPPORTUNITY_STATE with an optional reason; returns the new history entry."""
+        change = validate(StateChangeIn, upper_keys(data))
+        if change.OPPORTUNITY_ID is not None and record_id != change.OPPORTUNITY_ID:
+            raise invalid_field(
+                "OPPORTUNITY_ID", f"is {change.OPPORTUNITY_ID} but the path names {record_id}"
+            )
+        state = change.FOR_OPPORTUNITY_STATE
+        reason = change.STATE_REASON
+        if change.STATE_REASON_ID is not None:
+            row = self.repo.get_record(OPPORTUNITY_STATE_REASONS, change.STATE_REASON_ID)
+            if row is None:
+                raise invalid_field(
+                    "STATE_REASON_ID", f"no OpportunityStateReason with ID {change.STATE_REASON_ID}"
+                )
+            if row["for_opportunity_state"] != state:
+                raise invalid_field(
+                    "STATE_REASON_ID",
+                    f"is a reason for {row['for_opportunity_state']}, not for {state}",
+                )
+            reason = reason or row["state_reason"]
+        self.records.history_reason = (change.STATE_REASON_ID, reason)
+        before = self.records.get(record_id, brief=True)
+        self.records.update({self.rt.id_field: record_id, "OPPORTUNITY_STATE": state})
+        if before["OPPORTUNITY_STATE"] == state:
+            # No change of state, but the request (and its reason) is still worth keeping.
+            self.records.keep_history(record_id, {"opportunity_state": state}, utc_now())
+        return self.state_history(record_id)[-1]
+
+    def state_history(self, record_id: int) -> list[Wire]:
+        self.records.get(record_id, brief=True)  # 404 if absent
+        return [
+            _history_entry(self.rt, row)
+            for row in self.repo.history_of(self.rt.singular, record_id)
+        ]
+
+
+def _history_entry(rt: RecordType, row: Row) -> Wire:
+    return {
+        rt.id_field: row["record_id"],
+        "DATE_CHANGED_UTC": format_datetime(row["date_changed_utc"]),
+        "FOR_OPPORTUNITY_STATE": row["state"],
+        "STATE_REASON_ID": row["state_reason_id"],
+        "STATE_REASON": row["state_reason"],
+    }
+
+
+# --- admin management (CLI) -------------------------------------------------------------------
+
+
+def create_pipeline(
+    connection: Connection,
+    instance_id: int,
+    name: str,
+    for_collection: str,
+    stage_names: list[str],
+) -> int:
+    """A new pipeline with its stages in order; returns its id."""
+    target = {rt.collection.lower(): rt for rt in RECORD_TYPES if rt.has(Feature.PIPELINE)}
+    rt = target.get(for_collection.strip().lower())
+    if rt is None:
+        raise BadRequest(f"A pipeline is for one of: {', '.join(sorted(target))}.")
+    names = [stage.strip() for stage in stage_names if stage.strip()]
+    if not name.strip() or not names:
+        raise BadRequest("A pipeline needs a name and at least one stage.")
+    repo = Repository(connection, instance_id)
+    now = utc_now()
+    audit = {"date_created_utc": now, "date_updated_utc": now}
+    values: Row = {
+        "pipeline_name": name.strip(),
+        "for_opportunities": False,
+        "for_projects": False,
+        **audit,
+    }
+    values[f"for_{rt.collection.lower()}"] = True
+    pipeline_id = repo.insert_record(PIPELINES, values)
+    for order, stage in enumerate(names, start=1):
+        repo.insert_record(
+            PIPELINE_STAGES,
+            {"pipeline_id": pipeline_id, "stage_name": stage, "stage_order": order, **audit},
+        )
+    return pipeline_id
+
+
+def delete_pipeline(connection: Connection, instance_id: int, pipeline_id: int) -> None:
+    """Delete a pipeline and its stages; refused while records are in it."""
+    repo = Repository(connection, instance_id)
+    if repo.get_record(PIPELINES, pipeline_id) is None:
+        raise NotFound(f"No Pipeline with ID {pipeline_id}.")
+    for rt in RECORD_TYPES:
+        if rt.has(Feature.PIPELINE):
+            count = repo.count_where(rt, "pipeline_id", pipeline_id)
+            if count:
+                raise Conflict(
+                    f"Pipeline {pipeline_id} still holds {count} {rt.collection}; "
+                    "move them out first. Nothing was deleted."
+                )
+    for stage_id in repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id):
+        repo.delete_record(PIPELINE_STAGES, stage_id)
+    repo.delete_record(PIPELINES, pipeline_id)
+
+
+def list_pipelines(connection: Connection, instance_id: int) -> list[tuple[Row, list[Row]]]:
+    """Every pipeline of the instance with its stages."""
+    repo = Repository(connection, instance_id)
+    pipelines = []
+    for pipeline_id in repo.ids_where(PIPELINES, "instance_id", instance_id):
+        pipeline = repo.get_record(PIPELINES, pipeline_id)
+        stages = [
+            repo.get_record(PIPELINE_STAGES, i)
+            for i in repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id)
+        ]
+        if pipeline is not None:
+            pipelines.append((pipeline, [s for s in stages if s is not None]))
+    return pipelines
