@@ -3,10 +3,14 @@ categories deactivated on DELETE, rows in use kept, and the fixed lists."""
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
 
-from rolodex.domain.defaults import PIPELINE_DEFAULTS, SETTINGS_DEFAULTS
-from rolodex.domain.registry import SETTINGS_TYPES, Feature, RecordType
+from rolodex.domain.defaults import DEFAULTS_VERSION, PIPELINE_DEFAULTS, SETTINGS_DEFAULTS
+from rolodex.domain.registry import LEAD_SOURCES, SETTINGS_TYPES, Feature, RecordType
+from rolodex.services.context import utc_now
+from rolodex.storage import tables
+from rolodex.storage.engine import unit_of_work
+from rolodex.storage.repository import Page, Repository
 from tests.conftest import Tenant
 from tests.servers import cli_env, run_cli
 
@@ -213,3 +217,30 @@ def test_cli_manages_pipelines(database_url: str, tenant: Tenant) -> None:
     done = run_cli(env, "pipelines", "delete", "--instance", instance, "--id", str(pipeline_id))
     assert done.returncode == 0, done.stderr
     assert tenant.client.get(f"/Pipelines/{pipeline_id}").status_code == 404
+
+
+def test_db_upgrade_gives_older_instances_their_defaults(database_url: str, engine: Engine) -> None:
+    # An instance as an older Rolodex made it: no settings rows, defaults_version 0.
+    with unit_of_work(engine, write=True) as connection:
+        instance_id = connection.execute(
+            insert(tables.instances)
+            .values(name="Old", subdomain="old", plan_name="Rolodex", date_created_utc=utc_now())
+            .returning(tables.instances.c.id)
+        ).scalar_one()
+    result = run_cli(cli_env(database_url), "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    with unit_of_work(engine) as connection:
+        repo = Repository(connection, instance_id)
+        names = {row["lead_source"] for row in repo.list_records(LEAD_SOURCES, Page(top=500))[0]}
+        version = connection.execute(
+            select(tables.instances.c.defaults_version).where(tables.instances.c.id == instance_id)
+        ).scalar_one()
+    assert names == {row["LEAD_SOURCE"] for row in SETTINGS_DEFAULTS[LEAD_SOURCES]}
+    assert version == DEFAULTS_VERSION
+    # Running it again adds nothing.
+    assert run_cli(cli_env(database_url), "db", "upgrade").returncode == 0
+    with unit_of_work(engine) as connection:
+        count = Repository(connection, instance_id).count_where(
+            LEAD_SOURCES, "instance_id", instance_id
+        )
+    assert count == len(SETTINGS_DEFAULTS[LEAD_SOURCES])

@@ -19,6 +19,7 @@ from rolodex.domain.registry import (
 from rolodex.errors import BadRequest, Conflict, NotFound, invalid_field
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService, Wire
+from rolodex.services.settings import insert_row
 from rolodex.storage.repository import Repository, Row
 from rolodex.wire.dates import format_datetime
 from rolodex.wire.json import upper_keys
@@ -159,20 +160,16 @@ def create_pipeline(
     if not name.strip() or not names:
         raise BadRequest("A pipeline needs a name and at least one stage.")
     repo = Repository(connection, instance_id)
-    now = utc_now()
-    audit = {"date_created_utc": now, "date_updated_utc": now}
-    values: Row = {
-        "pipeline_name": name.strip(),
-        "for_opportunities": False,
-        "for_projects": False,
-        **audit,
-    }
-    values[f"for_{rt.collection.lower()}"] = True
-    pipeline_id = repo.insert_record(PIPELINES, values)
+    pipeline_id = insert_row(
+        repo,
+        PIPELINES,
+        {"PIPELINE_NAME": name.strip(), f"FOR_{rt.collection.upper()}": True},
+    )
     for order, stage in enumerate(names, start=1):
-        repo.insert_record(
+        insert_row(
+            repo,
             PIPELINE_STAGES,
-            {"pipeline_id": pipeline_id, "stage_name": stage, "stage_order": order, **audit},
+            {"PIPELINE_ID": pipeline_id, "STAGE_NAME": stage, "STAGE_ORDER": order},
         )
     return pipeline_id
 

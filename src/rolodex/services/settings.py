@@ -119,7 +119,7 @@ def seed_defaults(connection: Connection, instance_id: int) -> None:
         ]
         if not repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id):
             for row in stage_rows:
-                _insert(repo, PIPELINE_STAGES, row)
+                insert_row(repo, PIPELINE_STAGES, row)
     connection.execute(
         update(tables.instances)
         .where(tables.instances.c.id == instance_id)
@@ -144,11 +144,11 @@ def _add_missing(repo: Repository, rt: RecordType, rows: list[dict[str, Any]]) -
     ids = []
     for row in rows:
         found = repo.ids_where(rt, name.column, row[name.name])
-        ids.append(found[0] if found else _insert(repo, rt, row))
+        ids.append(found[0] if found else insert_row(repo, rt, row))
     return ids
 
 
-def _insert(repo: Repository, rt: RecordType, row: dict[str, Any]) -> int:
+def insert_row(repo: Repository, rt: RecordType, row: dict[str, Any]) -> int:
     """Insert one row given in wire names (declared defaults for the fields it leaves out)."""
     now = utc_now()
     values: Row = {spec.column: spec.default for spec in rt.fields if spec.default is not None}
