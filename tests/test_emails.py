@@ -1,5 +1,6 @@
 """Emails: imported from .eml files by the CLI, then read, searched, tagged, linked, deleted."""
 
+import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rolodex.config import Settings
 from tests._graph_helpers import MISSING_ID, create_contact, create_org, error_fields
 from tests.conftest import Tenant
 from tests.servers import cli_env, run_cli
@@ -61,10 +63,12 @@ PLAIN_EML = (
 
 
 @pytest.fixture
-def import_emails(database_url: str, tmp_path: Path, tenant: Tenant) -> Callable[..., list[int]]:
+def import_emails(
+    database_url: str, settings: Settings, tmp_path: Path, tenant: Tenant
+) -> Callable[..., list[int]]:
     """Write .eml files and import them with `rolodex emails import`; returns the new ids."""
     owner = tenant.client.get("/Users/Me").json()["EMAIL_ADDRESS"]
-    env = cli_env(database_url)
+    env = cli_env(database_url, files_dir=str(settings.files_dir))
 
     def run(*messages: str) -> list[int]:
         paths = []
@@ -212,3 +216,68 @@ def test_another_instance_sees_nothing(
     assert other.get(f"/Emails/{email_id}").status_code == 404
     assert other.delete(f"/Emails/{email_id}").status_code == 404
     assert other.get("/Emails").json() == []
+
+
+# A message with a PDF and a binary file attached (base64, as mail clients send them).
+ATTACHED_EML = (
+    "From: ann@acme.example\r\n"
+    "To: bob@buyer.example\r\n"
+    "Subject: Contract\r\n"
+    "MIME-Version: 1.0\r\n"
+    'Content-Type: multipart/mixed; boundary="m1"\r\n'
+    "\r\n"
+    "--m1\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "Signed copy attached.\r\n"
+    "--m1\r\n"
+    'Content-Type: application/pdf; name="contract.pdf"\r\n'
+    'Content-Disposition: attachment; filename="contract.pdf"\r\n'
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    f"{base64.b64encode(b'%PDF-1.4 contract').decode()}\r\n"
+    "--m1\r\n"
+    "Content-Type: application/octet-stream\r\n"
+    'Content-Disposition: attachment; filename="blob.bin"\r\n'
+    "Content-Transfer-Encoding: base64\r\n"
+    "\r\n"
+    f"{base64.b64encode(bytes(range(256))).decode()}\r\n"
+    "--m1--\r\n"
+)
+
+
+def test_attachments_become_file_attachments(
+    api: httpx.Client, import_emails: Callable[..., list[int]]
+) -> None:
+    [email_id] = import_emails(ATTACHED_EML)
+    files = api.get(f"/Emails/{email_id}/FileAttachments").json()
+    assert [(f["FILE_NAME"], f["CONTENT_TYPE"]) for f in files] == [
+        ("contract.pdf", "application/pdf"),
+        ("blob.bin", "application/octet-stream"),
+    ]
+    assert api.get(f"/FileAttachments/{files[0]['FILE_ID']}").content == b"%PDF-1.4 contract"
+    assert api.get(f"/FileAttachments/{files[1]['FILE_ID']}").content == bytes(range(256))
+    assert api.get(f"/Emails/{email_id}").json()["BODY"].strip() == "Signed copy attached."
+
+
+def test_a_failed_import_leaves_no_email_and_no_file(
+    database_url: str, settings: Settings, tmp_path: Path, tenant: Tenant
+) -> None:
+    files_dir = Path(str(settings.files_dir))
+    before = sorted(p for p in files_dir.rglob("*") if p.is_file())
+    count = tenant.client.get("/Emails", params={"count_total": "true"}).headers["X-Total-Count"]
+    path = tmp_path / "big.eml"
+    path.write_bytes(ATTACHED_EML.encode())
+    owner = tenant.client.get("/Users/Me").json()["EMAIL_ADDRESS"]
+    # The second attachment (256 bytes) is over this limit; the first was stored already.
+    env = cli_env(database_url, files_dir=str(files_dir), max_upload_bytes="100")
+    done = run_cli(
+        env,
+        *("emails", "import", "--instance", str(tenant.instance_id), "--owner-email", owner),
+        str(path),
+    )
+    assert done.returncode == 1
+    assert "big.eml" in done.stderr and "upload limit" in done.stderr
+    assert sorted(p for p in files_dir.rglob("*") if p.is_file()) == before
+    after = tenant.client.get("/Emails", params={"count_total": "true"}).headers["X-Total-Count"]
+    assert after == count

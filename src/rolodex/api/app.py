@@ -10,7 +10,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from rolodex import __version__
-from rolodex.api import comments, files, lists, openapi, owned, pipelines, records, reference, users
+from rolodex.api import (
+    activity_sets,
+    comments,
+    files,
+    lists,
+    openapi,
+    owned,
+    pipelines,
+    records,
+    reference,
+    teams,
+    users,
+)
 from rolodex.api import settings as settings_routes
 from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
@@ -47,6 +59,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.router.routes.extend(owned.build_router().routes)
     app.router.routes.extend(comments.build_router().routes)
     app.router.routes.extend(files.build_router().routes)
+    app.router.routes.extend(teams.router.routes)
+    app.router.routes.extend(activity_sets.build_router().routes)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

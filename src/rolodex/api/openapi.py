@@ -21,6 +21,7 @@ from rolodex.domain.registry import (
     Kind,
     RecordType,
 )
+from rolodex.wire import activity_sets, teams
 from rolodex.wire.comments import BODY_MAX, CommentIn, parent_id_fields
 from rolodex.wire.dates import QUERY_DATE_PATTERN
 from rolodex.wire.leads import ConvertIn
@@ -227,6 +228,7 @@ def _models() -> list[type[BaseModel]]:
     models += [Country, Currency, Permissions, OpportunityStateChange]
     models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]
     models.append(FileAttachment)
+    models += teams.doc_models() + activity_sets.doc_models()
     models += [CustomFieldIn, TagIn, DateIn, EmailDomainIn, LinkIn]
     for rt in (*RECORD_TYPES, *SETTINGS_TYPES):
         models.append(read_model(rt))

@@ -7,8 +7,7 @@ from sqlalchemy import Connection
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, read_body
-from rolodex.api.records import API_PREFIX, RecordId
-from rolodex.api.records import _record_response as single_response
+from rolodex.api.records import API_PREFIX, RecordId, single_response
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import LEADS, RECORD_TYPES, Feature, RecordType

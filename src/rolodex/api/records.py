@@ -37,13 +37,13 @@ def _service(
     return RecordService(connection, caller, rt, if_match=request.headers.get("if-match"))
 
 
-def _record_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
+def single_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
     """A single-record response with its ETag."""
     record, etag = result
     return record_response(record, rt.singular, etag)
 
 
-def _created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
+def created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
     """201 with the created record, its ETag and its Location."""
     record, etag = result
     location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
@@ -121,7 +121,7 @@ def build_router(rt: RecordType) -> APIRouter:
         def work(connection, caller):  # type: ignore[no-untyped-def]
             return _service(request, connection, caller, rt).read(record_id, brief)
 
-        return _record_response(rt, await execute(request, work))
+        return single_response(rt, await execute(request, work))
 
     if rt.has(Feature.CREATE):
 
@@ -137,7 +137,7 @@ def build_router(rt: RecordType) -> APIRouter:
             def work(connection, caller):  # type: ignore[no-untyped-def]
                 return _service(request, connection, caller, rt).create(body)
 
-            return _created_response(rt, await execute(request, work, write=True))
+            return created_response(rt, await execute(request, work, write=True))
 
     if rt.has(Feature.WRITE):
 
@@ -163,7 +163,7 @@ def build_router(rt: RecordType) -> APIRouter:
             def work(connection, caller):  # type: ignore[no-untyped-def]
                 return _service(request, connection, caller, rt).update(body, record_id)
 
-            return _record_response(rt, await execute(request, work, write=True))
+            return single_response(rt, await execute(request, work, write=True))
 
     if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
 
@@ -407,7 +407,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
             link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
             return _service(request, connection, caller, NOTES).create(body, extra_links=[link])
 
-        return _created_response(NOTES, await execute(request, work, write=True))
+        return created_response(NOTES, await execute(request, work, write=True))
 
     @router.put(
         "/{record_id:int}/Notes",
@@ -425,7 +425,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
                 raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
             return _service(request, connection, caller, NOTES).update(body)
 
-        return _record_response(NOTES, await execute(request, work, write=True))
+        return single_response(NOTES, await execute(request, work, write=True))
 
 
 def _note_id(body: Any) -> int:

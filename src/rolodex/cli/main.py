@@ -4,6 +4,7 @@ Each command that writes runs in one unit of work. Output meant for scripts (ids
 is printed alone on the last line of stdout.
 """
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +13,13 @@ from sqlalchemy import Engine
 
 from rolodex.config import get_settings
 from rolodex.errors import RolodexError
+from rolodex.services import activity_sets as activity_set_service
 from rolodex.services import emails as email_service
 from rolodex.services import pipelines
 from rolodex.services import users as user_service
 from rolodex.services.settings import seed_all_instances
 from rolodex.storage.engine import make_engine, unit_of_work
+from rolodex.storage.files import FileStore
 from rolodex.storage.migrate import upgrade
 
 app = typer.Typer(help="Rolodex: a self-hosted CRM server that speaks the Insightly Web API v3.1.")
@@ -30,6 +33,8 @@ pipelines_app = typer.Typer(help="Pipelines and their stages (read-only over the
 app.add_typer(pipelines_app, name="pipelines")
 emails_app = typer.Typer(help="Emails (the API cannot create them; they are imported).")
 app.add_typer(emails_app, name="emails")
+activity_sets_app = typer.Typer(help="Activity sets (read-only over the API).")
+app.add_typer(activity_sets_app, name="activity-sets")
 
 
 def _engine() -> Engine:
@@ -137,12 +142,21 @@ def emails_import(
     Prints the new ids (space-separated) as the last line; on any error none is imported.
     """
     contents = [(str(path), path.read_bytes()) for path in files]
+    settings = get_settings()
+    store = FileStore.for_settings(settings)
+    written: list[str] = []  # attachments stored so far: discarded if the import fails
     try:
         with unit_of_work(_engine(), write=True) as connection:
             caller = email_service.owner_caller(connection, instance, owner_email)
-            ids = email_service.import_emails(connection, caller, contents)
-    except RolodexError as error:
-        _fail(error)
+            ids = email_service.import_emails(
+                connection, caller, contents, store, settings.max_upload_bytes, written
+            )
+    except BaseException as error:
+        for key in written:
+            store.discard(key)
+        if isinstance(error, RolodexError):
+            _fail(error)
+        raise
     typer.echo(f"Imported {len(ids)} email(s) into instance {instance}:")
     typer.echo(" ".join(str(email_id) for email_id in ids))
 
@@ -188,6 +202,55 @@ def pipelines_delete(
     except RolodexError as error:
         _fail(error)
     typer.echo(f"Pipeline {id_} deleted.")
+
+
+@activity_sets_app.command("create")
+def activity_sets_create(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    file: Annotated[
+        Path, typer.Option("--file", exists=True, help="The set as JSON, in the wire shape.")
+    ],
+) -> None:
+    """Create an activity set with its ACTIVITIES; prints its id as the last line."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        typer.echo(f"error: {file} is not JSON: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            set_id = activity_set_service.create_set(connection, instance, data)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(set_id)
+
+
+@activity_sets_app.command("list")
+def activity_sets_list(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+) -> None:
+    """Every activity set of the instance: id, name, record types, activities."""
+    with unit_of_work(_engine()) as connection:
+        found = activity_set_service.list_sets(connection, instance)
+    for activity_set, activities in found:
+        kinds = ("contacts", "organisations", "opportunities", "projects", "leads")
+        targets = ",".join(kind for kind in kinds if activity_set[f"for_{kind}"])
+        names = "; ".join(f"{a['activity_type']}: {a['activity_name']}" for a in activities)
+        typer.echo(f"{activity_set['id']}\t{activity_set['name']}\t{targets}\t{names}")
+
+
+@activity_sets_app.command("delete")
+def activity_sets_delete(
+    instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
+    id_: Annotated[int, typer.Option("--id", help="The activity set's id.")],
+) -> None:
+    """Delete an activity set (tasks and events it created stay)."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            activity_set_service.delete_set(connection, instance, id_)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"ActivitySet {id_} deleted.")
 
 
 @app.command("bootstrap")

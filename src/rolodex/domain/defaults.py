@@ -1,5 +1,6 @@
 """The settings a new instance starts with: lead sources and statuses, categories, pipelines,
-opportunity state reasons and relationship roles. Plain data; rolodex.services.settings writes it.
+opportunity state reasons, relationship roles and an activity set. Plain data;
+rolodex.services.settings writes it.
 
 Raise DEFAULTS_VERSION when adding defaults: `rolodex db upgrade` gives every instance below it
 what it lacks (rows are matched by name, so nothing an admin changed is overwritten).
@@ -20,7 +21,7 @@ from rolodex.domain.registry import (
     RecordType,
 )
 
-DEFAULTS_VERSION = 1
+DEFAULTS_VERSION = 2  # 2: the default activity set
 
 _OPEN, _CLOSED = 1, 2
 
@@ -140,4 +141,35 @@ PIPELINE_DEFAULTS: list[tuple[dict[str, Any], list[str]]] = [
         {"PIPELINE_NAME": "Project Delivery", "FOR_PROJECTS": True},
         ["Planning", "In Progress", "Review", "Handover"],
     ),
+]
+
+# Activity sets in the set-file shape of `rolodex activity-sets create` (matched by NAME).
+ACTIVITY_SET_DEFAULTS: list[dict[str, Any]] = [
+    {
+        "NAME": "New customer onboarding",
+        "FOR_CONTACTS": True,
+        "FOR_ORGANISATIONS": True,
+        "FOR_OPPORTUNITIES": True,
+        "FOR_PROJECTS": True,
+        "ACTIVITIES": [
+            {
+                "ACTIVITY_NAME": "Welcome call",
+                "ACTIVITY_DETAILS": "Call to welcome the customer and agree the next steps.",
+                "ACTIVITY_TYPE": "Task",
+                "DUE_DAYS_AFTER_START": 1,
+                "SKIP_SAT": True,
+                "SKIP_SUN": True,
+            },
+            {
+                "ACTIVITY_NAME": "Kickoff meeting",
+                "ACTIVITY_DETAILS": "Meet the customer's team to start the work.",
+                "ACTIVITY_TYPE": "Event",
+                "EVENT_DAYS_AFTER_START": 5,
+                "EVENT_TIME": "10:00",
+                "DURATION": 60,
+                "SKIP_SAT": True,
+                "SKIP_SUN": True,
+            },
+        ],
+    },
 ]

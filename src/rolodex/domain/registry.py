@@ -40,6 +40,7 @@ class Feature(StrEnum):
     PIPELINE = "pipeline"  # PUT/DELETE /{Coll}/{id}/Pipeline, PUT /{Coll}/{id}/PipelineStage
     WRITE = "write"  # PUT and DELETE
     DELETE = "delete"  # DELETE /{Coll}/{id} without PUT (Emails); WRITE includes it
+    ACTIVITY_SETS = "activity_sets"  # POST /{Coll}/{id}/ActivitySetAssignment
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ _MAJOR_FEATURES = frozenset(
         Feature.WRITE,
         Feature.FILE_ATTACHMENTS,
         Feature.IMAGE,
+        Feature.ACTIVITY_SETS,
     }
 )
 _FULL_RECORD_FEATURES = _MAJOR_FEATURES | {Feature.DATES}
@@ -417,7 +419,7 @@ TASKS = RecordType(
         _user("RESPONSIBLE_USER_ID"),
         _OWNER,
         _user("ASSIGNED_BY_USER_ID"),
-        FieldSpec("ASSIGNED_TEAM_ID", Kind.INT),
+        FieldSpec("ASSIGNED_TEAM_ID", Kind.INT, references="Team"),
         FieldSpec("ASSIGNED_DATE_UTC", Kind.DATETIME),
         FieldSpec("EMAIL_ID", Kind.INT),
         FieldSpec("PARENT_TASK_ID", Kind.INT, references="Task"),
@@ -487,7 +489,14 @@ EMAILS = RecordType(
         _CREATED_BY,
     ),
     features=frozenset(
-        {Feature.TAGS, Feature.LINKS, Feature.FOLLOW, Feature.DELETE, Feature.COMMENTS}
+        {
+            Feature.TAGS,
+            Feature.LINKS,
+            Feature.FOLLOW,
+            Feature.DELETE,
+            Feature.COMMENTS,
+            Feature.FILE_ATTACHMENTS,  # from the imported message's attachments
+        }
     ),
 )
 
@@ -734,3 +743,42 @@ SETTINGS_TYPES: tuple[RecordType, ...] = (
     RELATIONSHIPS,
 )
 _SETTINGS_BY_SINGULAR.update({rt.singular.lower(): rt for rt in SETTINGS_TYPES})
+
+# --- Types with routes of their own ----------------------------------------------------------
+# Teams (rolodex.services.teams) and activity sets (rolodex.services.activity_sets) take their
+# scalar fields and tables from here, but their routes and nested arrays (TEAMMEMBERS,
+# ACTIVITIES) are hand-written. Only admins change teams; activity sets change only by CLI.
+
+TEAMS = RecordType(
+    collection="Teams",
+    singular="Team",
+    table="teams",
+    id_field="TEAM_ID",
+    fields=(
+        *_system_fields("TEAM_ID"),
+        _text("TEAM_NAME", required=True),
+        FieldSpec("ANONYMOUS_TEAM", Kind.BOOL, default=False),
+        *_AUDIT_FIELDS,
+    ),
+    features=_SETTINGS_WRITE,
+)
+
+ACTIVITY_SETS = RecordType(
+    collection="ActivitySets",
+    singular="ActivitySet",
+    table="activity_sets",
+    id_field="ACTIVITYSET_ID",
+    fields=(
+        *_system_fields("ACTIVITYSET_ID"),
+        _text("NAME", required=True),
+        FieldSpec("FOR_CONTACTS", Kind.BOOL, default=False),
+        FieldSpec("FOR_ORGANISATIONS", Kind.BOOL, default=False),
+        FieldSpec("FOR_OPPORTUNITIES", Kind.BOOL, default=False),
+        FieldSpec("FOR_PROJECTS", Kind.BOOL, default=False),
+        FieldSpec("FOR_LEADS", Kind.BOOL, default=False),
+        _OWNER,
+    ),
+)
+
+OWN_ROUTE_TYPES: tuple[RecordType, ...] = (TEAMS, ACTIVITY_SETS)
+_SETTINGS_BY_SINGULAR.update({rt.singular.lower(): rt for rt in OWN_ROUTE_TYPES})

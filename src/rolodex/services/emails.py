@@ -3,7 +3,8 @@
 Insightly takes emails in only through its dropbox and integrations, and the API cannot create
 them; Rolodex imports .eml files (`rolodex emails import`). Each email is linked to every Contact
 (EMAIL_ADDRESS) and Lead (EMAIL) whose address is among its From and To addresses, and to every
-Organisation with one of those addresses' domains in its EMAILDOMAINS.
+Organisation with one of those addresses' domains in its EMAILDOMAINS. Attached files become the
+email's FileAttachments.
 """
 
 from collections.abc import Sequence
@@ -18,11 +19,14 @@ from typing import Any, cast
 from sqlalchemy import Connection
 
 from rolodex.domain.registry import CONTACTS, EMAILS, LEADS, ORGANISATIONS, Feature, RecordType
-from rolodex.errors import BadRequest, NotFound
+from rolodex.errors import NotFound, RolodexError
 from rolodex.services.context import Caller
+from rolodex.services.files import FileService, NewFile
 from rolodex.services.records import RecordService
 from rolodex.storage import emails as store
+from rolodex.storage.files import FileStore
 from rolodex.wire.dates import format_datetime
+from rolodex.wire.files import upload_fields
 
 # Where a record type keeps a person's email address: (type, field).
 ADDRESS_FIELDS: tuple[tuple[RecordType, str], ...] = ((CONTACTS, "EMAIL_ADDRESS"), (LEADS, "EMAIL"))
@@ -31,11 +35,21 @@ DOMAIN_TYPES = (ORGANISATIONS,)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file attached to an email: its name as sent, media type and bytes."""
+
+    file_name: str | None
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class ParsedEmail:
-    """An email's fields (wire names) and the addresses of its From and To headers."""
+    """An email's fields (wire names), the addresses of its From and To headers, its files."""
 
     fields: dict[str, Any]
     addresses: frozenset[str]
+    attachments: tuple[Attachment, ...] = ()
 
 
 def parse_eml(raw: bytes) -> ParsedEmail:
@@ -59,18 +73,29 @@ def parse_eml(raw: bytes) -> ParsedEmail:
         "BODY": body,
         "SIZE": len(raw),
     }
-    return ParsedEmail(fields, addresses)
+    attachments = tuple(
+        Attachment(part.get_filename(), part.get_content_type(), _payload(part))
+        for part in message.iter_attachments()
+    )
+    return ParsedEmail(fields, addresses, attachments)
 
 
 def import_emails(
-    connection: Connection, caller: Caller, files: Sequence[tuple[str, bytes]]
+    connection: Connection,
+    caller: Caller,
+    files: Sequence[tuple[str, bytes]],
+    store: FileStore,
+    upload_limit: int,
+    written: list[str],
 ) -> list[int]:
     """Create one Email per (name, raw .eml) for `caller` (its owner); returns the new ids.
 
-    A file that cannot be stored is a 400 naming the file; the caller's unit of work then writes
-    none of them.
+    The emails' attached files become their FileAttachments. A file that cannot be stored is an
+    error naming the file; the caller's unit of work then writes none of them, and the caller
+    discards the stored attachments, whose keys are appended to `written` as they are written.
     """
     service = RecordService(connection, caller, EMAILS)
+    files_service = FileService(connection, caller, EMAILS, store)
     ids = []
     for name, raw in files:
         parsed = parse_eml(raw)
@@ -80,9 +105,16 @@ def import_emails(
         ]
         try:
             record, _etag = service.create({**parsed.fields, "LINKS": links})
-        except BadRequest as error:
-            raise BadRequest(f"{name}: {error.message}", error.errors) from None
-        ids.append(int(record[EMAILS.id_field]))
+            email_id = int(record[EMAILS.id_field])
+            for attachment in parsed.attachments:
+                fields = upload_fields(None, attachment.content_type, None, attachment.file_name)
+                key = store.new_key(caller.instance_id)
+                written.append(key)
+                size = store.write_temp(key, attachment.content, upload_limit)
+                files_service.add_file(email_id, NewFile(key, size, fields))
+        except RolodexError as error:
+            raise type(error)(f"{name}: {error.message}", error.errors) from None
+        ids.append(email_id)
     return ids
 
 
@@ -123,6 +155,11 @@ def _body(message: EmailMessage) -> tuple[str | None, str]:
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     return str(content).replace("\r\n", "\n"), body_format  # line ends as in text
+
+
+def _payload(part: EmailMessage) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _date(message: EmailMessage) -> datetime | None:

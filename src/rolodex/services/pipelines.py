@@ -16,14 +16,15 @@ from rolodex.domain.registry import (
     Feature,
     RecordType,
 )
-from rolodex.errors import BadRequest, Conflict, NotFound, invalid_field
+from rolodex.errors import BadRequest, Conflict, FieldError, NotFound, invalid_field, invalid_input
+from rolodex.services.activity_sets import ActivitySetService
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService, Wire
 from rolodex.services.settings import insert_row
 from rolodex.storage.repository import Repository, Row
 from rolodex.wire.dates import format_datetime
 from rolodex.wire.json import upper_keys
-from rolodex.wire.pipelines import PipelineChangeIn, StageMoveIn, StateChangeIn
+from rolodex.wire.pipelines import PipelineChangeIn, StageChangeIn, StageMoveIn, StateChangeIn
 from rolodex.wire.records import validate
 
 
@@ -62,6 +63,7 @@ class PipelineService:
                 f"is not a stage of Pipeline {change.PIPELINE_ID}",
             )
         values = {"pipeline_id": change.PIPELINE_ID, "stage_id": stage_id}
+        self._assign_activity_set(record_id, change.PIPELINE_STAGE_CHANGE)
         return self.records.set_system_fields(record_id, values)
 
     def set_stage(self, record_id: int, data: Any) -> tuple[Wire, str]:
@@ -80,7 +82,23 @@ class PipelineService:
             )
         if stage_id not in self._stages(pipeline_id):
             raise invalid_field("STAGE_ID", f"is not a stage of Pipeline {pipeline_id}")
+        self._assign_activity_set(record_id, nested if nested is not None else move)
         return self.records.set_system_fields(record_id, {"stage_id": stage_id})
+
+    def _assign_activity_set(self, record_id: int, change: StageChangeIn | None) -> None:
+        """Apply the stage change's ACTIVITYSET_ASSIGNMENT, when one was sent, to the record."""
+        if change is None or change.ACTIVITYSET_ASSIGNMENT is None:
+            return
+        service = ActivitySetService(self.repo.connection, self.records.caller)
+        try:
+            service.assign(self.rt, record_id, change.ACTIVITYSET_ASSIGNMENT)
+        except BadRequest as error:
+            if not error.errors:
+                raise
+            prefix = "PIPELINE_STAGE_CHANGE.ACTIVITYSET_ASSIGNMENT."
+            raise invalid_input(
+                [FieldError(prefix + e.field, e.message) for e in error.errors]
+            ) from None
 
     def clear_pipeline(self, record_id: int) -> None:
         self.records.set_system_fields(record_id, {"pipeline_id": None, "stage_id": None})

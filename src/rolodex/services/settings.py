@@ -22,6 +22,7 @@ from rolodex.domain.registry import (
     RecordType,
 )
 from rolodex.errors import Conflict, Forbidden
+from rolodex.services.activity_sets import seed_default_sets
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage import tables
@@ -120,6 +121,7 @@ def seed_defaults(connection: Connection, instance_id: int) -> None:
         if not repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id):
             for row in stage_rows:
                 insert_row(repo, PIPELINE_STAGES, row)
+    seed_default_sets(connection, instance_id)
     connection.execute(
         update(tables.instances)
         .where(tables.instances.c.id == instance_id)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from rolodex.domain.registry import (
+    OWN_ROUTE_TYPES,
     RECORD_TYPES,
     SETTINGS_TYPES,
     Feature,
@@ -131,7 +132,7 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
 
 
 record_tables: dict[str, Table] = {}
-for _rt in (*RECORD_TYPES, *SETTINGS_TYPES):
+for _rt in (*RECORD_TYPES, *SETTINGS_TYPES, *OWN_ROUTE_TYPES):
     _extra: list[Column] = []
     if _rt.singular == "User":
         _extra = [
@@ -267,5 +268,47 @@ state_history = Table(
     Column("date_changed_utc", DateTime(), nullable=False),
     Column("changed_user_id", BigInteger(), nullable=True),
     Index("ix_state_history_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
+)
+
+# Team memberships (TEAMMEMBERS; the id is the wire's PERMISSION_ID): a user is in a team once.
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("team_id", BigInteger(), nullable=False),
+    Column("member_user_id", BigInteger(), nullable=False),
+    UniqueConstraint("team_id", "member_user_id"),
+    Index("ix_team_members_team", "instance_id", "team_id"),
+    sqlite_autoincrement=True,
+)
+
+# The activities of an activity set (ACTIVITIES), in id order (rolodex.services.activity_sets).
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("activityset_id", BigInteger(), nullable=False),
+    Column("activity_name", String(255), nullable=False),
+    Column("activity_details", String(4000), nullable=True),
+    Column("activity_type", String(10), nullable=False),
+    Column("category_id", BigInteger(), nullable=True),
+    Column("responsible_user_id", BigInteger(), nullable=True),
+    Column("assigned_team_id", BigInteger(), nullable=True),
+    Column("owner_visible", Boolean(), nullable=False),
+    Column("publicly_visible", Boolean(), nullable=False),
+    Column("reminder", Boolean(), nullable=False),
+    Column("reminder_days_before_due", Integer(), nullable=True),
+    Column("reminder_time", String(5), nullable=True),
+    Column("due_days_after_start", Integer(), nullable=True),
+    Column("event_days_after_start", Integer(), nullable=True),
+    Column("event_time", String(5), nullable=True),
+    Column("all_day", Boolean(), nullable=False),
+    Column("duration", Integer(), nullable=True),
+    Column("skip_sat", Boolean(), nullable=False),
+    Column("skip_sun", Boolean(), nullable=False),
+    Index("ix_activities_set", "instance_id", "activityset_id"),
     sqlite_autoincrement=True,
 )

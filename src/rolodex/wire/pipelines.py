@@ -11,7 +11,7 @@ from rolodex.wire.records import WireInt, WireModel, python_type
 
 class StageChangeIn(WireModel):
     STAGE_ID: WireInt | None = None
-    # Accepted for compatibility; activity sets are not applied on a stage change yet.
+    # Applied to the record as POST .../ActivitySetAssignment (rolodex.services.activity_sets).
     ACTIVITYSET_ASSIGNMENT: dict[str, Any] | None = None
 
 

@@ -23,6 +23,11 @@ ITEM_NAMES = {
     "LINKS": "Link",
     "ERRORS": "Error",
     "CUSTOM_FIELD_OPTIONS": "CustomFieldOption",
+    "TEAMMEMBERS": "TeamMember",
+    "ACTIVITIES": "Activity",
+    "ACTIVITY_ASSIGNMENTS": "ActivityAssignment",
+    "TASKS": "Task",
+    "EVENTS": "Event",
 }
 ARRAY_PREFIX = "ArrayOf"
 

@@ -1,0 +1,241 @@
+"""Routes of Teams and TeamMembers. Reads are open to every user; writes need an administrator.
+The rules live in rolodex.services.teams."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from rolodex.api import openapi as docs
+from rolodex.api.auth import authenticated_caller
+from rolodex.api.common import execute, page_from, query_bool, read_body
+from rolodex.api.records import API_PREFIX, RecordId
+from rolodex.api.responses import WireResponse, list_response, record_response
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import TEAMS
+from rolodex.services.teams import TeamService
+from rolodex.wire.records import INT64_MAX
+
+PermissionId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The membership's id")]
+_ADMIN_WRITE = (*docs.WRITE_ERRORS, "403")
+
+
+def _member_added(body: str) -> dict[str, object]:
+    extra = docs.operation(
+        201,
+        docs.component("TeamMember"),
+        "The new membership",
+        docs.component(body),
+        None,
+        _ADMIN_WRITE,
+    )
+    extra["responses"]["200"] = {
+        "description": "The user was a member already; nothing changed",
+        "content": extra["responses"]["201"]["content"],
+    }
+    return extra
+
+
+router = APIRouter(
+    prefix=API_PREFIX,
+    route_class=CaseInsensitiveRoute,
+    dependencies=[Depends(authenticated_caller)],
+)
+
+
+def _service(request: Request, connection, caller) -> TeamService:  # type: ignore[no-untyped-def]
+    return TeamService(connection, caller, if_match=request.headers.get("if-match"))
+
+
+@router.get(
+    "/Teams",
+    tags=["Teams"],
+    summary="List Teams",
+    openapi_extra=docs.operation(200, docs.array_of("Team"), "A page of Teams", None, docs.PAGING),
+)
+async def list_teams(request: Request) -> Response:
+    page = page_from(request)
+    brief = query_bool(request, "brief")
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).list_page(page, brief)
+
+    teams, total = await execute(request, work)
+    return list_response(teams, total, "Team")
+
+
+@router.get(
+    "/Teams/{record_id:int}",
+    tags=["Teams"],
+    summary="Get one Team",
+    openapi_extra=docs.operation(200, docs.component("Team"), "The Team", None, docs.BRIEF),
+)
+async def get_team(request: Request, record_id: RecordId) -> Response:
+    brief = query_bool(request, "brief")
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).read(record_id, brief)
+
+    team, etag = await execute(request, work)
+    return record_response(team, "Team", etag)
+
+
+@router.post(
+    "/Teams",
+    tags=["Teams"],
+    status_code=201,
+    summary="Create a Team with its TEAMMEMBERS (administrators)",
+    openapi_extra=docs.operation(
+        201, docs.component("Team"), "Created", docs.component("TeamCreate"), None, _ADMIN_WRITE
+    ),
+)
+async def create_team(request: Request) -> Response:
+    body = await read_body(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).create(body)
+
+    team, etag = await execute(request, work, write=True)
+    location = f"{API_PREFIX}/{TEAMS.collection}/{team[TEAMS.id_field]}"
+    return record_response(team, "Team", etag, 201, Location=location)
+
+
+@router.put(
+    "/Teams",
+    tags=["Teams"],
+    summary="Update a Team (administrators; id in the body); TEAMMEMBERS, when sent, replaces "
+    "the members",
+    openapi_extra=docs.operation(
+        200,
+        docs.component("Team"),
+        "Updated",
+        docs.component("TeamUpdate"),
+        docs.BRIEF,
+        _ADMIN_WRITE,
+    ),
+)
+async def update_team(request: Request) -> Response:
+    body = await read_body(request)
+    brief = query_bool(request, "brief")
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).update(body, None, brief)
+
+    team, etag = await execute(request, work, write=True)
+    return record_response(team, "Team", etag)
+
+
+@router.delete(
+    "/Teams/{record_id:int}",
+    tags=["Teams"],
+    status_code=202,
+    summary="Delete a Team and its memberships (administrators; 409 while tasks or activity "
+    "set activities are assigned to it)",
+    openapi_extra=docs.also(docs.deleted("Team"), "403", "409"),
+)
+async def delete_team(request: Request, record_id: RecordId) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        _service(request, connection, caller).delete(record_id)
+
+    await execute(request, work, write=True)
+    return Response(status_code=202)
+
+
+@router.post(
+    "/Teams/{record_id:int}/TeamMembers",
+    tags=["Teams"],
+    status_code=201,
+    summary="Add a member to the Team (administrators)",
+    openapi_extra=_member_added("TeamMemberIn"),
+)
+async def add_team_member(request: Request, record_id: RecordId) -> Response:
+    body = await read_body(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).add_member(record_id, body)
+
+    member, is_new = await execute(request, work, write=True)
+    return WireResponse(member, "TeamMember", 201 if is_new else 200)
+
+
+@router.delete(
+    "/Teams/{record_id:int}/TeamMembers/{permission_id:int}",
+    tags=["Teams"],
+    status_code=202,
+    summary="Remove a member from the Team (administrators)",
+    openapi_extra=docs.also(docs.deleted("TeamMember"), "403"),
+)
+async def remove_team_member(
+    request: Request, record_id: RecordId, permission_id: PermissionId
+) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        _service(request, connection, caller).remove_member(permission_id, record_id)
+
+    await execute(request, work, write=True)
+    return Response(status_code=202)
+
+
+@router.get(
+    "/TeamMembers",
+    tags=["TeamMembers"],
+    summary="List every team membership",
+    openapi_extra=docs.operation(
+        200,
+        docs.array_of("TeamMember"),
+        "A page of memberships",
+        None,
+        [docs.PAGING[0], docs.PAGING[1], docs.PAGING[3]],
+    ),
+)
+async def list_team_members(request: Request) -> Response:
+    page = page_from(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).member_page(page)
+
+    members, total = await execute(request, work)
+    return list_response(members, total, "TeamMember")
+
+
+@router.get(
+    "/TeamMembers/{permission_id:int}",
+    tags=["TeamMembers"],
+    summary="Get one team membership",
+    openapi_extra=docs.single("TeamMember", "The membership"),
+)
+async def get_team_member(request: Request, permission_id: PermissionId) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).member(permission_id)
+
+    return WireResponse(await execute(request, work), "TeamMember")
+
+
+@router.post(
+    "/TeamMembers",
+    tags=["TeamMembers"],
+    status_code=201,
+    summary="Add a user to a team (administrators)",
+    openapi_extra=_member_added("TeamMemberCreate"),
+)
+async def create_team_member(request: Request) -> Response:
+    body = await read_body(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return _service(request, connection, caller).create_member(body)
+
+    member, is_new = await execute(request, work, write=True)
+    return WireResponse(member, "TeamMember", 201 if is_new else 200)
+
+
+@router.delete(
+    "/TeamMembers/{permission_id:int}",
+    tags=["TeamMembers"],
+    status_code=202,
+    summary="Remove a team membership (administrators)",
+    openapi_extra=docs.also(docs.deleted("TeamMember"), "403"),
+)
+async def delete_team_member(request: Request, permission_id: PermissionId) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        _service(request, connection, caller).remove_member(permission_id)
+
+    await execute(request, work, write=True)
+    return Response(status_code=202)
