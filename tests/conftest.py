@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from rolodex.api.app import create_app
 from rolodex.config import Settings
 from rolodex.services import users
+from rolodex.services.context import Caller
+from rolodex.services.custom_objects import CustomObjectService
 from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.migrate import upgrade
 
@@ -118,6 +120,16 @@ class Tenant:
             return users.create_user(connection, self.instance_id, email, "Other", "User", admin)
 
 
+# Every test instance has this custom object, so that suites over the record types (the contract
+# suite, the PUT rules) cover a custom object as well.
+SUITE_OBJECT = "Suite_Item__c"
+SUITE_OBJECT_DEFINITION = {
+    "OBJECT_NAME": SUITE_OBJECT,
+    "SINGULAR_LABEL": "Suite item",
+    "PLURAL_LABEL": "Suite items",
+}
+
+
 @contextmanager
 def tenant_factory(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenant]]:
     """Makes fresh tenants (instances with an admin); closes their clients at the end."""
@@ -130,6 +142,8 @@ def tenant_factory(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenan
             user_id, key = users.create_user(
                 connection, instance_id, f"admin-{suffix}@example.com", "Ada", "Admin", True
             )
+            admin = Caller(instance_id, user_id, is_admin=True)
+            CustomObjectService(connection, admin).create(SUITE_OBJECT_DEFINITION)
         client = httpx.Client(base_url=f"{base_url}/v3.1", auth=(key, ""), timeout=60)
         clients.append(client)
         return Tenant(instance_id, user_id, key, client)

@@ -151,7 +151,9 @@ def test_assignments_override_who_does_an_activity(engine: Engine, tenant: Tenan
         json={
             "ACTIVITYSET_ID": activity_set["ACTIVITYSET_ID"],
             "START_DATE": FRIDAY,
-            "ACTIVITY_ASSIGNMENTS": [{"ACTIVITY_ID": call["ACTIVITY_ID"], "ASSIGNED_TEAM_ID": 9}],
+            "ACTIVITY_ASSIGNMENTS": [
+                {"ACTIVITY_ID": call["ACTIVITY_ID"], "ASSIGNED_TEAM_ID": 999_999_999}
+            ],
         },
     )
     assert unknown.status_code == 400

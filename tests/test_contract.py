@@ -11,13 +11,25 @@ from typing import Any
 import httpx
 import pytest
 
-from rolodex.domain.registry import RECORD_TYPES, Feature, FieldSpec, Kind, RecordType, by_singular
+from rolodex.domain.registry import (
+    RECORD_TYPES,
+    Feature,
+    FieldSpec,
+    Kind,
+    RecordType,
+    by_singular,
+    custom_object_type,
+)
+from tests.conftest import SUITE_OBJECT
 
 # --- helpers ---------------------------------------------------------------------------------
 
 Record = dict[str, Any]
 
-CREATABLE = [rt for rt in RECORD_TYPES if rt.has(Feature.CREATE)]
+# The standard types, and a custom object every test instance has (tests/conftest.py).
+CREATABLE = [
+    rt for rt in (*RECORD_TYPES, custom_object_type(SUITE_OBJECT)) if rt.has(Feature.CREATE)
+]
 SUB_COLLECTION_KEYS = {
     Feature.CUSTOM_FIELDS: "CUSTOMFIELDS",
     Feature.TAGS: "TAGS",
@@ -47,6 +59,12 @@ def text_fields(rt: RecordType, required: bool | None = None) -> list[FieldSpec]
         for f in rt.writable_fields
         if f.kind is Kind.TEXT and not f.choices and (required is None or f.required == required)
     ]
+
+
+def editable_text(rt: RecordType) -> FieldSpec:
+    """A text field to write: an optional one when the type has one (custom objects have only
+    their required RECORD_NAME)."""
+    return (text_fields(rt, required=False) or text_fields(rt))[0]
 
 
 def search_field(rt: RecordType) -> FieldSpec:
@@ -131,6 +149,34 @@ def custom_field_name(label: str) -> str:
     return f"Contract{label.capitalize()}__c"
 
 
+# Custom values are typed by their definitions: the suite defines the fields it writes, through
+# the API, on the record type under test. Label -> FIELD_TYPE.
+CONTRACT_CUSTOM_FIELDS = {"colour": "TEXT", "number": "NUMERIC", "flag": "BIT"}
+
+
+def define_custom_fields(api: httpx.Client, rt: RecordType, fields: dict[str, str]) -> None:
+    """POST a definition of each field (name -> FIELD_TYPE) on `rt`."""
+    for name, field_type in fields.items():
+        body = {"FIELD_NAME": name, "FIELD_LABEL": name, "FIELD_TYPE": field_type}
+        response = api.post(f"/CustomFields/{rt.collection}", json=body)
+        assert response.status_code == 201, response.text
+
+
+def type_under_test(request: pytest.FixtureRequest) -> RecordType | None:
+    """The record type a parametrised test runs on, when it has custom fields."""
+    callspec = getattr(request.node, "callspec", None)
+    rt = callspec.params.get("rt") if callspec is not None else None
+    return rt if isinstance(rt, RecordType) and rt.has(Feature.CUSTOM_FIELDS) else None
+
+
+@pytest.fixture(autouse=True)
+def contract_custom_fields(request: pytest.FixtureRequest) -> None:
+    rt = type_under_test(request)
+    if rt is not None:
+        fields = {custom_field_name(label): kind for label, kind in CONTRACT_CUSTOM_FIELDS.items()}
+        define_custom_fields(request.getfixturevalue("api"), rt, fields)
+
+
 # --- POST ------------------------------------------------------------------------------------
 
 
@@ -206,7 +252,7 @@ def test_post_ignores_unknown_keys(api: httpx.Client, rt: RecordType) -> None:
 @each_type()
 @pytest.mark.parametrize("case", [str.lower, str.title], ids=["lower", "title"])
 def test_post_matches_input_keys_in_any_case(api: httpx.Client, rt: RecordType, case: Any) -> None:
-    optional = text_fields(rt, required=False)[0]
+    optional = editable_text(rt)
     body = {**minimal_body(api, rt), optional.name: "any-case value"}
     response = api.post(f"/{rt.collection}", json={case(k): v for k, v in body.items()})
 
@@ -462,7 +508,12 @@ def test_brief_omits_the_sub_collections(api: httpx.Client, rt: RecordType) -> N
 
 
 SEARCH_TEXTS = [("Zed Alpha", "zED aLPHA"), ("Zoë Ærø", "ZOË ÆRØ")]
-CUSTOM_SEARCHES = [("Teal", "teal", "Teal-ish"), (42, "42", 420), (True, "true", False)]
+# (field label, stored, query, decoy): text in any case, numbers as numbers, booleans.
+CUSTOM_SEARCHES = [
+    ("colour", "Teal", "teal", "Teal-ish"),
+    ("number", 42, "42.0", 420),
+    ("flag", True, "true", False),
+]
 
 
 @each_type()
@@ -484,14 +535,14 @@ def test_search_by_a_standard_field_is_case_insensitive_equality(
 
 @each_type(Feature.CUSTOM_FIELDS)
 @pytest.mark.parametrize(
-    ("stored", "query", "decoy"),
+    ("label", "stored", "query", "decoy"),
     CUSTOM_SEARCHES,
-    ids=[type(s).__name__ for s, *_ in CUSTOM_SEARCHES],
+    ids=[type(s).__name__ for _, s, *_ in CUSTOM_SEARCHES],
 )
 def test_search_by_a_custom_field(
-    api: httpx.Client, rt: RecordType, stored: Any, query: str, decoy: Any
+    api: httpx.Client, rt: RecordType, label: str, stored: Any, query: str, decoy: Any
 ) -> None:
-    name = custom_field_name("colour")
+    name = custom_field_name(label)
     wanted = create(api, rt, CUSTOMFIELDS=[{"FIELD_NAME": name, "FIELD_VALUE": stored}])
     create(api, rt, CUSTOMFIELDS=[{"FIELD_NAME": name, "FIELD_VALUE": decoy}])
     create(api, rt)
@@ -585,7 +636,7 @@ def put_path(rt: RecordType, record: Record, style: str) -> tuple[str, Record]:
 @pytest.mark.parametrize("style", ["id-in-body", "id-in-path"])
 def test_put_updates_the_record(api: httpx.Client, rt: RecordType, style: str) -> None:
     record = create(api, rt)
-    field = text_fields(rt, required=False)[0]
+    field = editable_text(rt)
     path, body = put_path(rt, record, style)
 
     response = api.put(path, json={**body, field.name: "Updated"})

@@ -13,6 +13,8 @@ from rolodex import __version__
 from rolodex.api import (
     activity_sets,
     comments,
+    custom_fields,
+    custom_objects,
     files,
     lists,
     openapi,
@@ -28,7 +30,7 @@ from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
 from rolodex.config import Settings, get_settings
-from rolodex.domain.registry import RECORD_TYPES
+from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, Unauthorized
 from rolodex.storage.engine import make_engine
 
@@ -61,6 +63,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.router.routes.extend(files.build_router().routes)
     app.router.routes.extend(teams.router.routes)
     app.router.routes.extend(activity_sets.build_router().routes)
+    app.router.routes.extend(custom_fields.router.routes)
+    app.router.routes.extend(custom_objects.router.routes)
+    # Last: /v3.1/{object_name} for every custom object (names ending in __c).
+    app.router.routes.extend(records.build_router(CUSTOM_OBJECT_RECORDS).routes)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

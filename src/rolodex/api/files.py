@@ -20,10 +20,16 @@ from starlette.responses import StreamingResponse
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_value
-from rolodex.api.records import API_PREFIX, RecordId
+from rolodex.api.records import (
+    API_PREFIX,
+    CUSTOM_OBJECT_SEGMENT,
+    RecordId,
+    named_type,
+    object_name_param,
+)
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.domain.registry import RECORD_TYPES, Feature, RecordType
+from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES, Feature, RecordType
 from rolodex.errors import (
     BadRequest,
     ExpectationFailed,
@@ -65,7 +71,7 @@ def build_router() -> APIRouter:
         dependencies=[Depends(authenticated_caller)],
     )
     _add_file_routes(router)
-    for rt in RECORD_TYPES:
+    for rt in (*RECORD_TYPES, CUSTOM_OBJECT_RECORDS):
         if rt.has(Feature.FILE_ATTACHMENTS):
             _add_attachment_routes(router, rt)
         if rt.has(Feature.IMAGE):
@@ -84,7 +90,9 @@ def _upload_limit(request: Request) -> int:
 def _service(
     request: Request, connection: Connection, caller: Caller, rt: RecordType, store: FileStore
 ) -> FileService:
-    return FileService(connection, caller, rt, store, if_match=request.headers.get("if-match"))
+    return FileService(
+        connection, caller, named_type(request, rt), store, if_match=request.headers.get("if-match")
+    )
 
 
 # --- /FileAttachments/{id} ---------------------------------------------------------------------
@@ -159,11 +167,16 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
 
 
 def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
-    path = f"/{rt.collection}/{{record_id:int}}/FileAttachments"
+    custom = rt is CUSTOM_OBJECT_RECORDS
+    segment = CUSTOM_OBJECT_SEGMENT if custom else f"/{rt.collection}"
+    path = f"{segment}/{{record_id:int}}/FileAttachments"
+    tag = "Custom object records" if custom else rt.collection
+    extra = [Depends(object_name_param)] if custom else []
 
     @router.get(
         path,
-        tags=[rt.collection],
+        tags=[tag],
+        dependencies=extra,
         summary="The record's file attachments",
         openapi_extra=docs.operation(
             200,
@@ -185,7 +198,8 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
     @router.post(
         path,
         status_code=201,
-        tags=[rt.collection],
+        tags=[tag],
+        dependencies=extra,
         summary="Attach a file (multipart/form-data)",
         openapi_extra=_upload_doc(),
     )

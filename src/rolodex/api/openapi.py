@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from rolodex.api.common import MAX_SKIP
 from rolodex.domain.registry import (
+    CUSTOM_OBJECT_RECORDS,
     RECORD_TYPES,
     SETTINGS_TYPES,
     Feature,
@@ -21,8 +22,9 @@ from rolodex.domain.registry import (
     Kind,
     RecordType,
 )
-from rolodex.wire import activity_sets, teams
+from rolodex.wire import activity_sets, custom_fields, teams
 from rolodex.wire.comments import BODY_MAX, CommentIn, parent_id_fields
+from rolodex.wire.custom_objects import CustomObjectIn
 from rolodex.wire.dates import QUERY_DATE_PATTERN
 from rolodex.wire.leads import ConvertIn
 from rolodex.wire.pipelines import PipelineChangeIn, StageMoveIn, StateChangeIn
@@ -101,6 +103,21 @@ class FileAttachment(_Out):
     DATE_CREATED_UTC: BodyDate
     DATE_UPDATED_UTC: BodyDate
     URL: str = Field(max_length=500)
+
+
+class CustomObject(_Out):
+    OBJECT_NAME: str
+    SINGULAR_LABEL: str
+    PLURAL_LABEL: str
+    DESCRIPTION: str | None
+    RECORD_NAME_LABEL: str
+    RECORD_NAME_TYPE: str
+    RECORD_NAME_DISPLAY_FORMAT: str | None
+    ENABLE_NAVBAR: bool
+    ENABLE_WORKFLOWS: bool
+    CREATED_USER_ID: int | None
+    DATE_CREATED_UTC: BodyDate
+    DATE_UPDATED_UTC: BodyDate
 
 
 class FollowedRecord(_Out):
@@ -229,8 +246,10 @@ def _models() -> list[type[BaseModel]]:
     models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]
     models.append(FileAttachment)
     models += teams.doc_models() + activity_sets.doc_models()
+    models += custom_fields.doc_models()
     models += [CustomFieldIn, TagIn, DateIn, EmailDomainIn, LinkIn]
-    for rt in (*RECORD_TYPES, *SETTINGS_TYPES):
+    models += [CustomObject, CustomObjectIn]
+    for rt in (*RECORD_TYPES, *SETTINGS_TYPES, CUSTOM_OBJECT_RECORDS):
         models.append(read_model(rt))
         if rt.has(Feature.WRITE):
             models += [write_model(rt), update_model_for(rt)]

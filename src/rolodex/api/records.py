@@ -9,13 +9,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.domain.registry import EMAILS, EVENTS, NOTES, TASKS, Feature, RecordType
+from rolodex.domain.registry import (
+    CUSTOM_OBJECT_NAME_PATTERN,
+    CUSTOM_OBJECT_RECORDS,
+    EMAILS,
+    EVENTS,
+    NOTES,
+    TASKS,
+    Feature,
+    RecordType,
+    custom_object_type,
+)
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
@@ -31,10 +42,45 @@ API_PREFIX = "/v3.1"
 RecordId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The record's id")]
 
 
+# The routes of every custom object: /v3.1/{object_name} where the name ends in __c.
+CUSTOM_OBJECT_SEGMENT = "/{object_name:custom_object}"
+CUSTOM_OBJECT_PATH = f"{API_PREFIX}{CUSTOM_OBJECT_SEGMENT}"
+
+
+class CustomObjectName(StringConvertor):
+    """A path segment that is a custom object name (Foo__c)."""
+
+    regex = CUSTOM_OBJECT_NAME_PATTERN
+
+
+register_url_convertor("custom_object", CustomObjectName())
+
+
+def object_name_param(
+    object_name: Annotated[
+        str,
+        Path(
+            pattern=f"^{CUSTOM_OBJECT_NAME_PATTERN}$",
+            description="A custom object's name (Foo__c)",
+        ),
+    ],
+) -> None:
+    """Documents the {object_name} path parameter of the custom object routes."""
+
+
+def named_type(request: Request, rt: RecordType) -> RecordType:
+    """`rt`; for the custom object routes, the type of the object named in the path."""
+    if rt is CUSTOM_OBJECT_RECORDS:
+        return custom_object_type(request.path_params["object_name"], canonical=False)
+    return rt
+
+
 def _service(
     request: Request, connection: Connection, caller: Caller, rt: RecordType
 ) -> RecordService:
-    return RecordService(connection, caller, rt, if_match=request.headers.get("if-match"))
+    return RecordService(
+        connection, caller, named_type(request, rt), if_match=request.headers.get("if-match")
+    )
 
 
 def single_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
@@ -51,12 +97,19 @@ def created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Resp
 
 
 def build_router(rt: RecordType) -> APIRouter:
-    """Every route of `rt`: list, search, get, and what its features allow."""
+    """Every route of `rt`: list, search, get, and what its features allow.
+
+    For CUSTOM_OBJECT_RECORDS, the routes of every custom object, at /v3.1/{object_name}.
+    """
+    custom = rt is CUSTOM_OBJECT_RECORDS
     router = APIRouter(
-        prefix=f"{API_PREFIX}/{rt.collection}",
+        prefix=CUSTOM_OBJECT_PATH if custom else f"{API_PREFIX}/{rt.collection}",
         route_class=CaseInsensitiveRoute,
-        tags=[rt.collection],
-        dependencies=[Depends(authenticated_caller)],
+        tags=["Custom object records" if custom else rt.collection],
+        dependencies=[
+            Depends(authenticated_caller),
+            *([Depends(object_name_param)] if custom else []),
+        ],
     )
 
     @router.get("", summary=f"List {rt.collection}", openapi_extra=docs.list_of(rt))
@@ -135,9 +188,12 @@ def build_router(rt: RecordType) -> APIRouter:
             body = await read_body(request)
 
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                return _service(request, connection, caller, rt).create(body)
+                service = _service(request, connection, caller, rt)
+                return service.rt, service.create(body)
 
-            return created_response(rt, await execute(request, work, write=True))
+            # The type as the service knows it: a custom object's exact name, for Location.
+            created_type, result = await execute(request, work, write=True)
+            return created_response(created_type, result)
 
     if rt.has(Feature.WRITE):
 
@@ -403,8 +459,9 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
         body = await read_body(request)
 
         def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).get(record_id, brief=True)
-            link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
+            parent = _service(request, connection, caller, rt)
+            parent.get(record_id, brief=True)
+            link = LinkIn(LINK_OBJECT_NAME=parent.rt.singular, LINK_OBJECT_ID=record_id)
             return _service(request, connection, caller, NOTES).create(body, extra_links=[link])
 
         return created_response(NOTES, await execute(request, work, write=True))

@@ -5,15 +5,17 @@ is printed alone on the last line of stdout.
 """
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
 
 from rolodex.config import get_settings
-from rolodex.errors import RolodexError
+from rolodex.errors import NotFound, RolodexError
 from rolodex.services import activity_sets as activity_set_service
+from rolodex.services import custom_fields as custom_field_service
 from rolodex.services import emails as email_service
 from rolodex.services import pipelines
 from rolodex.services import users as user_service
@@ -251,6 +253,83 @@ def activity_sets_delete(
     except RolodexError as error:
         _fail(error)
     typer.echo(f"ActivitySet {id_} deleted.")
+
+
+custom_fields_app = typer.Typer(
+    help="Custom field definitions (as POST/PUT/DELETE /v3.1/CustomFields/{objectName}). "
+    'Bodies are JSON files in the API\'s shape, e.g. {"FIELD_NAME": "Colour__c", '
+    '"FIELD_LABEL": "Colour", "FIELD_TYPE": "DROPDOWN", "CUSTOM_FIELD_OPTIONS": '
+    '[{"OPTION_VALUE": "Red"}]}. Deleting a definition deletes its values from every record.'
+)
+app.add_typer(custom_fields_app, name="custom-fields")
+_INSTANCE = typer.Option("--instance", help="Instance id.")
+_OBJECT = typer.Option("--object", help="The object, e.g. Contacts (singular or plural).")
+_BODY = typer.Option("--file", exists=True, help="The definition as a JSON file (API shape).")
+
+
+def _custom_fields(
+    instance: int, object_name: str, action: Callable[[Any], Any], write: bool = True
+) -> Any:
+    """Run `action` on the custom field service of the instance's object, as an admin."""
+    try:
+        with unit_of_work(_engine(), write=write) as connection:
+            if not user_service.instance_exists(connection, instance):
+                raise NotFound(f"No instance with ID {instance}.")
+            return action(custom_field_service.admin_service(connection, instance, object_name))
+    except RolodexError as error:
+        _fail(error)
+
+
+def _json_file(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        typer.echo(f"error: {file} is not JSON: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@custom_fields_app.command("create")
+def custom_fields_create(
+    instance: Annotated[int, _INSTANCE],
+    object_name: Annotated[str, _OBJECT],
+    file: Annotated[Path, _BODY],
+) -> None:
+    """Define a custom field; prints the definition as JSON."""
+    body = _json_file(file)
+    typer.echo(json.dumps(_custom_fields(instance, object_name, lambda s: s.create(body))))
+
+
+@custom_fields_app.command("update")
+def custom_fields_update(
+    instance: Annotated[int, _INSTANCE],
+    object_name: Annotated[str, _OBJECT],
+    file: Annotated[Path, _BODY],
+) -> None:
+    """Change the custom field the file's FIELD_NAME names; prints the definition as JSON."""
+    body = _json_file(file)
+    typer.echo(json.dumps(_custom_fields(instance, object_name, lambda s: s.update(body))))
+
+
+@custom_fields_app.command("delete")
+def custom_fields_delete(
+    instance: Annotated[int, _INSTANCE],
+    object_name: Annotated[str, _OBJECT],
+    name: Annotated[str, typer.Option("--name", help="The field's FIELD_NAME.")],
+) -> None:
+    """Delete a custom field and its value in every record of the object."""
+    _custom_fields(instance, object_name, lambda s: s.delete(name))
+    typer.echo(f"Custom field {name} deleted.")
+
+
+@custom_fields_app.command("list")
+def custom_fields_list(
+    instance: Annotated[int, _INSTANCE],
+    object_name: Annotated[str, _OBJECT],
+) -> None:
+    """The object's custom fields, one JSON definition per line."""
+    found = _custom_fields(instance, object_name, lambda s: s.list_all(), write=False)
+    for definition in found:
+        typer.echo(json.dumps(definition))
 
 
 @app.command("bootstrap")

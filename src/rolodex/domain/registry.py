@@ -4,9 +4,11 @@ Generic code (routes, services, storage tables, tests) reads these declarations 
 type's features, never on its name.
 """
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from rolodex.domain import rules
@@ -95,6 +97,9 @@ class RecordType:
     active_flag: str | None = None
     # A field whose every change is kept in a history (Opportunities' StateHistory).
     history_field: str | None = None
+    # A custom object (a name ending in __c, defined at run time by an admin): its records share
+    # one table, told apart by object name (rolodex.services.custom_objects).
+    custom_object: bool = False
     # The field naming the record this one belongs to (a milestone's PROJECT_ID): such records
     # are written under their owner (/Projects/{id}/Milestones) and deleted with it.
     owner_field: str | None = None
@@ -587,15 +592,80 @@ def _owner_of(rt: RecordType) -> str | None:
 
 
 def resolve_object_name(name: str) -> RecordType | None:
-    """A record type from an object name as clients write it: singular or plural, any case."""
+    """A record type from an object name as clients write it: singular or plural, any case.
+
+    A custom object name (`Foo__c`) gives its type as written; whether the caller's instance has
+    such an object, and its exact spelling, are the services' to check.
+    """
     key = name.strip().lower()
+    if is_custom_object_name(name.strip()):
+        return custom_object_type(name.strip(), canonical=False)
     return _BY_SINGULAR.get(key) or _BY_COLLECTION.get(key)
 
 
 def by_singular(name: str) -> RecordType:
     """The record type with this exact singular name (internal use; names come from here)."""
+    if is_custom_object_name(name):
+        return custom_object_type(name)
     key = name.lower()
     return _BY_SINGULAR.get(key) or _SETTINGS_BY_SINGULAR[key]
+
+
+# --- Custom objects --------------------------------------------------------------------------
+# Every custom object has the same scalar fields; everything of its own is in CUSTOMFIELDS.
+
+# Letters, digits and _, ending in __c (in any case: paths match case-insensitively).
+CUSTOM_OBJECT_NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]{0,60}__[cC]"
+_CUSTOM_OBJECT_NAME = re.compile(f"^{CUSTOM_OBJECT_NAME_PATTERN}$")
+
+CUSTOM_OBJECT_RECORDS = RecordType(
+    collection="CustomObjectRecords",
+    singular="CustomObjectRecord",
+    table="custom_object_records",
+    id_field="RECORD_ID",
+    fields=(
+        *_system_fields("RECORD_ID"),
+        _text("RECORD_NAME", required=True, indexed=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.LINKS,
+            Feature.NOTES,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.FILE_ATTACHMENTS,
+        }
+    ),
+    custom_object=True,
+)
+
+
+def is_custom_object_name(name: str) -> bool:
+    """Whether `name` has the form of a custom object name (letters, digits, _, then __c)."""
+    return bool(_CUSTOM_OBJECT_NAME.match(name))
+
+
+def custom_object_type(name: str, canonical: bool = True) -> RecordType:
+    """The record type of the custom object `name`. With canonical=False (a name as a client
+    wrote it), a fresh type that nothing may cache on; else one shared type per name."""
+    if not canonical:
+        return _custom_type(name)
+    return _canonical_custom_type(name)
+
+
+@cache
+def _canonical_custom_type(name: str) -> RecordType:
+    return _custom_type(name)
+
+
+def _custom_type(name: str) -> RecordType:
+    return replace(CUSTOM_OBJECT_RECORDS, collection=name, singular=name)
 
 
 # --- Settings collections --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rolodex.domain.registry import (
     Kind,
     RecordType,
     by_singular,
+    custom_object_type,
     owned_types,
     resolve_object_name,
 )
@@ -31,6 +32,7 @@ from rolodex.errors import (
     invalid_input,
 )
 from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.services.custom_fields import CustomValues, record_deleted
 from rolodex.storage import tables
 from rolodex.storage.comments import CommentStore
 from rolodex.storage.files import FileRepository
@@ -39,10 +41,8 @@ from rolodex.wire import output
 from rolodex.wire.dates import parse_datetime
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import (
-    CUSTOM_TEXT_MAX,
     INT64_MAX,
     INT64_MIN,
-    CustomFieldIn,
     DateIn,
     EmailDomainIn,
     LinkIn,
@@ -69,8 +69,10 @@ class RecordService:
         self, connection: Connection, caller: Caller, rt: RecordType, if_match: str | None = None
     ) -> None:
         self.caller = caller
-        self.rt = rt
         self.repo = Repository(connection, caller.instance_id)
+        if rt.custom_object:
+            rt = self._custom_object_type(rt.singular)
+        self.rt = rt
         # The If-Match header of the request: every write to a record checks it (contract §6).
         self.if_match = if_match
 
@@ -139,7 +141,8 @@ class RecordService:
             raise invalid_field("field_value", "is required when field_name is given")
         name = field_name.strip()
         if name.lower().endswith("__c") and self.rt.has(Feature.CUSTOM_FIELDS):
-            return FieldFilter(custom_field=name, value=field_value)
+            custom = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+            return FieldFilter(custom_field=custom.match(name, field_value))
         spec = self.rt.field_named(name)
         if spec is None:
             raise invalid_field(
@@ -191,20 +194,25 @@ class RecordService:
             values["owner_user_id"] = self.caller.user_id
         problems.extend(self._reference_problems(values))
         values.update(self._reference_defaults(fields_set))
-        custom: dict[str, Any] = {}
+        custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS):
+            custom_values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
             sent_custom = _sent(model, "CUSTOMFIELDS") or []
-            custom, custom_problems = merge_custom_fields({}, sent_custom)
+            custom, custom_problems = custom_values.apply({}, sent_custom, creating=True)
             problems.extend(custom_problems)
             values["custom_fields"] = custom
         if problems:
             raise invalid_input(problems)
+        if custom_values is not None:
+            custom_values.number(values["custom_fields"])
         values.update(self._derived(values))
         now = utc_now()
         values.update(
             date_created_utc=now, date_updated_utc=now, created_user_id=self.caller.user_id
         )
         record_id = self.repo.insert_record(self.rt, values)
+        if custom_values is not None:
+            custom_values.reindex(record_id, values["custom_fields"])
         self._write_sub_collections(record_id, model, now, extra_links)
         self.keep_history(record_id, values, now)
         return self.read(record_id)
@@ -227,8 +235,12 @@ class RecordService:
                 changes[spec.column] = value
         problems.extend(self._reference_problems(changes))
         sent_custom = _sent(model, "CUSTOMFIELDS")
+        custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
-            merged, custom_problems = merge_custom_fields(row["custom_fields"], sent_custom)
+            custom_values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+            merged, custom_problems = custom_values.apply(
+                row["custom_fields"], sent_custom, creating=False
+            )
             problems.extend(custom_problems)
             if merged != row["custom_fields"]:
                 changes["custom_fields"] = merged
@@ -242,6 +254,8 @@ class RecordService:
         if changes or graph_changed:
             changes["date_updated_utc"] = stamp
             self.repo.update_record(self.rt, record_id, changes)
+        if custom_values is not None and "custom_fields" in changes:
+            custom_values.reindex(record_id, changes["custom_fields"])
         self.keep_history(record_id, changes, stamp)
         return self.read(record_id)
 
@@ -259,6 +273,8 @@ class RecordService:
         stay); returns its files' storage keys, to remove from disk once this has committed."""
         self._require(record_id, for_update=True)
         singular = self.rt.singular
+        # Its search keys go, and LOOKUP values pointing to it are cleared.
+        record_deleted(self.repo.connection, self.caller.instance_id, self.rt, record_id)
         now = utc_now()
         links = self.repo.links_of(singular, [record_id])
         self._touch_other_ends(links, singular, record_id, now)
@@ -391,6 +407,17 @@ class RecordService:
         return FieldFilter(linked_to=(self.rt.singular, record_id))
 
     # --- internals -----------------------------------------------------------------------
+
+    def _is_mine(self, rt: RecordType | None) -> bool:
+        """Whether `rt` (as a client named it: custom object names in any case) is this type."""
+        return rt is not None and rt.singular.lower() == self.rt.singular.lower()
+
+    def _custom_object_type(self, name: str) -> RecordType:
+        """The type of the instance's custom object `name` (any case), or 404."""
+        exact = self.repo.custom_object_name(name)
+        if exact is None:
+            raise NotFound(f"This instance has no custom object named {name}.")
+        return custom_object_type(exact)
 
     def _require(self, record_id: int, for_update: bool = False) -> Row:
         """The record's row, or 404. `for_update` locks it for a write and checks If-Match."""
@@ -620,9 +647,9 @@ class RecordService:
             if item.OBJECT_NAME is not None or item.OBJECT_ID is not None:
                 start = resolve_object_name(item.OBJECT_NAME or singular)
                 start_id = item.OBJECT_ID if item.OBJECT_ID is not None else record_id
-                if start is not self.rt or start_id != record_id:
+                if not self._is_mine(start) or start_id != record_id:
                     end = resolve_object_name(other_name)
-                    if end is self.rt and other_id == record_id and start is not None:
+                    if self._is_mine(end) and other_id == record_id and start is not None:
                         # Written from the other end: turn it round.
                         other_name, other_id = start.singular, start_id
                         is_forward = None if is_forward is None else not is_forward
@@ -635,6 +662,9 @@ class RecordService:
                         )
                         continue
             target = resolve_object_name(other_name)
+            if target is not None and target.custom_object:
+                exact = self.repo.custom_object_name(target.singular)
+                target = custom_object_type(exact) if exact else None
             if target is None or not target.has(Feature.LINKS):
                 problems.append(
                     FieldError(
@@ -732,38 +762,6 @@ def _sent(model: WireModel, name: str) -> Any:
 def current_links(links: Sequence[Wire]) -> list[LinkIn]:
     """Wire links turned back into input items (to send a whole collection with one change)."""
     return [LinkIn.model_validate(link) for link in links]
-
-
-def merge_custom_fields(
-    current: dict[str, Any], items: Sequence[CustomFieldIn]
-) -> tuple[dict[str, Any], list[FieldError]]:
-    """Custom field values after merging `items` by FIELD_NAME (a null value clears the field)."""
-    merged = dict(current)
-    problems = []
-    for index, item in enumerate(items):
-        name = item.FIELD_NAME.strip()
-        if not name.lower().endswith("__c"):
-            problems.append(
-                FieldError(
-                    f"CUSTOMFIELDS[{index}].FIELD_NAME",
-                    f"'{item.FIELD_NAME}' is not a custom field (names end in __c)",
-                )
-            )
-            continue
-        value = item.FIELD_VALUE
-        if isinstance(value, str) and len(value) > CUSTOM_TEXT_MAX:
-            problems.append(
-                FieldError(
-                    f"CUSTOMFIELDS[{index}].FIELD_VALUE",
-                    f"is longer than {CUSTOM_TEXT_MAX} characters",
-                )
-            )
-            continue
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = value
-    return merged, problems
 
 
 def parse_bool(value: str) -> bool:

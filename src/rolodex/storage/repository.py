@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.storage import tables
+from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
 
 Row = dict[str, Any]
 
@@ -39,7 +40,7 @@ class FieldFilter:
 
     column: str | None = None
     kind: Kind = Kind.TEXT
-    custom_field: str | None = None
+    custom_field: CustomFieldMatch | None = None
     tag_name: str | None = None
     value: Any = None
     # For date-only searches on a datetime field: the half-open day [value, until).
@@ -76,11 +77,21 @@ class Repository:
     # --- records -------------------------------------------------------------------------
 
     def record_table(self, rt: RecordType) -> Table:
+        if rt.custom_object:
+            return tables.custom_object_records
         return tables.record_tables[rt.singular]
+
+    def _of_type(self, rt: RecordType, table: Table) -> ColumnElement[bool]:
+        """The records of `rt` in this instance (a custom object's in their shared table)."""
+        if rt.custom_object:
+            return and_(table.c.instance_id == self.instance_id, table.c.object_name == rt.singular)
+        return table.c.instance_id == self.instance_id
 
     def get_record(self, rt: RecordType, record_id: int, for_update: bool = False) -> Row | None:
         query = _record_by_id(self.record_table(rt), for_update)
-        parameters = {"instance_id": self.instance_id, "record_id": record_id}
+        parameters: dict[str, Any] = {"instance_id": self.instance_id, "record_id": record_id}
+        if rt.custom_object:
+            parameters["object_name"] = rt.singular
         row = self.connection.execute(query, parameters).mappings().first()
         return dict(row) if row is not None else None
 
@@ -90,7 +101,7 @@ class Repository:
         if not wanted:
             return set()
         table = self.record_table(rt)
-        query = select(table.c.id).where(self._scoped(table), table.c.id.in_(wanted))
+        query = select(table.c.id).where(self._of_type(rt, table), table.c.id.in_(wanted))
         return set(self.connection.execute(query).scalars())
 
     def list_records(
@@ -98,7 +109,7 @@ class Repository:
     ) -> tuple[list[Row], int | None]:
         """One page of records in the contract's order, and the total when asked for."""
         table = self.record_table(rt)
-        conditions: list[ColumnElement[bool]] = [self._scoped(table)]
+        conditions: list[ColumnElement[bool]] = [self._of_type(rt, table)]
         if page.updated_after is not None:
             # Strictly after, as clients see dates: to the second. A record shown as updated
             # at 10:00:05 is not "after 10:00:05", whatever its stored microseconds.
@@ -133,9 +144,8 @@ class Repository:
             )
             return table.c.id.in_(tag_query)
         if field_filter.custom_field is not None:
-            return self._custom_field_condition(
-                table, field_filter.custom_field, field_filter.value
-            )
+            store = CustomFieldStore(self.connection, self.instance_id)
+            return store.match_condition(rt.singular, table, field_filter.custom_field)
         assert field_filter.column is not None
         column = table.c[field_filter.column]
         if field_filter.value is None or field_filter.value == "":
@@ -147,18 +157,6 @@ class Repository:
         if field_filter.until is not None:
             return and_(column >= field_filter.value, column < field_filter.until)
         return column == field_filter.value
-
-    def _custom_field_condition(self, table: Table, name: str, value: Any) -> ColumnElement[bool]:
-        stored = table.c.custom_fields[name].as_string()
-        if value in (None, ""):
-            return or_(stored.is_(None), stored == "")
-        text = str(value).lower()
-        condition = func.lower(stored) == text
-        if text in ("true", "false") and self.connection.dialect.name == "sqlite":
-            # SQLite's JSON functions read a JSON true as 1; its json_type still says 'true'.
-            path = f'$."{name}"'
-            condition = or_(condition, func.json_type(table.c.custom_fields, path) == text)
-        return condition
 
     def _linked_ids(self, rt: RecordType, object_name: str, object_id: int) -> Any:
         links = tables.links
@@ -178,6 +176,8 @@ class Repository:
 
     def insert_record(self, rt: RecordType, values: Row) -> int:
         table = self.record_table(rt)
+        if rt.custom_object:
+            values = {**values, "object_name": rt.singular}
         result = self.connection.execute(
             insert(table).values(instance_id=self.instance_id, **values).returning(table.c.id)
         )
@@ -186,7 +186,7 @@ class Repository:
     def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
         table = self.record_table(rt)
         self.connection.execute(
-            update(table).where(self._scoped(table), table.c.id == record_id).values(**values)
+            update(table).where(self._of_type(rt, table), table.c.id == record_id).values(**values)
         )
 
     def touch_records(self, rt: RecordType, ids: Iterable[int], when: datetime) -> None:
@@ -198,7 +198,7 @@ class Repository:
         self.connection.execute(
             update(table)
             .where(
-                self._scoped(table),
+                self._of_type(rt, table),
                 table.c.id.in_(wanted),
                 table.c.date_updated_utc < when,
             )
@@ -207,7 +207,9 @@ class Repository:
 
     def delete_record(self, rt: RecordType, record_id: int) -> None:
         table = self.record_table(rt)
-        self.connection.execute(delete(table).where(self._scoped(table), table.c.id == record_id))
+        self.connection.execute(
+            delete(table).where(self._of_type(rt, table), table.c.id == record_id)
+        )
 
     # --- sub-collections keyed by (record_type, record_id) -----------------------------------
 
@@ -390,6 +392,16 @@ class Repository:
     # The hottest reads are built once with bound parameters: building a statement costs more
     # Python than running it. Each still filters on instance_id; Repository supplies the value.
 
+    # --- custom objects ----------------------------------------------------------------------
+
+    def custom_object_name(self, name: str) -> str | None:
+        """The exact name of this instance's custom object called `name` in any case, or None."""
+        objects = tables.custom_objects
+        query = select(objects.c.object_name).where(
+            self._scoped(objects), objects.c.name_key == name.strip().lower()
+        )
+        return self.connection.execute(query).scalar()
+
     # --- settings and history ----------------------------------------------------------------
 
     def ids_where(self, rt: RecordType, column: str, value: Any) -> list[int]:
@@ -397,14 +409,15 @@ class Repository:
         table = self.record_table(rt)
         query = (
             select(table.c.id)
-            .where(self._scoped(table), table.c[column] == value)
+            .where(self._of_type(rt, table), table.c[column] == value)
             .order_by(table.c.id)
         )
         return list(self.connection.execute(query).scalars())
 
     def count_where(self, rt: RecordType, column: str, value: Any) -> int:
         table = self.record_table(rt)
-        return self._count(select(table.c.id).where(self._scoped(table), table.c[column] == value))
+        condition = table.c[column] == value
+        return self._count(select(table.c.id).where(self._of_type(rt, table), condition))
 
     def set_where(
         self, rt: RecordType, column: str, value: Any, when: datetime, except_id: int
@@ -413,7 +426,7 @@ class Repository:
         table = self.record_table(rt)
         self.connection.execute(
             update(table)
-            .where(self._scoped(table), table.c[column] != value, table.c.id != except_id)
+            .where(self._of_type(rt, table), table.c[column] != value, table.c.id != except_id)
             .values({column: value, "date_updated_utc": when})
         )
 
@@ -451,6 +464,8 @@ def _record_by_id(table: Table, for_update: bool) -> Select[Any]:
     query = select(table).where(
         table.c.instance_id == bindparam("instance_id"), table.c.id == bindparam("record_id")
     )
+    if "object_name" in table.c:  # custom object records: the object is part of the key
+        query = query.where(table.c.object_name == bindparam("object_name"))
     return query.with_for_update() if for_update else query
 
 

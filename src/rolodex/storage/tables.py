@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from rolodex.domain.registry import (
+    CUSTOM_OBJECT_RECORDS,
     OWN_ROUTE_TYPES,
     RECORD_TYPES,
     SETTINGS_TYPES,
@@ -118,16 +119,20 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
     if rt.has(Feature.CUSTOM_FIELDS):
         columns.append(Column("custom_fields", JSON(), nullable=False))
     table = Table(rt.table, metadata, *columns, *extra, sqlite_autoincrement=True)
+    # Every index starts with the scope of a query: the instance (and the custom object).
+    scope = [table.c.instance_id]
+    if rt.custom_object:
+        scope.append(table.c.object_name)
     # A page of a list: the instance's records in id order (without it SQLite may sort them all).
-    Index(f"ix_{rt.table}_instance", table.c.instance_id, table.c.id)
+    Index(f"ix_{rt.table}_instance", *scope, table.c.id)
     # The sync sweep's access path: updated_after_utc ordered by (DATE_UPDATED_UTC, id).
-    Index(f"ix_{rt.table}_updated", table.c.instance_id, table.c.date_updated_utc, table.c.id)
+    Index(f"ix_{rt.table}_updated", *scope, table.c.date_updated_utc, table.c.id)
     for spec in rt.fields:
         if spec.indexed:
             column = table.c[spec.column]
             # Text search is case-insensitive, so the index is on lower(column).
             expr = func.lower(column) if spec.kind is Kind.TEXT else column
-            Index(f"ix_{rt.table}_{spec.column}", table.c.instance_id, expr)
+            Index(f"ix_{rt.table}_{spec.column}", *scope, expr)
     return table
 
 
@@ -142,6 +147,29 @@ for _rt in (*RECORD_TYPES, *SETTINGS_TYPES, *OWN_ROUTE_TYPES):
     record_tables[_rt.singular] = _record_table(_rt, *_extra)
 
 users = record_tables["User"]
+
+# Custom objects: their definitions, and the records of all of them in one table (by object name).
+custom_objects = Table(
+    "custom_objects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("object_name", String(64), nullable=False),
+    # The name in lower case: unique per instance, so Foo__c and foo__c cannot both exist.
+    Column("name_key", String(64), nullable=False),
+    Column("singular_label", String(255), nullable=False),
+    Column("plural_label", String(255), nullable=False),
+    Column("description", String(1000), nullable=True),
+    Column("record_name_label", String(255), nullable=True),
+    Column("created_user_id", BigInteger(), nullable=True),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Column("date_updated_utc", DateTime(), nullable=False),
+    UniqueConstraint("instance_id", "name_key"),
+    sqlite_autoincrement=True,
+)
+custom_object_records = _record_table(
+    CUSTOM_OBJECT_RECORDS, Column("object_name", String(64), nullable=False)
+)
 
 tags = Table(
     "tags",
@@ -311,4 +339,65 @@ activities = Table(
     Column("skip_sun", Boolean(), nullable=False),
     Index("ix_activities_set", "instance_id", "activityset_id"),
     sqlite_autoincrement=True,
+)
+
+# Custom field definitions per instance and object (a standard type's singular name, or a custom
+# object's name); field_key is the lower-cased FIELD_NAME, unique per object.
+# next_number: the last AUTONUMBER handed out (rolodex.services.custom_fields).
+custom_field_definitions = Table(
+    "custom_field_definitions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("object_name", String(64), nullable=False),
+    Column("field_key", String(100), nullable=False),
+    Column("field_name", String(100), nullable=False),
+    Column("field_label", String(255), nullable=False),
+    Column("field_type", String(20), nullable=False),
+    Column("field_order", Integer(), nullable=False),
+    Column("default_value", JSON(), nullable=True),
+    Column("editable", Boolean(), nullable=False),
+    Column("visible", Boolean(), nullable=False),
+    Column("field_help_text", String(1000), nullable=True),
+    Column("join_object", String(64), nullable=True),
+    Column("next_number", BigInteger(), nullable=False),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Column("date_updated_utc", DateTime(), nullable=False),
+    UniqueConstraint("instance_id", "object_name", "field_key"),
+    sqlite_autoincrement=True,
+)
+
+# The options of DROPDOWN and MULTISELECT fields (OPTION_ID is the id), in option_order.
+custom_field_options = Table(
+    "custom_field_options",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("definition_id", BigInteger(), nullable=False),
+    Column("option_value", String(100), nullable=False),
+    Column("option_order", Integer(), nullable=False),
+    Index("ix_custom_field_options_definition", "instance_id", "definition_id"),
+    sqlite_autoincrement=True,
+)
+
+# The search keys of every custom value (rolodex.domain.custom_fields.index_keys), kept with
+# each write of a record's custom fields: Search on a custom field is one index range here.
+custom_field_values = Table(
+    "custom_field_values",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("field_key", String(100), nullable=False),
+    Column("value_key", String(200), nullable=False),
+    Index(
+        "ix_custom_field_values_search",
+        "instance_id",
+        "record_type",
+        "field_key",
+        "value_key",
+        "record_id",
+    ),
+    Index("ix_custom_field_values_record", "instance_id", "record_type", "record_id"),
 )

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from rolodex.domain.custom_fields import output_value
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.wire.dates import format_datetime
 
@@ -49,7 +50,10 @@ def record_scalars(rt: RecordType, row: Row) -> dict[str, Any]:
 
 
 def custom_fields(values: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"FIELD_NAME": name, "FIELD_VALUE": values[name]} for name in sorted(values)]
+    """Custom values by name; a MULTISELECT (stored as a list) as Insightly's "A;B" text."""
+    return [
+        {"FIELD_NAME": name, "FIELD_VALUE": output_value(values[name])} for name in sorted(values)
+    ]
 
 
 def tag(row: Row) -> dict[str, Any]:

@@ -104,8 +104,9 @@ WireDatetime = Annotated[
         }
     ),
 ]
-# A custom field value is a JSON scalar until definitions give it a type (a later issue).
-CustomValue = StrictStr | StrictBool | StrictInt | StrictFloat | None
+# A custom field value: a JSON scalar, or a list of options (MULTISELECT); its definition
+# decides the rest (rolodex.domain.custom_fields.coerce).
+CustomValue = StrictStr | StrictBool | StrictInt | StrictFloat | list[StrictStr] | None
 
 CUSTOM_TEXT_MAX = 4000
 

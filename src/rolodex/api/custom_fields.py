@@ -1,0 +1,129 @@
+"""Routes of custom field definitions: Insightly's GET /CustomFields/{objectName} and
+/CustomFields/{objectName}/Search, and the admin-only extensions of contract §9 (POST, PUT,
+DELETE). The rules live in rolodex.services.custom_fields."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from rolodex.api import openapi as docs
+from rolodex.api.auth import authenticated_caller
+from rolodex.api.common import execute, query_value, read_body
+from rolodex.api.records import API_PREFIX
+from rolodex.api.responses import WireResponse, list_response
+from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.services.custom_fields import CustomFieldService
+
+ObjectName = Annotated[
+    str,
+    Path(
+        description="The object whose fields these are, as clients write it: Contacts, Contact "
+        "or contacts (an unknown object, or one without custom fields, is a 404)"
+    ),
+]
+FieldName = Annotated[str, Path(description="The field's FIELD_NAME (any letter case)")]
+_ELEMENT = "CustomField"
+_ADMIN_WRITE = (*docs.WRITE_ERRORS, "403")
+
+router = APIRouter(
+    prefix=f"{API_PREFIX}/CustomFields",
+    route_class=CaseInsensitiveRoute,
+    tags=["CustomFields"],
+    dependencies=[Depends(authenticated_caller)],
+)
+
+
+def _written(status: int, description: str, body: str) -> dict[str, Any]:
+    return docs.operation(
+        status, docs.component("CustomFieldDefinition"), description, docs.component(body),
+        None, _ADMIN_WRITE,
+    )  # fmt: skip
+
+
+@router.get(
+    "/{object_name}",
+    summary="The custom fields of an object",
+    openapi_extra=docs.operation(
+        200, docs.array_of("CustomFieldDefinition"), "The object's fields, in FIELD_ORDER"
+    ),
+)
+async def list_custom_fields(request: Request, object_name: ObjectName) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return CustomFieldService(connection, caller, object_name).list_all()
+
+    return list_response(await execute(request, work), None, _ELEMENT)
+
+
+@router.get(
+    "/{object_name}/Search",
+    summary="One custom field of an object, by FIELD_NAME",
+    openapi_extra=docs.operation(
+        200,
+        docs.array_of("CustomFieldDefinition"),
+        "The field so named (any letter case), or an empty array",
+        parameters=[
+            {
+                "name": "fieldName",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "pattern": r"\S"},
+                "description": "The FIELD_NAME to find",
+            }
+        ],
+    ),
+)
+async def search_custom_fields(request: Request, object_name: ObjectName) -> Response:
+    field_name = query_value(request, "fieldName")
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return CustomFieldService(connection, caller, object_name).search(field_name)
+
+    return list_response(await execute(request, work), None, _ELEMENT)
+
+
+@router.post(
+    "/{object_name}",
+    status_code=201,
+    summary="Define a custom field (administrators; 409 if the name is taken in any case)",
+    openapi_extra=docs.also(_written(201, "Created", "CustomFieldCreate"), "409"),
+)
+async def create_custom_field(request: Request, object_name: ObjectName) -> Response:
+    body = await read_body(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return CustomFieldService(connection, caller, object_name).create(body)
+
+    return WireResponse(await execute(request, work, write=True), _ELEMENT, 201)
+
+
+@router.put(
+    "/{object_name}",
+    summary="Change a custom field named by FIELD_NAME (administrators). Keys left out are "
+    "unchanged; CUSTOM_FIELD_OPTIONS, when sent, becomes the options (an option in use cannot "
+    "be removed: 409); FIELD_TYPE changes only while no record has a value",
+    openapi_extra=docs.also(_written(200, "Updated", "CustomFieldUpdate"), "409"),
+)
+async def update_custom_field(request: Request, object_name: ObjectName) -> Response:
+    body = await read_body(request)
+
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        return CustomFieldService(connection, caller, object_name).update(body)
+
+    return WireResponse(await execute(request, work, write=True), _ELEMENT)
+
+
+@router.delete(
+    "/{object_name}/{field_name}",
+    status_code=202,
+    summary="Delete a custom field (administrators); deleting a definition deletes its values "
+    "from every record",
+    openapi_extra=docs.also(docs.deleted("Custom field"), "403"),
+)
+async def delete_custom_field(
+    request: Request, object_name: ObjectName, field_name: FieldName
+) -> Response:
+    def work(connection, caller):  # type: ignore[no-untyped-def]
+        CustomFieldService(connection, caller, object_name).delete(field_name)
+
+    await execute(request, work, write=True)
+    return Response(status_code=202)

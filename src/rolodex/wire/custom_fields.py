@@ -1,0 +1,131 @@
+"""Custom field definitions on the wire: the bodies of POST/PUT /v3.1/CustomFields/{objectName}
+and the metadata Insightly's GET /CustomFields/{objectName} answers with (insightly-facts §2.12)."""
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
+
+from rolodex.domain.custom_fields import (
+    FIELD_NAME_MAX,
+    FIELD_NAME_PATTERN,
+    OPTION_VALUE_MAX,
+    Definition,
+    FieldType,
+    output_value,
+)
+from rolodex.wire.records import CustomValue, WireBool, WireModel, whole_number
+
+if TYPE_CHECKING:
+    OrderInt = int
+    OptionId = int
+else:
+    OrderInt = whole_number(0, 2**31 - 1)
+    OptionId = whole_number(0, 2**63 - 1)
+
+
+def _field_type(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().upper() in FieldType.__members__:
+        return FieldType(value.strip().upper())
+    return value
+
+
+WireFieldType = Annotated[
+    FieldType,
+    BeforeValidator(_field_type),
+    WithJsonSchema(
+        {"type": "string", "enum": [t.value for t in FieldType], "description": "Any letter case"}
+    ),
+]
+FieldName = Annotated[
+    str, Field(min_length=4, max_length=FIELD_NAME_MAX, pattern=FIELD_NAME_PATTERN)
+]
+Label = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
+
+
+class CustomFieldOptionIn(WireModel):
+    OPTION_ID: OptionId | None = None
+    OPTION_VALUE: str = Field(min_length=1, max_length=OPTION_VALUE_MAX, pattern=r"\S")
+    OPTION_DEFAULT: WireBool = False
+
+
+class CustomFieldUpdate(WireModel):
+    """PUT: FIELD_NAME names the field; every other key left out is left unchanged."""
+
+    FIELD_NAME: FieldName
+    FIELD_LABEL: Label | None = None
+    FIELD_TYPE: WireFieldType | None = None
+    FIELD_ORDER: OrderInt | None = None
+    DEFAULT_VALUE: CustomValue = None
+    EDITABLE: WireBool | None = None
+    VISIBLE: WireBool | None = None
+    FIELD_HELP_TEXT: str | None = Field(default=None, max_length=1000)
+    CUSTOM_FIELD_OPTIONS: list[CustomFieldOptionIn] | None = None
+    JOIN_OBJECT: str | None = Field(default=None, max_length=64)
+
+
+class CustomFieldCreate(CustomFieldUpdate):
+    """POST: a new field of the object."""
+
+    FIELD_LABEL: Label
+    FIELD_TYPE: WireFieldType
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomFieldOption(_Out):
+    OPTION_ID: int
+    OPTION_VALUE: str
+    OPTION_DEFAULT: StrictBool
+
+
+class CustomFieldDefinition(_Out):
+    """A custom field's metadata, as GET /CustomFields/{objectName} sends it."""
+
+    FIELD_NAME: str
+    FIELD_LABEL: str
+    FIELD_TYPE: str
+    FIELD_ORDER: int
+    FIELD_FOR: str
+    DEFAULT_VALUE: str | bool | int | float | None
+    EDITABLE: bool
+    VISIBLE: bool
+    CUSTOM_FIELD_OPTIONS: list[CustomFieldOption]
+    JOIN_OBJECT: str | None
+    FIELD_HELP_TEXT: str | None
+
+
+def definition(defn: Definition, field_for: str) -> dict[str, Any]:
+    """A definition as the API sends it; OPTION_DEFAULT says whether DEFAULT_VALUE holds it."""
+    default = defn.default
+    chosen = default if isinstance(default, list) else [default]
+    defaults = {value.lower() for value in chosen if isinstance(value, str)}
+    return {
+        "FIELD_NAME": defn.name,
+        "FIELD_LABEL": defn.label,
+        "FIELD_TYPE": defn.type.value,
+        "FIELD_ORDER": defn.order,
+        "FIELD_FOR": field_for,
+        "DEFAULT_VALUE": output_value(default),
+        "EDITABLE": defn.editable,
+        "VISIBLE": defn.visible,
+        "CUSTOM_FIELD_OPTIONS": [
+            {
+                "OPTION_ID": option.id,
+                "OPTION_VALUE": option.value,
+                "OPTION_DEFAULT": option.value.lower() in defaults,
+            }
+            for option in defn.options
+        ],
+        "JOIN_OBJECT": defn.join_object,
+        "FIELD_HELP_TEXT": defn.help_text,
+    }
+
+
+def doc_models() -> list[type[BaseModel]]:
+    """The models the OpenAPI document names."""
+    return [CustomFieldDefinition, CustomFieldOption, CustomFieldCreate, CustomFieldUpdate]

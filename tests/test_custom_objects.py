@@ -1,0 +1,179 @@
+"""Custom objects: admin-defined types (names ending in __c) whose records go through the same
+engine as the standard types, at /v3.1/{name}."""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import SUITE_OBJECT, Tenant
+
+CALL = {
+    "OBJECT_NAME": "Call__c",
+    "SINGULAR_LABEL": "Call",
+    "PLURAL_LABEL": "Calls",
+    "DESCRIPTION": "Phone calls",
+}
+
+
+@pytest.fixture
+def calls(api: httpx.Client) -> str:
+    response = api.post("/CustomObjects", json=CALL)
+    assert response.status_code == 201, response.text
+    assert response.headers["Location"] == "/v3.1/CustomObjects/Call__c"
+    return "Call__c"
+
+
+def _count(api: httpx.Client, path: str) -> int:
+    return int(api.get(path, params={"count_total": "true", "top": "0"}).headers["X-Total-Count"])
+
+
+def test_definitions_are_listed_read_and_changed(api: httpx.Client, calls: str) -> None:
+    listed = api.get("/CustomObjects").json()
+    assert [o["OBJECT_NAME"] for o in listed] == [SUITE_OBJECT, "Call__c"]
+    one = api.get("/CustomObjects/call__c").json()
+    assert one["SINGULAR_LABEL"] == "Call" and one["RECORD_NAME_LABEL"] == "Name"
+    changed = api.put(
+        "/CustomObjects", json={"OBJECT_NAME": "Call__c", "PLURAL_LABEL": "Phone calls"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["PLURAL_LABEL"] == "Phone calls"
+    assert changed.json()["DESCRIPTION"] == "Phone calls"  # absent: kept
+    assert api.post("/CustomObjects", json={**CALL, "OBJECT_NAME": "CALL__c"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**CALL, "OBJECT_NAME": "Call"}, "OBJECT_NAME"),
+        ({**CALL, "OBJECT_NAME": "9Call__c"}, "OBJECT_NAME"),
+        ({**CALL, "SINGULAR_LABEL": " "}, "SINGULAR_LABEL"),
+        ({"OBJECT_NAME": "Visit__c", "SINGULAR_LABEL": "Visit"}, "PLURAL_LABEL"),
+    ],
+)
+def test_bad_definitions_are_400(api: httpx.Client, body: dict[str, Any], field: str) -> None:
+    before = api.get("/CustomObjects").json()
+    response = api.post("/CustomObjects", json=body)
+    assert response.status_code == 400, response.text
+    assert [e["FIELD"] for e in response.json()["Errors"]] == [field]
+    assert api.get("/CustomObjects").json() == before
+
+
+def test_records_go_through_the_engine(api: httpx.Client, calls: str) -> None:
+    contact = api.post("/Contacts", json={"FIRST_NAME": "Ann"}).json()
+    created = api.post(
+        "/Call__c",
+        json={
+            "RECORD_NAME": "Inbound call",
+            "TAGS": [{"TAG_NAME": "support"}],
+            "LINKS": [{"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": contact["CONTACT_ID"]}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    record = created.json()
+    record_id = record["RECORD_ID"]
+    assert created.headers["Location"] == f"/v3.1/Call__c/{record_id}"
+    assert record["OWNER_USER_ID"] == api.get("/Users/Me").json()["USER_ID"]
+    assert record["TAGS"] == [{"TAG_NAME": "support"}]
+    assert record["LINKS"][0]["OBJECT_NAME"] == "Call__c"
+    # Seen from the contact's end, under the object's exact name; paths in any case.
+    contact_links = api.get(f"/Contacts/{contact['CONTACT_ID']}/Links").json()
+    assert [(k["LINK_OBJECT_NAME"], k["LINK_OBJECT_ID"]) for k in contact_links] == [
+        ("Call__c", record_id)
+    ]
+    assert api.get(f"/call__c/{record_id}").json()["RECORD_NAME"] == "Inbound call"
+    found = api.get(
+        "/Call__c/Search", params={"field_name": "RECORD_NAME", "field_value": "inbound call"}
+    )
+    assert [r["RECORD_ID"] for r in found.json()] == [record_id]
+    by_tag = api.get("/Call__c/SearchByTag", params={"tagName": "support"}).json()
+    assert [r["RECORD_ID"] for r in by_tag] == [record_id]
+    updated = api.put("/Call__c", json={"RECORD_ID": record_id, "RECORD_NAME": "Callback"})
+    assert updated.status_code == 200 and updated.json()["RECORD_NAME"] == "Callback"
+    note = api.post(f"/Call__c/{record_id}/Notes", json={"TITLE": "Summary"})
+    assert note.status_code == 201, note.text
+    assert [n["TITLE"] for n in api.get(f"/Call__c/{record_id}/Notes").json()] == ["Summary"]
+    assert api.post(f"/Call__c/{record_id}/Follow").json() == {"FOLLOWING": True}
+    upload = api.post(
+        f"/Call__c/{record_id}/FileAttachments", files={"file": ("rec.txt", b"hello", "text/plain")}
+    )
+    assert upload.status_code == 201, upload.text
+    assert api.get(f"/FileAttachments/{upload.json()['FILE_ID']}").content == b"hello"
+    assert api.delete(f"/Call__c/{record_id}").status_code == 202
+    assert api.get(f"/Call__c/{record_id}").status_code == 404
+    assert api.get(f"/Contacts/{contact['CONTACT_ID']}/Links").json() == []
+
+
+def test_records_need_a_name_and_an_object(api: httpx.Client, calls: str) -> None:
+    missing = api.post("/Call__c", json={})
+    assert missing.status_code == 400
+    assert [e["FIELD"] for e in missing.json()["Errors"]] == ["RECORD_NAME"]
+    assert _count(api, "/Call__c") == 0
+    assert api.get("/Visit__c").status_code == 404
+    assert api.post("/Visit__c", json={"RECORD_NAME": "x"}).status_code == 404
+    # A link to a record of an object this instance lacks is a 400 naming the link.
+    contact = api.post("/Contacts", json={"FIRST_NAME": "Ann"}).json()
+    link = {"LINK_OBJECT_NAME": "Visit__c", "LINK_OBJECT_ID": 1}
+    refused = api.post(f"/Contacts/{contact['CONTACT_ID']}/Links", json=link)
+    assert refused.status_code == 400
+
+
+def test_records_of_two_objects_stay_apart(api: httpx.Client, calls: str) -> None:
+    api.post("/CustomObjects", json={**CALL, "OBJECT_NAME": "Visit__c"})
+    call = api.post("/Call__c", json={"RECORD_NAME": "c"}).json()
+    visit = api.post("/Visit__c", json={"RECORD_NAME": "v"}).json()
+    assert [r["RECORD_NAME"] for r in api.get("/Call__c").json()] == ["c"]
+    assert api.get(f"/Visit__c/{call['RECORD_ID']}").status_code == 404
+    assert api.get(f"/Call__c/{visit['RECORD_ID']}").status_code == 404
+    assert (
+        api.put("/Call__c", json={"RECORD_ID": visit["RECORD_ID"], "RECORD_NAME": "x"}).status_code
+        == 404
+    )
+
+
+def test_another_instance_sees_nothing(
+    make_tenant: Callable[[], Tenant], calls: str, api: httpx.Client
+) -> None:
+    record = api.post("/Call__c", json={"RECORD_NAME": "mine"}).json()
+    stranger = make_tenant()
+    assert stranger.client.get("/Call__c").status_code == 404
+    assert stranger.client.get("/CustomObjects/Call__c").status_code == 404
+    stranger.client.post("/CustomObjects", json=CALL)
+    assert stranger.client.get(f"/Call__c/{record['RECORD_ID']}").status_code == 404
+    assert stranger.client.get("/Call__c").json() == []
+
+
+def test_deleting_an_object_with_records_needs_force(api: httpx.Client, calls: str) -> None:
+    contact = api.post("/Contacts", json={"FIRST_NAME": "Ann"}).json()
+    link = {"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": contact["CONTACT_ID"]}
+    api.post("/Call__c", json={"RECORD_NAME": "kept", "LINKS": [link]})
+    refused = api.delete("/CustomObjects/Call__c")
+    assert refused.status_code == 409 and "force" in refused.json()["Message"]
+    assert _count(api, "/Call__c") == 1
+    assert api.delete("/CustomObjects/Call__c", params={"force": "true"}).status_code == 202
+    assert api.get("/Call__c").status_code == 404
+    assert api.get(f"/Contacts/{contact['CONTACT_ID']}/Links").json() == []
+    # Defined again, it starts empty.
+    api.post("/CustomObjects", json=CALL)
+    assert api.get("/Call__c").json() == []
+
+
+def test_only_admins_define_objects(
+    engine: Engine, base_url: str, tenant: Tenant, calls: str
+) -> None:
+    _, key = tenant.add_user(engine, f"co-{tenant.instance_id}@example.com")
+    with httpx.Client(base_url=f"{base_url}/v3.1", auth=(key, "")) as user:
+        assert (
+            user.post("/CustomObjects", json={**CALL, "OBJECT_NAME": "Other__c"}).status_code == 403
+        )
+        assert (
+            user.put(
+                "/CustomObjects", json={"OBJECT_NAME": "Call__c", "PLURAL_LABEL": "x"}
+            ).status_code
+            == 403
+        )
+        assert user.delete("/CustomObjects/Call__c").status_code == 403
+        # Records are everyone's.
+        assert user.post("/Call__c", json={"RECORD_NAME": "by a user"}).status_code == 201
