@@ -1,10 +1,17 @@
 """GET /Permissions: what the caller may do with each object type, from the registry.
 
 Every user reads everything in their instance; records are created, changed and deleted as each
-type's features allow; settings collections change only for administrators.
+type's features allow; settings collections, teams and activity sets change only for administrators.
 """
 
-from rolodex.domain.registry import NOTES, RECORD_TYPES, SETTINGS_TYPES, Feature, RecordType
+from rolodex.domain.registry import (
+    NOTES,
+    OWN_ROUTE_TYPES,
+    RECORD_TYPES,
+    SETTINGS_TYPES,
+    Feature,
+    RecordType,
+)
 from rolodex.services.context import Caller
 
 Wire = dict[str, object]
@@ -19,7 +26,7 @@ def permissions(caller: Caller) -> Wire:
     admin = caller.is_admin
     objects += [
         _object(rt, admin and rt.has(Feature.CREATE), admin and rt.has(Feature.WRITE))
-        for rt in SETTINGS_TYPES
+        for rt in (*SETTINGS_TYPES, *OWN_ROUTE_TYPES)
     ]
     return {
         "PERMISSIONS_STATE": "ADMINISTRATOR" if caller.is_admin else "STANDARD",
