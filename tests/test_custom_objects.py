@@ -1,7 +1,9 @@
 """Custom objects: admin-defined types (names ending in __c) whose records go through the same
 engine as the standard types, at /v3.1/{name}."""
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -9,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import SUITE_OBJECT, Tenant
+from tests.servers import cli_env, run_cli
 
 CALL = {
     "OBJECT_NAME": "Call__c",
@@ -177,3 +180,23 @@ def test_only_admins_define_objects(
         assert user.delete("/CustomObjects/Call__c").status_code == 403
         # Records are everyone's.
         assert user.post("/Call__c", json={"RECORD_NAME": "by a user"}).status_code == 201
+
+
+def test_cli_manages_custom_objects(database_url: str, tenant: Tenant, tmp_path: Path) -> None:
+    env = cli_env(database_url)
+    instance = str(tenant.instance_id)
+    body = tmp_path / "visit.json"
+    body.write_text(json.dumps({**CALL, "OBJECT_NAME": "Visit__c", "SINGULAR_LABEL": "Visit"}))
+    created = run_cli(env, "custom-objects", "create", "--instance", instance, "--file", str(body))
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout.splitlines()[-1])["OBJECT_NAME"] == "Visit__c"
+    assert tenant.client.post("/Visit__c", json={"RECORD_NAME": "v"}).status_code == 201
+    listed = run_cli(env, "custom-objects", "list", "--instance", instance)
+    assert "Visit__c" in listed.stdout
+    refused = run_cli(env, "custom-objects", "delete", "--instance", instance, "--name", "Visit__c")
+    assert refused.returncode == 1 and "force" in refused.stderr
+    forced = run_cli(
+        env, "custom-objects", "delete", "--instance", instance, "--name", "Visit__c", "--force"
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert tenant.client.get("/Visit__c").status_code == 404

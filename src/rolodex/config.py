@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     files_dir: str = ""
     # Largest file upload or record image, in bytes; upload routes use it, not max_body_bytes.
     max_upload_bytes: int = 25 * 1024 * 1024
+    # How long GET /v3.1/{Coll}/Deleted remembers a deleted record, in days.
+    tombstone_days: int = 90
 
 
 @lru_cache(maxsize=1)

@@ -120,6 +120,13 @@ class CustomObject(_Out):
     DATE_UPDATED_UTC: BodyDate
 
 
+class DeletedRecord(_Out):
+    """A tombstone of the Deleted feed: which record went, and when."""
+
+    ID: int
+    DATE_DELETED_UTC: BodyDate
+
+
 class FollowedRecord(_Out):
     RECORD_TYPE: str
     RECORD_ID: int
@@ -242,6 +249,7 @@ def owned_create_model(rt: RecordType) -> type[BaseModel]:
 
 def _models() -> list[type[BaseModel]]:
     models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models.append(DeletedRecord)
     models += [Country, Currency, Permissions, OpportunityStateChange]
     models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]
     models.append(FileAttachment)
@@ -398,6 +406,24 @@ def optional_body(extra: dict[str, Any]) -> dict[str, Any]:
 
 def list_of(rt: RecordType, parameters: list[dict[str, Any]] = PAGING) -> dict[str, Any]:
     return operation(200, array_of(rt.singular), f"A page of {rt.collection}", None, parameters)
+
+
+def deleted_feed(rt: RecordType) -> dict[str, Any]:
+    """GET /{Coll}/Deleted: tombstones, paged, after `deleted_after_utc`."""
+    parameters = [
+        PAGING[0],
+        PAGING[1],
+        PAGING[3],
+        _query(
+            "deleted_after_utc",
+            _DATE_QUERY,
+            "Only records deleted after this time, to the second (same forms as "
+            "updated_after_utc); tombstones are kept for the server's ROLODEX_TOMBSTONE_DAYS",
+        ),
+    ]
+    return operation(
+        200, array_of("DeletedRecord"), f"Deleted {rt.collection}, oldest first", None, parameters
+    )
 
 
 def one(rt: RecordType) -> dict[str, Any]:

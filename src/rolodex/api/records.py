@@ -14,6 +14,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
+from rolodex.api.deleted import add_deleted_route
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import (
@@ -30,6 +31,7 @@ from rolodex.domain.registry import (
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
+from rolodex.services.tombstones import purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
@@ -230,14 +232,20 @@ def build_router(rt: RecordType) -> APIRouter:
             openapi_extra=docs.deleted(rt.singular),
         )
         async def delete_record(request: Request, record_id: RecordId) -> Response:
+            keep_days = request.app.state.settings.tombstone_days
+
             def work(connection, caller):  # type: ignore[no-untyped-def]
-                return _service(request, connection, caller, rt).delete(record_id)
+                removed = _service(request, connection, caller, rt).delete(record_id)
+                purge_expired(connection, keep_days, caller.instance_id)
+                return removed
 
             removed_files = await execute(request, work, write=True)
             # The record's files leave the disk only once its deletion has committed.
             store = FileStore.for_settings(request.app.state.settings)
             await run_in_threadpool(store.remove, removed_files)
             return Response(status_code=202)
+
+        add_deleted_route(router, rt)  # GET /{Coll}/Deleted (rolodex.api.deleted)
 
     if rt.has(Feature.TAGS):
         _add_tag_routes(router, rt)

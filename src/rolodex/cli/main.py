@@ -19,10 +19,14 @@ from rolodex.services import custom_fields as custom_field_service
 from rolodex.services import emails as email_service
 from rolodex.services import pipelines
 from rolodex.services import users as user_service
+from rolodex.services.context import Caller
+from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.settings import seed_all_instances
+from rolodex.services.tombstones import purge_expired
 from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.files import FileStore
 from rolodex.storage.migrate import upgrade
+from rolodex.storage.repository import Page
 
 app = typer.Typer(help="Rolodex: a self-hosted CRM server that speaks the Insightly Web API v3.1.")
 db_app = typer.Typer(help="The database schema.")
@@ -61,6 +65,14 @@ def db_upgrade() -> None:
     """Create or migrate the schema of ROLODEX_DATABASE_URL."""
     _upgrade(_engine())
     typer.echo("Database schema is up to date.")
+
+
+@db_app.command("purge-tombstones")
+def db_purge_tombstones() -> None:
+    """Delete tombstones older than ROLODEX_TOMBSTONE_DAYS (the Deleted feed hides them)."""
+    with unit_of_work(_engine(), write=True) as connection:
+        purged = purge_expired(connection, get_settings().tombstone_days)
+    typer.echo(f"Purged {purged} tombstone(s).")
 
 
 @instances_app.command("create")
@@ -328,6 +340,67 @@ def custom_fields_list(
 ) -> None:
     """The object's custom fields, one JSON definition per line."""
     found = _custom_fields(instance, object_name, lambda s: s.list_all(), write=False)
+    for definition in found:
+        typer.echo(json.dumps(definition))
+
+
+custom_objects_app = typer.Typer(
+    help="Custom objects (as POST/PUT/DELETE /v3.1/CustomObjects). Bodies are JSON files in the "
+    'API\'s shape, e.g. {"OBJECT_NAME": "Call__c", "SINGULAR_LABEL": "Call", '
+    '"PLURAL_LABEL": "Calls"}. Their fields are custom fields: `rolodex custom-fields ... '
+    "--object Call__c`."
+)
+app.add_typer(custom_objects_app, name="custom-objects")
+
+
+def _custom_objects(instance: int, action: Callable[[Any], Any], write: bool = True) -> Any:
+    """Run `action` on the instance's custom object service, as an admin."""
+    try:
+        with unit_of_work(_engine(), write=write) as connection:
+            if not user_service.instance_exists(connection, instance):
+                raise NotFound(f"No instance with ID {instance}.")
+            admin = Caller(instance, 0, is_admin=True)
+            return action(CustomObjectService(connection, admin))
+    except RolodexError as error:
+        _fail(error)
+
+
+@custom_objects_app.command("create")
+def custom_objects_create(
+    instance: Annotated[int, _INSTANCE], file: Annotated[Path, _BODY]
+) -> None:
+    """Define a custom object; prints the definition as JSON."""
+    body = _json_file(file)
+    typer.echo(json.dumps(_custom_objects(instance, lambda s: s.create(body))))
+
+
+@custom_objects_app.command("update")
+def custom_objects_update(
+    instance: Annotated[int, _INSTANCE], file: Annotated[Path, _BODY]
+) -> None:
+    """Change the labels of the custom object the file's OBJECT_NAME names."""
+    body = _json_file(file)
+    typer.echo(json.dumps(_custom_objects(instance, lambda s: s.update(body))))
+
+
+@custom_objects_app.command("delete")
+def custom_objects_delete(
+    instance: Annotated[int, _INSTANCE],
+    name: Annotated[str, typer.Option("--name", help="The object's name, e.g. Call__c.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Delete its records too (else refused while any).")
+    ] = False,
+) -> None:
+    """Delete a custom object (with --force, and its records)."""
+    removed = _custom_objects(instance, lambda s: s.delete(name, force))
+    FileStore.for_settings(get_settings()).remove(removed)
+    typer.echo(f"Custom object {name} deleted.")
+
+
+@custom_objects_app.command("list")
+def custom_objects_list(instance: Annotated[int, _INSTANCE]) -> None:
+    """The instance's custom objects, one JSON definition per line."""
+    found, _ = _custom_objects(instance, lambda s: s.list_page(Page(top=100_000)), write=False)
     for definition in found:
         typer.echo(json.dumps(definition))
 

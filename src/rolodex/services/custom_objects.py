@@ -65,7 +65,7 @@ class CustomObjectService:
                 plural_label=body.PLURAL_LABEL.strip(),
                 description=body.DESCRIPTION,
                 record_name_label=body.RECORD_NAME_LABEL,
-                created_user_id=self.caller.user_id,
+                created_user_id=self.caller.user_id or None,  # 0: the command line
                 date_created_utc=now,
                 date_updated_utc=now,
             )

@@ -37,6 +37,7 @@ from rolodex.storage import tables
 from rolodex.storage.comments import CommentStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
+from rolodex.storage.tombstones import TombstoneStore
 from rolodex.wire import output
 from rolodex.wire.dates import parse_datetime
 from rolodex.wire.json import upper_keys
@@ -297,6 +298,8 @@ class RecordService:
             files = FileRepository(self.repo.connection, self.caller.instance_id)
             removed_files = files.delete_for_record(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
+        # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
+        TombstoneStore(self.repo.connection, self.caller.instance_id).add(singular, record_id, now)
         return removed_files
 
     # --- sub-resources -------------------------------------------------------------------

@@ -401,3 +401,20 @@ custom_field_values = Table(
     ),
     Index("ix_custom_field_values_record", "instance_id", "record_type", "record_id"),
 )
+
+# Deleted records (GET /v3.1/{Coll}/Deleted, rolodex.services.tombstones): one row per delete,
+# written in the delete's transaction and kept ROLODEX_TOMBSTONE_DAYS.
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("date_deleted_utc", DateTime(), nullable=False),
+    # The feed's access path: (DATE_DELETED_UTC, ID) order per instance and record type.
+    Index("ix_tombstones_feed", "instance_id", "record_type", "date_deleted_utc", "record_id"),
+    # The purge's access path.
+    Index("ix_tombstones_date", "date_deleted_utc"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,1 @@
+"""Import, export and sync tools built on the SDK (rolodex.client); the CLI only calls them."""

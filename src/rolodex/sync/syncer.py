@@ -1,0 +1,239 @@
+"""`rolodex sync`: incremental one-way sync between two Insightly-compatible servers.
+
+State file (JSON, replaced atomically at each checkpoint):
+    {"version": 1, "source": URL, "target": URL,
+     "cursors": {"Contacts": {"updated": "2026-...Z", "deleted": "2026-...Z"}},
+     "ids": {"Contact": {"<source id>": <target id>}},
+     "pending_links": {"Contact": ["<source id>", ...]},
+     "failed": {"Contact": {"<source id>": "reason"}}}
+Between checkpoints every id-map change is appended to STATE.journal (one JSON line, flushed)
+and replayed on the next start, so a run stopped at any point resumes without duplicating what
+it created. A cursor moves only once its whole sweep is applied; resuming re-reads from the old
+cursor and finds the records it already wrote unchanged.
+"""
+
+import json
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rolodex.client import ApiError, BadRequestError, Client, NotFoundError
+from rolodex.sync.files import write_atomically
+from rolodex.sync.records import differs, record_type, writable_body
+from rolodex.sync.sinks import ApiSink, WriteRefused
+
+# Records are written in this order, so references (a contact's ORGANISATION_ID) map.
+ORDER = ["Organisations", "Contacts", "Leads", "Opportunities", "Projects", "Tasks", "Events"]
+# Test hook: kill this process (SIGKILL, no clean-up) after this many journal entries.
+CRASH_AFTER_ENV = "ROLODEX_SYNC_CRASH_AFTER"
+
+
+@dataclass
+class SyncSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    links_set: int = 0
+    failed: int = 0
+    no_deleted_feed: list[str] = field(default_factory=list)
+    pending_links: int = 0
+
+
+class SyncState:
+    """The state file and its journal."""
+
+    def __init__(self, path: Path, source: str, target: str) -> None:
+        self.path = path
+        self.journal = path.with_name(path.name + ".journal")
+        self.data: dict[str, Any] = {"version": 1, "source": source, "target": target}
+        if path.exists():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+            if self.data.get("source") != source or self.data.get("target") != target:
+                raise ValueError(
+                    f"{path} is the state of a sync from {self.data.get('source')} to "
+                    f"{self.data.get('target')}; use another --state file for this pair"
+                )
+        for key in ("cursors", "ids", "pending_links", "failed"):
+            self.data.setdefault(key, {})
+        self._replay()
+        self.entries = 0
+        self.crash_after = int(os.environ.get(CRASH_AFTER_ENV, "0") or 0)
+
+    def _replay(self) -> None:
+        if not self.journal.exists():
+            return
+        for line in self.journal.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                break  # a line cut short by a crash: nothing after it was written
+            self._apply(entry)
+        self.checkpoint()
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        ids = self.data["ids"].setdefault(entry["type"], {})
+        if entry["target"] is None:
+            ids.pop(entry["source"], None)
+        else:
+            ids[entry["source"]] = entry["target"]
+
+    def record(self, type_name: str, source_id: str, target_id: int | None) -> None:
+        """Remember (or forget) a mapping at once, in the journal."""
+        entry = {"type": type_name, "source": source_id, "target": target_id}
+        self._apply(entry)
+        with self.journal.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        self.entries += 1
+        if self.crash_after and self.entries >= self.crash_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def checkpoint(self) -> None:
+        write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+        self.journal.unlink(missing_ok=True)
+
+    def cursor(self, collection: str, kind: str) -> str | None:
+        found: str | None = self.data["cursors"].get(collection, {}).get(kind)
+        return found
+
+    def set_cursor(self, collection: str, kind: str, value: str) -> None:
+        self.data["cursors"].setdefault(collection, {})[kind] = value
+
+    @property
+    def ids(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = self.data["ids"]
+        return found
+
+
+def ordered(objects: list[str]) -> list[str]:
+    """The objects in an order where referenced records come first (custom objects last)."""
+    rank = {name.lower(): index for index, name in enumerate(ORDER)}
+    return sorted(objects, key=lambda name: rank.get(name.lower(), len(ORDER)))
+
+
+def run_sync(
+    source: Client,
+    target: Client,
+    objects: list[str],
+    state: SyncState,
+    tick: Callable[[str, int], None],
+) -> SyncSummary:
+    """Bring the target up to date with the source for `objects`; checkpoints as it goes."""
+    summary = SyncSummary()
+    for collection in ordered(objects):
+        _sync_records(source, target, collection, state, summary, tick)
+        _sync_deletions(source, target, collection, state, summary, tick)
+    for collection in ordered(objects):
+        _sync_links(source, target, collection, state, summary, tick)
+    summary.pending_links = sum(len(v) for v in state.data["pending_links"].values())
+    state.checkpoint()
+    return summary
+
+
+def _sync_records(
+    source: Client,
+    target: Client,
+    collection: str,
+    state: SyncState,
+    summary: SyncSummary,
+    tick: Callable[[str, int], None],
+) -> None:
+    rt = record_type(collection)
+    sink = ApiSink(target.resource(collection))
+    sweep = source.resource(collection).iterate(state.cursor(collection, "updated"))
+    ids = state.ids.setdefault(rt.singular, {})
+    pending = set(state.data["pending_links"].get(rt.singular, []))
+    failed = state.data["failed"].setdefault(rt.singular, {})
+    for record in sweep:
+        tick(collection, 1)
+        source_id = str(record[rt.id_field])
+        body, _problems = writable_body(rt, record, state.ids)
+        if "LINKS" in body:
+            body.pop("LINKS")
+            pending.add(source_id)
+        current = sink.get(ids[source_id]) if source_id in ids else None
+        try:
+            if current is None:
+                created = sink.create(body)
+                state.record(rt.singular, source_id, int(created[rt.id_field]))
+                summary.created += 1
+            elif differs(rt, current, body):
+                sink.update(int(current[rt.id_field]), body)
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+            failed.pop(source_id, None)
+        except WriteRefused as refused:
+            failed[source_id] = str(refused)
+            summary.failed += 1
+    state.data["pending_links"][rt.singular] = sorted(pending)
+    state.set_cursor(collection, "updated", sweep.cursor)
+    state.checkpoint()
+
+
+def _sync_deletions(
+    source: Client,
+    target: Client,
+    collection: str,
+    state: SyncState,
+    summary: SyncSummary,
+    tick: Callable[[str, int], None],
+) -> None:
+    rt = record_type(collection)
+    sink = ApiSink(target.resource(collection))
+    feed = source.resource(collection).deleted(state.cursor(collection, "deleted"))
+    ids = state.ids.setdefault(rt.singular, {})
+    try:
+        for tombstone in feed:
+            tick(collection, 1)
+            source_id = str(tombstone["ID"])
+            if source_id in ids:
+                sink.delete(ids[source_id])
+                state.record(rt.singular, source_id, None)
+                summary.deleted += 1
+    except (NotFoundError, BadRequestError):
+        summary.no_deleted_feed.append(collection)  # Insightly: deletions cannot be seen
+        return
+    state.set_cursor(collection, "deleted", feed.cursor)
+    state.checkpoint()
+
+
+def _sync_links(
+    source: Client,
+    target: Client,
+    collection: str,
+    state: SyncState,
+    summary: SyncSummary,
+    tick: Callable[[str, int], None],
+) -> None:
+    rt = record_type(collection)
+    sink = ApiSink(target.resource(collection))
+    ids = state.ids.get(rt.singular, {})
+    still: list[str] = []
+    for source_id in state.data["pending_links"].get(rt.singular, []):
+        tick(collection, 1)
+        if source_id not in ids:
+            continue  # deleted, or failed: nothing to link
+        try:
+            links = source.resource(collection).links(int(source_id))
+        except NotFoundError:
+            continue
+        wanted, problems = writable_body(rt, {"LINKS": links}, state.ids)
+        if problems:
+            still.append(source_id)  # the far end is not synced (yet): try again next run
+        current = sink.get(ids[source_id])
+        if current is None:
+            continue
+        if differs(rt, current, wanted) and not problems:
+            try:
+                sink.update(ids[source_id], wanted)
+                summary.links_set += 1
+            except (WriteRefused, ApiError):
+                still.append(source_id)
+    state.data["pending_links"][rt.singular] = still
+    state.checkpoint()
