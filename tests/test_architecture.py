@@ -22,6 +22,14 @@ def imported_modules(package: str) -> dict[str, set[str]]:
     return found
 
 
+# "rolodex.cli." with its dot: "rolodex.client" itself is allowed.
+CLIENT_FORBIDDEN = (
+    *("fastapi", "starlette", "sqlalchemy", "pydantic", "orjson", "rolodex.api"),
+    *("rolodex.storage", "rolodex.services", "rolodex.domain", "rolodex.wire"),
+    *("rolodex.config", "rolodex.errors", "rolodex.sync", "rolodex.cli."),
+)
+
+
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
@@ -29,6 +37,8 @@ def imported_modules(package: str) -> dict[str, set[str]]:
         ("wire", ("fastapi", "starlette", "sqlalchemy", "rolodex.api", "rolodex.storage")),
         ("services", ("fastapi", "starlette", "rolodex.api")),
         ("storage", ("fastapi", "starlette", "rolodex.api", "rolodex.services")),
+        # The SDK installs without the server: httpx and the standard library only.
+        ("client", CLIENT_FORBIDDEN),
     ],
 )
 def test_layers_import_only_what_they_may(package: str, forbidden: tuple[str, ...]) -> None:

@@ -17,11 +17,18 @@ from rolodex.services.custom_fields import CustomFieldService
 ObjectName = Annotated[
     str,
     Path(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$",
         description="The object whose fields these are, as clients write it: Contacts, Contact "
-        "or contacts (an unknown object, or one without custom fields, is a 404)"
+        "or contacts (an unknown object, or one without custom fields, is a 404)",
     ),
 ]
-FieldName = Annotated[str, Path(description="The field's FIELD_NAME (any letter case)")]
+FieldName = Annotated[
+    str,
+    Path(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
+        description="The field's FIELD_NAME (any letter case)",
+    ),
+]
 _ELEMENT = "CustomField"
 _ADMIN_WRITE = (*docs.WRITE_ERRORS, "403")
 
@@ -81,10 +88,22 @@ async def search_custom_fields(request: Request, object_name: ObjectName) -> Res
     return list_response(await execute(request, work), None, _ELEMENT)
 
 
+_VALUES = """Values in records' CUSTOMFIELDS are checked against the definition (400 naming
+CUSTOMFIELDS[i].FIELD_NAME or .FIELD_VALUE) and sent back typed: TEXT, MULTILINETEXT, URL and
+DROPDOWN as text; NUMERIC, CURRENCY and PERCENT (0 to 100) as numbers; BIT as a boolean; DATE
+and DATETIME as 'yyyy-MM-dd HH:mm:ss' UTC (DATE at 00:00:00); MULTISELECT as the chosen options
+separated by ';' in option order (a JSON array of options is accepted too); AUTONUMBER (set by
+the server on create, 1, 2, 3, ... per field) and LOOKUP (the id of a JOIN_OBJECT record) as
+integers. AUTONUMBER fields and fields with EDITABLE false are ignored on write; DEFAULT_VALUE
+applies when a record is created. Deleting a looked-up record clears the LOOKUP values that
+point to it."""
+
+
 @router.post(
     "/{object_name}",
     status_code=201,
     summary="Define a custom field (administrators; 409 if the name is taken in any case)",
+    description=_VALUES,
     openapi_extra=docs.also(_written(201, "Created", "CustomFieldCreate"), "409"),
 )
 async def create_custom_field(request: Request, object_name: ObjectName) -> Response:

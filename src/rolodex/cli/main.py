@@ -423,6 +423,95 @@ def bootstrap() -> None:
     typer.echo(key)
 
 
+# --- import, export and sync (logic in rolodex.sync) ------------------------------------------
+
+_URL = typer.Option("--url", help="The server, e.g. https://crm.example.com (or its /v3.1).")
+_KEY = typer.Option("--key", envvar="ROLODEX_API_KEY", help="API key (or ROLODEX_API_KEY).")
+_QUIET = typer.Option("--quiet", "-q", help="No progress display; only the summary line.")
+
+
+@app.command("export")
+def export(
+    url: Annotated[str, _URL],
+    key: Annotated[str, _KEY],
+    object_name: Annotated[str, typer.Option("--object", help="e.g. Contacts or Foo__c.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="csv or jsonl.")] = None,
+    updated_after: Annotated[
+        str | None, typer.Option("--updated-after", help="Only records changed after (UTC).")
+    ] = None,
+    quiet: Annotated[bool, _QUIET] = False,
+) -> None:
+    """Export records to CSV or JSONL; prints the cursor for the next --updated-after."""
+    from rolodex.sync import cli_tools
+
+    cli_tools.export_command(url, key, object_name, output, fmt, updated_after, quiet)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSONL.")],
+    object_name: Annotated[str, typer.Option("--object", help="e.g. Contacts or Foo__c.")],
+    url: Annotated[str | None, typer.Option("--url", help="Server (or --database-url).")] = None,
+    key: Annotated[str | None, _KEY] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Write into this database directly.")
+    ] = None,
+    instance: Annotated[
+        int | None, typer.Option("--instance", help="With --database-url: the instance id.")
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv or jsonl.")] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="COLUMN=FIELD (or COLUMN= to ignore).")
+    ] = None,
+    match_on: Annotated[
+        str | None, typer.Option("--match-on", help="Update the record whose FIELD matches.")
+    ] = None,
+    id_map: Annotated[
+        Path | None, typer.Option("--id-map", help="Source-to-target id map (read and updated).")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Reject file (default FILE.rejects.jsonl).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check; write nothing.")] = False,
+    quiet: Annotated[bool, _QUIET] = False,
+) -> None:
+    """Import records from CSV or JSONL; refused rows go to the reject file with the reason."""
+    from rolodex.sync import cli_tools
+
+    cli_tools.import_command(
+        file,
+        object_name,
+        url,
+        key,
+        database_url,
+        instance,
+        fmt,
+        mapping or [],
+        match_on,
+        id_map,
+        rejects,
+        dry_run,
+        quiet,
+    )
+
+
+@app.command("sync")
+def sync(
+    from_url: Annotated[str, typer.Option("--from-url")],
+    from_key: Annotated[str, typer.Option("--from-key")],
+    to_url: Annotated[str, typer.Option("--to-url")],
+    to_key: Annotated[str, typer.Option("--to-key")],
+    objects: Annotated[str, typer.Option("--objects", help="e.g. Contacts,Organisations.")],
+    state: Annotated[Path, typer.Option("--state", help="State file.")] = Path("rolodex-sync.json"),
+    quiet: Annotated[bool, _QUIET] = False,
+) -> None:
+    """One-way incremental sync: creates, updates, links and deletions; safe to stop anytime."""
+    from rolodex.sync import cli_tools
+
+    cli_tools.sync_command(from_url, from_key, to_url, to_key, objects, state, quiet)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

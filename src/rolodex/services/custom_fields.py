@@ -534,3 +534,12 @@ def record_deleted(
 def admin_service(connection: Connection, instance_id: int, object_name: str) -> CustomFieldService:
     """The service as an administrator of the instance (the `rolodex custom-fields` command)."""
     return CustomFieldService(connection, Caller(instance_id, 0, is_admin=True), object_name)
+
+
+def delete_object_fields(connection: Connection, instance_id: int, object_name: str) -> None:
+    """Delete every definition of an object and the search keys of its records (for a custom
+    object that is deleted with its records)."""
+    store = CustomFieldStore(connection, instance_id)
+    store.delete_keys(object_name, None)
+    for defn in store.definitions(object_name):
+        store.delete_definition(defn.id)

@@ -90,6 +90,7 @@ class ImportSummary:
     unchanged: int = 0
     rejected: int = 0
     links_set: int = 0
+    links_waiting: int = 0  # links to records of other files not imported yet
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -225,11 +226,13 @@ def import_records(
             pending_links.append((line, row, target_id, links))
     for line, row, target_id, links in pending_links:
         wanted, problems = writable_body(rt, {"LINKS": links}, ids)
-        if problems:
-            rejects.add(line, row, "imported, but links not set: " + "; ".join(problems))
-            summary.rejected += 1
-            continue
         current = sink.get(target_id) if not options.dry_run else None
+        if problems:
+            # The far end is not imported (yet): importing it later links it from its side.
+            # Meanwhile the links the target has already are kept, not replaced.
+            summary.links_waiting += len(problems)
+            if current is not None:
+                wanted["LINKS"] = _union(current.get("LINKS") or [], wanted["LINKS"])
         if current is not None and not differs(rt, current, wanted):
             continue
         if not options.dry_run:
@@ -269,6 +272,14 @@ def _write(
     elif source_id is not None and str(source_id) in mine:
         existing = sink.get(mine[str(source_id)])
     if existing is None:
+        # Checked here too, so that --dry-run finds what the server would refuse first.
+        missing = [
+            spec.name
+            for spec in rt.writable_fields
+            if spec.required and str(body.get(spec.name) or "").strip() == ""
+        ]
+        if missing:
+            raise WriteRefused("; ".join(f"{name}: is required" for name in missing))
         if options.dry_run:
             return None, "created"
         created = sink.create(body)
@@ -279,6 +290,27 @@ def _write(
     if not options.dry_run:
         sink.update(target_id, body)
     return target_id, "updated"
+
+
+def _union(current: list[Record], wanted: list[Record]) -> list[Record]:
+    """The current links (as link bodies) plus the wanted ones they lack."""
+    keys = {(str(k["LINK_OBJECT_NAME"]).lower(), int(k["LINK_OBJECT_ID"])) for k in current}
+    kept = [
+        {
+            "LINK_OBJECT_NAME": k["LINK_OBJECT_NAME"],
+            "LINK_OBJECT_ID": k["LINK_OBJECT_ID"],
+            "ROLE": k.get("ROLE"),
+            "DETAILS": k.get("DETAILS"),
+            "IS_FORWARD": k.get("IS_FORWARD"),
+        }
+        for k in current
+    ]
+    extra = [
+        k
+        for k in wanted
+        if (str(k["LINK_OBJECT_NAME"]).lower(), int(k["LINK_OBJECT_ID"])) not in keys
+    ]
+    return kept + extra
 
 
 def _match_value(body: Record, name: str) -> Any:

@@ -1,0 +1,337 @@
+"""`rolodex export`, `import` and `sync` run as real commands against real servers."""
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rolodex.client import Client, custom_fields_dict
+from tests.conftest import Tenant, free_port
+from tests.servers import cli_env, run_cli, served
+
+COLOUR = {"FIELD_NAME": "Colour__c", "FIELD_LABEL": "Colour", "FIELD_TYPE": "TEXT"}
+
+
+def _define_colour(tenant: Tenant) -> None:
+    response = tenant.client.post("/CustomFields/Contacts", json=COLOUR)
+    assert response.status_code == 201, response.text
+
+
+def _picture(crm: Client) -> dict[str, Any]:
+    """Everything that must survive, keyed by names (ids differ between systems)."""
+    orgs = {o["ORGANISATION_ID"]: o["ORGANISATION_NAME"] for o in crm.organisations.iterate()}
+    contacts = {c["CONTACT_ID"]: c for c in crm.contacts.iterate()}
+    names = {cid: c["FIRST_NAME"] for cid, c in contacts.items()}
+    picture = {}
+    for contact in contacts.values():
+        links = sorted(
+            (
+                k["LINK_OBJECT_NAME"],
+                (orgs if k["LINK_OBJECT_NAME"] == "Organisation" else names)[k["LINK_OBJECT_ID"]],
+                k["ROLE"],
+            )
+            for k in contact["LINKS"]
+        )
+        picture[contact["FIRST_NAME"]] = {
+            "TITLE": contact["TITLE"],
+            "EMAIL": contact["EMAIL_ADDRESS"],
+            "ORG": orgs.get(contact["ORGANISATION_ID"]),
+            "TAGS": sorted(t["TAG_NAME"] for t in contact["TAGS"]),
+            "CUSTOM": custom_fields_dict(contact),
+            "LINKS": links,
+        }
+    return {"orgs": sorted(orgs.values()), "contacts": picture}
+
+
+def _fill(crm: Client, prefix: str = "") -> None:
+    acme = crm.organisations.create({"ORGANISATION_NAME": f"{prefix}Acme"})["ORGANISATION_ID"]
+    ada = crm.contacts.create(
+        {
+            "FIRST_NAME": f"{prefix}Ada",
+            "TITLE": "Countess",
+            "EMAIL_ADDRESS": f"{prefix}ada@example.com",
+            "ORGANISATION_ID": acme,
+            "TAGS": [{"TAG_NAME": "vip"}, {"TAG_NAME": "maths; logic"}],
+            "CUSTOMFIELDS": [{"FIELD_NAME": "Colour__c", "FIELD_VALUE": "blue"}],
+            "LINKS": [{"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": acme, "ROLE": "CEO"}],
+        }
+    )["CONTACT_ID"]
+    crm.contacts.create(
+        {
+            "FIRST_NAME": f"{prefix}Charles",
+            "EMAIL_ADDRESS": f"{prefix}charles@example.com",
+            "LINKS": [{"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": ada}],
+        }
+    )
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return cli_env(database_url)
+
+
+def test_jsonl_round_trip_is_lossless(
+    base_url: str, make_tenant: Callable[[], Tenant], env: dict[str, str], tmp_path: Path
+) -> None:
+    source, target = make_tenant(), make_tenant()
+    _define_colour(source)
+    _define_colour(target)
+    with Client(base_url, source.api_key) as crm:
+        _fill(crm)
+        expected = _picture(crm)
+    id_map = tmp_path / "ids.json"
+    for name in ("Organisations", "Contacts"):
+        out = tmp_path / f"{name}.jsonl"
+        done = run_cli(
+            env,
+            "export",
+            "--url",
+            base_url,
+            "--key",
+            source.api_key,
+            "--object",
+            name,
+            "-o",
+            str(out),
+            "--quiet",
+        )
+        assert done.returncode == 0, done.stderr
+        done = run_cli(
+            env,
+            "import",
+            str(out),
+            "--url",
+            base_url,
+            "--key",
+            target.api_key,
+            "--object",
+            name,
+            "--id-map",
+            str(id_map),
+            "--quiet",
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    with Client(base_url, target.api_key) as crm:
+        got = _picture(crm)
+    for name, contact in expected["contacts"].items():
+        assert got["contacts"][name] == contact, name
+    assert got == expected
+    # Importing the same files again changes nothing.
+    for name in ("Organisations", "Contacts"):
+        again = run_cli(
+            env,
+            "import",
+            str(tmp_path / f"{name}.jsonl"),
+            "--url",
+            base_url,
+            "--key",
+            target.api_key,
+            "--object",
+            name,
+            "--id-map",
+            str(id_map),
+            "--quiet",
+        )
+        assert again.returncode == 0, again.stderr
+        assert " 0 created, 0 updated" in again.stdout
+    with Client(base_url, target.api_key) as crm:
+        assert _picture(crm) == expected
+
+
+def test_csv_round_trip_and_local_import(
+    base_url: str,
+    make_tenant: Callable[[], Tenant],
+    env: dict[str, str],
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    source, target, local = make_tenant(), make_tenant(), make_tenant()
+    for tenant in (source, target, local):
+        _define_colour(tenant)
+    with Client(base_url, source.api_key) as crm:
+        crm.contacts.create(
+            {
+                "FIRST_NAME": "Grace",
+                "TITLE": "Rear Admiral",
+                "EMAIL_ADDRESS": "grace@example.com",
+                "EMAIL_OPTED_OUT": True,
+                "TAGS": [{"TAG_NAME": "navy"}, {"TAG_NAME": "cobol"}],
+                "CUSTOMFIELDS": [{"FIELD_NAME": "Colour__c", "FIELD_VALUE": "green"}],
+            }
+        )
+        expected = _picture(crm)["contacts"]
+    out = tmp_path / "contacts.csv"
+    done = run_cli(
+        env,
+        "export",
+        "--url",
+        base_url,
+        "--key",
+        source.api_key,
+        "--object",
+        "Contacts",
+        "--format",
+        "csv",
+        "-o",
+        str(out),
+        "-q",
+    )
+    assert done.returncode == 0, done.stderr
+    done = run_cli(
+        env,
+        "import",
+        str(out),
+        "--url",
+        base_url,
+        "--key",
+        target.api_key,
+        "--object",
+        "Contacts",
+        "--match-on",
+        "EMAIL_ADDRESS",
+        "-q",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_cli(
+        env,
+        "import",
+        str(out),
+        "--database-url",
+        database_url,
+        "--instance",
+        str(local.instance_id),
+        "--object",
+        "Contacts",
+        "-q",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for tenant in (target, local):
+        with Client(base_url, tenant.api_key) as crm:
+            assert _picture(crm)["contacts"] == expected
+
+
+def test_bad_rows_go_to_the_reject_file_and_reimport_changes_nothing(
+    base_url: str, tenant: Tenant, env: dict[str, str], tmp_path: Path
+) -> None:
+    _define_colour(tenant)
+    data = tmp_path / "people.csv"
+    data.write_text(
+        "First Name,Last Name,Email Address,Favourite,Tags\n"
+        "Ada,Lovelace,ada@example.com,blue,vip;maths\n"
+        ",Nobody,nobody@example.com,red,\n"
+        "Alan,Turing,alan@example.com,green,\n"
+        "Bad,Date,bad@example.com,red,\n",
+        encoding="utf-8",
+    )
+    common = ["--url", base_url, "--key", tenant.api_key, "--object", "Contacts", "-q"]
+    unmapped = run_cli(env, "import", str(data), *common)
+    assert unmapped.returncode == 2
+    assert "Favourite" in unmapped.stderr  # a column that maps to nothing stops the import
+    mapped = [*common, "--map", "Favourite=Colour__c", "--match-on", "EMAIL_ADDRESS"]
+    dry = run_cli(env, "import", str(data), *mapped, "--dry-run")
+    assert "Would import 4 row(s): 3 created" in dry.stdout
+    assert tenant.client.get("/Contacts").json() == []
+    first = run_cli(env, "import", str(data), *mapped)
+    assert first.returncode == 3, first.stderr  # some rows were rejected
+    assert "3 created" in first.stdout
+    assert "1 rejected" in first.stdout
+    reject_text = (tmp_path / "people.csv.rejects.jsonl").read_text(encoding="utf-8")
+    rejects = [json.loads(line) for line in reject_text.splitlines()]
+    assert [(r["line"], r["row"]["Last Name"]) for r in rejects] == [(3, "Nobody")]
+    assert "FIRST_NAME" in rejects[0]["reason"]
+    second = run_cli(env, "import", str(data), *mapped)
+    assert "0 created, 0 updated, 3 unchanged" in second.stdout
+    contacts = tenant.client.get("/Contacts").json()
+    assert sorted(c["FIRST_NAME"] for c in contacts) == ["Ada", "Alan", "Bad"]
+    ada = next(c for c in contacts if c["FIRST_NAME"] == "Ada")
+    assert sorted(t["TAG_NAME"] for t in ada["TAGS"]) == ["maths", "vip"]
+    assert custom_fields_dict(ada) == {"Colour__c": "blue"}
+
+
+@pytest.fixture
+def second_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Another Rolodex server process with a database of its own; (URL, admin API key)."""
+    env = cli_env(f"sqlite:///{tmp_path / 'target.db'}", rate_limit_per_second="0")
+    done = run_cli(env, "bootstrap")
+    assert done.returncode == 0, done.stderr
+    key = done.stdout.strip().splitlines()[-1]
+    with served(env, free_port()) as url:
+        with Client(url, key) as crm:
+            crm.request("POST", "/CustomFields/Contacts", json=COLOUR)
+        yield url, key
+
+
+def test_sync_converges_and_resumes_after_a_kill(
+    base_url: str,
+    tenant: Tenant,
+    env: dict[str, str],
+    second_server: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    _define_colour(tenant)
+    target_url, target_key = second_server
+    state = tmp_path / "state.json"
+    args = [
+        "sync",
+        "--from-url",
+        base_url,
+        "--from-key",
+        tenant.api_key,
+        "--to-url",
+        target_url,
+        "--to-key",
+        target_key,
+        "--objects",
+        "Contacts,Organisations",
+        "--state",
+        str(state),
+        "-q",
+    ]
+
+    def converged() -> None:
+        with Client(base_url, tenant.api_key) as src, Client(target_url, target_key) as dst:
+            assert _picture(dst) == _picture(src)
+
+    with Client(base_url, tenant.api_key) as crm:
+        _fill(crm)
+        first = run_cli(env, *args)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "3 created" in first.stdout
+        converged()
+
+        # Updates, a link change and a deletion.
+        ada = crm.contacts.search("FIRST_NAME", "Ada")[0]
+        charles = crm.contacts.search("FIRST_NAME", "Charles")[0]
+        acme = crm.organisations.search("ORGANISATION_NAME", "Acme")[0]
+        crm.contacts.update(
+            ada["CONTACT_ID"], {"TITLE": "Analyst", "CUSTOMFIELDS": {"Colour__c": "red"}}
+        )
+        crm.contacts.update(
+            charles["CONTACT_ID"],
+            {
+                "LINKS": [
+                    {"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": acme["ORGANISATION_ID"]}
+                ]
+            },
+        )
+        gone = crm.contacts.create({"FIRST_NAME": "Temporary"})
+        run_cli(env, *args)
+        crm.contacts.delete(gone["CONTACT_ID"])
+        second = run_cli(env, *args)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "1 deleted" in second.stdout
+        converged()
+
+        # Killed half-way through creating, then resumed: no duplicates, same result.
+        for n in range(12):
+            crm.contacts.create({"FIRST_NAME": f"Bulk{n}", "TAGS": [{"TAG_NAME": "bulk"}]})
+        killed = run_cli({**env, "ROLODEX_SYNC_CRASH_AFTER": "5"}, *args)
+        assert killed.returncode != 0
+        resumed = run_cli(env, *args)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        converged()
+        with Client(target_url, target_key) as dst:
+            names = [c["FIRST_NAME"] for c in dst.contacts.iterate()]
+        assert len(names) == len(set(names)) == 14
