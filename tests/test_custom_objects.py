@@ -200,3 +200,100 @@ def test_cli_manages_custom_objects(database_url: str, tenant: Tenant, tmp_path:
     )
     assert forced.returncode == 0, forced.stderr
     assert tenant.client.get("/Visit__c").status_code == 404
+
+
+def _lookup(api: httpx.Client, object_name: str, field_name: str, join_object: str) -> None:
+    body = {
+        "FIELD_NAME": field_name,
+        "FIELD_LABEL": field_name.removesuffix("__c"),
+        "FIELD_TYPE": "LOOKUP",
+        "JOIN_OBJECT": join_object,
+    }
+    response = api.post(f"/CustomFields/{object_name}", json=body)
+    assert response.status_code == 201, response.text
+
+
+def test_lookups_show_both_ways(api: httpx.Client, calls: str) -> None:
+    _lookup(api, "Call__c", "Caller__c", "Contact")
+    contact = api.post("/Contacts", json={"FIRST_NAME": "Ann", "LAST_NAME": "Lee"}).json()
+    cid = contact["CONTACT_ID"]
+    # Before any call looks it up, the contact has the key (the instance has such a lookup).
+    assert api.get(f"/Contacts/{cid}").json()["LOOKED_UP_BY"] == []
+    call = api.post(
+        "/Call__c",
+        json={
+            "RECORD_NAME": "Inbound",
+            "CUSTOMFIELDS": [{"FIELD_NAME": "Caller__c", "FIELD_VALUE": cid}],
+        },
+    ).json()
+    assert call["CUSTOMFIELDS"] == [{"FIELD_NAME": "Caller__c", "FIELD_VALUE": cid}]
+    [lookup] = call["LOOKUPS"]
+    assert (lookup["FIELD_NAME"], lookup["OBJECT_NAME"], lookup["RECORD_ID"]) == (
+        "Caller__c",
+        "Contact",
+        cid,
+    )
+    assert lookup["RECORD"]["FIRST_NAME"] == "Ann" and "TAGS" not in lookup["RECORD"]
+    seen = api.get(f"/Contacts/{cid}").json()["LOOKED_UP_BY"]
+    assert seen == [
+        {
+            "OBJECT_NAME": "Call__c",
+            "FIELD_NAME": "Caller__c",
+            "RECORD_ID": call["RECORD_ID"],
+            "RECORD_NAME": "Inbound",
+        }
+    ]
+    # In lists too, and never in brief responses.
+    listed = api.get("/Contacts", params={"top": "500"}).json()
+    assert next(c for c in listed if c["CONTACT_ID"] == cid)["LOOKED_UP_BY"] == seen
+    assert "LOOKED_UP_BY" not in api.get(f"/Contacts/{cid}", params={"brief": "true"}).json()
+    # Types nothing looks up keep Insightly's shape.
+    organisation = api.post("/Organisations", json={"ORGANISATION_NAME": "Acme"}).json()
+    assert "LOOKED_UP_BY" not in organisation and "LOOKUPS" not in organisation
+    # A lookup to a missing record is a 400 naming the value; nothing is written.
+    bad = api.post(
+        "/Call__c",
+        json={
+            "RECORD_NAME": "x",
+            "CUSTOMFIELDS": [{"FIELD_NAME": "Caller__c", "FIELD_VALUE": 999_999_999}],
+        },
+    )
+    assert bad.status_code == 400
+    assert [e["FIELD"] for e in bad.json()["Errors"]] == ["CUSTOMFIELDS[0].FIELD_VALUE"]
+    # Deleting the looked-up contact clears the value: nothing dangles.
+    assert api.delete(f"/Contacts/{cid}").status_code == 202
+    after = api.get(f"/Call__c/{call['RECORD_ID']}").json()
+    assert after["CUSTOMFIELDS"] == [] and after["LOOKUPS"] == []
+    assert after["DATE_UPDATED_UTC"] >= call["DATE_UPDATED_UTC"]
+
+
+def test_a_standard_record_can_look_up_a_custom_object(api: httpx.Client, calls: str) -> None:
+    _lookup(api, "Contacts", "Last_call__c", "call__c")  # the object's name in any case
+    fields = api.get("/CustomFields/Contacts").json()
+    assert next(f for f in fields if f["FIELD_NAME"] == "Last_call__c")["JOIN_OBJECT"] == "Call__c"
+    call = api.post("/Call__c", json={"RECORD_NAME": "Outbound"}).json()
+    contact = api.post(
+        "/Contacts",
+        json={
+            "FIRST_NAME": "Bo",
+            "CUSTOMFIELDS": [{"FIELD_NAME": "Last_call__c", "FIELD_VALUE": call["RECORD_ID"]}],
+        },
+    ).json()
+    [lookup] = contact["LOOKUPS"]
+    assert lookup["OBJECT_NAME"] == "Call__c" and lookup["RECORD"]["RECORD_NAME"] == "Outbound"
+    bad = {"FIELD_NAME": "Last_call__c", "FIELD_VALUE": 999_999_999}
+    refused = api.post("/Contacts", json={"FIRST_NAME": "Cy", "CUSTOMFIELDS": [bad]})
+    assert refused.status_code == 400
+    unknown = {
+        "FIELD_NAME": "X__c",
+        "FIELD_LABEL": "X",
+        "FIELD_TYPE": "LOOKUP",
+        "JOIN_OBJECT": "Nope__c",
+    }
+    assert api.post("/CustomFields/Contacts", json=unknown).status_code == 400
+    # Deleting the object (forced) takes the lookup field pointing to it along.
+    assert api.delete("/CustomObjects/Call__c", params={"force": "true"}).status_code == 202
+    names = [f["FIELD_NAME"] for f in api.get("/CustomFields/Contacts").json()]
+    assert "Last_call__c" not in names
+    again = api.get(f"/Contacts/{contact['CONTACT_ID']}").json()
+    assert again["CUSTOMFIELDS"] == [] and "LOOKUPS" not in again

@@ -223,10 +223,17 @@ class CustomFieldService:
         if raw is None and not creating and planned.join_object is not None:
             return planned.join_object
         target = resolve_object_name(raw or "")
+        if target is not None and target.custom_object:
+            exact = self.repo.custom_object_name(target.singular)
+            if exact is None:
+                raise invalid_field("JOIN_OBJECT", f"this instance has no custom object {raw}")
+            return exact
         if target is None or target not in RECORD_TYPES:
             names = ", ".join(t.singular for t in RECORD_TYPES)
             raise invalid_field(
-                "JOIN_OBJECT", f"is required for a LOOKUP field: one of {names} (got '{raw}')"
+                "JOIN_OBJECT",
+                f"is required for a LOOKUP field: one of {names} or a custom object "
+                f"(got '{raw}')",
             )
         return target.singular
 

@@ -4,7 +4,8 @@ rolodex.domain.registry.custom_object_type gives (the same scalar fields for eve
 everything of its own is in CUSTOMFIELDS).
 
 Deleting a custom object that still has records is refused (409) unless forced; forced, every
-record goes the way a record delete goes (tags, links, follows, notes' links, files).
+record goes the way a record delete goes (tags, links, follows, notes' links, files), and so do
+the object's custom field definitions and the LOOKUP fields of other objects that point to it.
 """
 
 from typing import Any
@@ -14,8 +15,10 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from rolodex.domain.registry import custom_object_type
 from rolodex.errors import Conflict, Forbidden, NotFound, invalid_field
 from rolodex.services.context import Caller, utc_now
+from rolodex.services.custom_fields import CustomFieldService, delete_object_fields
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage import tables
+from rolodex.storage.custom_fields import CustomFieldStore
 from rolodex.storage.repository import Page, Row
 from rolodex.wire.custom_objects import CustomObjectIn
 from rolodex.wire.dates import format_datetime
@@ -104,9 +107,8 @@ class CustomObjectService:
         """Delete the definition (and, forced, its records); the files to remove after commit."""
         self._require_admin()
         row = self._require(name)
-        records = RecordService(
-            self.connection, self.caller, custom_object_type(row["object_name"])
-        )
+        rt = custom_object_type(row["object_name"])
+        records = RecordService(self.connection, self.caller, rt)
         ids = records.repo.ids_where(records.rt, "instance_id", self.caller.instance_id)
         if ids and not force:
             raise Conflict(
@@ -116,6 +118,12 @@ class CustomObjectService:
         files: list[str] = []
         for record_id in ids:
             files += records.delete(record_id)
+        # Its custom fields go with it, and so do LOOKUP fields of other objects pointing to it
+        # (their values went with the records just deleted).
+        delete_object_fields(self.connection, self.caller.instance_id, rt.singular)
+        store = CustomFieldStore(self.connection, self.caller.instance_id)
+        for lookup in store.lookups_to(rt.singular):
+            CustomFieldService(self.connection, self.caller, lookup.object_name).delete(lookup.name)
         self.connection.execute(delete(self.objects).where(self.objects.c.id == row["id"]))
         return files
 

@@ -33,6 +33,7 @@ from rolodex.errors import (
 )
 from rolodex.services.context import Caller, next_update_stamp, utc_now
 from rolodex.services.custom_fields import CustomValues, record_deleted
+from rolodex.services.lookups import add_lookup_data
 from rolodex.storage import tables
 from rolodex.storage.comments import CommentStore
 from rolodex.storage.files import FileRepository
@@ -134,6 +135,7 @@ class RecordService:
                 record["LINKS"] = [
                     output.link(link, singular, record_id) for link in links_by_record[record_id]
                 ]
+        add_lookup_data(self.repo.connection, self.caller.instance_id, self.rt, records, rows)
         return records
 
     def search_filter(self, field_name: str, field_value: str | None) -> FieldFilter:

@@ -214,6 +214,25 @@ class CustomFieldStore:
             query = query.where(values.c.value_key == value_key)
         return sorted(set(self.connection.execute(query).scalars()))
 
+    def holders_of(
+        self, record_type: str, field_key: str, value_keys: Sequence[str]
+    ) -> list[tuple[int, str]]:
+        """(record id, value key) of the records of the type whose field has one of the keys."""
+        if not value_keys:
+            return []
+        values = tables.custom_field_values
+        query = (
+            select(values.c.record_id, values.c.value_key)
+            .where(
+                self._scoped(values),
+                values.c.record_type == record_type,
+                values.c.field_key == field_key,
+                values.c.value_key.in_(list(value_keys)),
+            )
+            .order_by(values.c.record_id)
+        )
+        return [(int(row[0]), str(row[1])) for row in self.connection.execute(query)]
+
     def match_condition(
         self, record_type: str, table: Table, match: CustomFieldMatch
     ) -> ColumnElement[bool]:

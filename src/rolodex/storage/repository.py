@@ -104,6 +104,15 @@ class Repository:
         query = select(table.c.id).where(self._of_type(rt, table), table.c.id.in_(wanted))
         return set(self.connection.execute(query).scalars())
 
+    def records_by_id(self, rt: RecordType, ids: Iterable[int]) -> dict[int, Row]:
+        """The records of `rt` among `ids` in this instance, by id."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        table = self.record_table(rt)
+        query = select(table).where(self._of_type(rt, table), table.c.id.in_(wanted))
+        return {row["id"]: dict(row) for row in self.connection.execute(query).mappings()}
+
     def list_records(
         self, rt: RecordType, page: Page, field_filter: FieldFilter | None = None
     ) -> tuple[list[Row], int | None]:

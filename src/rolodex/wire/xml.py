@@ -28,6 +28,8 @@ ITEM_NAMES = {
     "ACTIVITY_ASSIGNMENTS": "ActivityAssignment",
     "TASKS": "Task",
     "EVENTS": "Event",
+    "LOOKUPS": "Lookup",
+    "LOOKED_UP_BY": "LookedUpBy",
 }
 ARRAY_PREFIX = "ArrayOf"
 
