@@ -112,15 +112,15 @@ def seed_defaults(connection: Connection, instance_id: int) -> None:
     repo = Repository(connection, instance_id)
     for rt, rows in SETTINGS_DEFAULTS.items():
         _add_missing(repo, rt, rows)
+    _add_missing(repo, PIPELINES, [pipeline for pipeline, _ in PIPELINE_DEFAULTS])
     for pipeline, stages in PIPELINE_DEFAULTS:
-        pipeline_id = _add_missing(repo, PIPELINES, [pipeline])[0]
-        stage_rows = [
-            {"PIPELINE_ID": pipeline_id, "STAGE_NAME": name, "STAGE_ORDER": order}
-            for order, name in enumerate(stages, start=1)
-        ]
+        pipeline_id = repo.ids_where(PIPELINES, "pipeline_name", pipeline["PIPELINE_NAME"])[0]
         if not repo.ids_where(PIPELINE_STAGES, "pipeline_id", pipeline_id):
-            for row in stage_rows:
-                insert_row(repo, PIPELINE_STAGES, row)
+            stage_rows = [
+                {"PIPELINE_ID": pipeline_id, "STAGE_NAME": name, "STAGE_ORDER": order}
+                for order, name in enumerate(stages, start=1)
+            ]
+            repo.insert_records(PIPELINE_STAGES, [_values(PIPELINE_STAGES, r) for r in stage_rows])
     seed_default_sets(connection, instance_id)
     connection.execute(
         update(tables.instances)
@@ -140,20 +140,23 @@ def seed_all_instances(connection: Connection) -> int:
     return len(instance_ids)
 
 
-def _add_missing(repo: Repository, rt: RecordType, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows whose name (first field after the id) is not there yet; every row's id."""
+def _add_missing(repo: Repository, rt: RecordType, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose name (first field after the id) is not there yet."""
     name = rt.fields[1]
-    ids = []
-    for row in rows:
-        found = repo.ids_where(rt, name.column, row[name.name])
-        ids.append(found[0] if found else insert_row(repo, rt, row))
-    return ids
+    existing = {row[name.column] for row in repo.list_records(rt, Page(top=_WHOLE_LIST))[0]}
+    missing = [row for row in rows if row[name.name] not in existing]
+    repo.insert_records(rt, [_values(rt, row) for row in missing])
 
 
 def insert_row(repo: Repository, rt: RecordType, row: dict[str, Any]) -> int:
     """Insert one row given in wire names (declared defaults for the fields it leaves out)."""
+    return repo.insert_record(rt, _values(rt, row))
+
+
+def _values(rt: RecordType, row: dict[str, Any]) -> Row:
+    """A row given in wire names as storage values, with declared defaults and audit dates."""
     now = utc_now()
     values: Row = {spec.column: spec.default for spec in rt.fields if spec.default is not None}
     values.update({key.lower(): value for key, value in row.items()})
     values.update(date_created_utc=now, date_updated_utc=now)
-    return repo.insert_record(rt, values)
+    return values

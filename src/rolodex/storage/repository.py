@@ -192,6 +192,21 @@ class Repository:
         )
         return int(result.scalar_one())
 
+    def insert_records(self, rt: RecordType, rows: Sequence[Row]) -> None:
+        """Insert many records in one statement (a column some rows leave out is null in them)."""
+        if not rows:
+            return
+        table = self.record_table(rt)
+        extra = {"object_name": rt.singular} if rt.custom_object else {}
+        columns = {column for row in rows for column in row}  # one statement needs one shape
+        self.connection.execute(
+            insert(table),
+            [
+                {"instance_id": self.instance_id, **extra, **dict.fromkeys(columns), **row}
+                for row in rows
+            ],
+        )
+
     def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
         table = self.record_table(rt)
         self.connection.execute(

@@ -4,14 +4,14 @@ Values written before this revision stay in the records' JSON but have no defini
 search keys; define the field (POST /v3.1/CustomFields/{objectName}) and write them again.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

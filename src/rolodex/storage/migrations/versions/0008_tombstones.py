@@ -1,7 +1,7 @@
 """tombstones of deleted records (the Deleted feed)
 
 Revision ID: 0008
-Revises: 0001
+Revises: 0007
 Create Date: 2026-12-06 10:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0001"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
