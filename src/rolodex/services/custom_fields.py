@@ -232,8 +232,7 @@ class CustomFieldService:
             names = ", ".join(t.singular for t in RECORD_TYPES)
             raise invalid_field(
                 "JOIN_OBJECT",
-                f"is required for a LOOKUP field: one of {names} or a custom object "
-                f"(got '{raw}')",
+                f"is required for a LOOKUP field: one of {names} or a custom object (got '{raw}')",
             )
         return target.singular
 
