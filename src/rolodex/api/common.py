@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -107,30 +108,35 @@ def _query_int(request: Request, name: str, default: int) -> int:
     return number
 
 
+def query_date(request: Request, name: str) -> datetime | None:
+    """A date query parameter (ISO 8601, 'yyyy-MM-dd HH:mm:ss' UTC or 'yyyy-MM-dd'); None when
+    absent, empty or None/null; 400 naming it when it is no date."""
+    raw = query_value(request, name)
+    if raw is None or NO_QUERY_DATE.match(raw):
+        return None
+    if not re.fullmatch(QUERY_DATE_PATTERN, raw):
+        raise invalid_field(
+            name,
+            f"'{raw}' is not a date; use ISO 8601 ('2024-05-01T13:30:00Z'), "
+            "'yyyy-MM-dd HH:mm:ss' (UTC) or 'yyyy-MM-dd'",
+        )
+    # An unescaped '+' of a zone offset ("...T10:00:00+01:00") arrives as a space.
+    raw = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", raw)
+    try:
+        return parse_datetime(raw)
+    except ValueError as exc:
+        raise invalid_field(name, str(exc)) from None
+
+
 def page_from(request: Request) -> Page:
     """Paging: `skip`, `top` (default 100, clamped to 500), `count_total`, `updated_after_utc`."""
     top = min(_query_int(request, "top", DEFAULT_TOP), MAX_TOP)
     skip = _query_int(request, "skip", 0)
     if skip > MAX_SKIP:
         raise invalid_field("skip", f"is larger than {MAX_SKIP}")
-    updated_after = None
-    raw = query_value(request, "updated_after_utc")
-    if raw is not None and not NO_QUERY_DATE.match(raw):
-        if not re.fullmatch(QUERY_DATE_PATTERN, raw):
-            raise invalid_field(
-                "updated_after_utc",
-                f"'{raw}' is not a date; use ISO 8601 ('2024-05-01T13:30:00Z'), "
-                "'yyyy-MM-dd HH:mm:ss' (UTC) or 'yyyy-MM-dd'",
-            )
-        # An unescaped '+' of a zone offset ("...T10:00:00+01:00") arrives as a space.
-        raw = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", raw)
-        try:
-            updated_after = parse_datetime(raw)
-        except ValueError as exc:
-            raise invalid_field("updated_after_utc", str(exc)) from None
     return Page(
         skip=skip,
         top=top,
-        updated_after=updated_after,
+        updated_after=query_date(request, "updated_after_utc"),
         count_total=query_bool(request, "count_total"),
     )

@@ -1,12 +1,11 @@
 """SQL for comments, always scoped to one instance (like rolodex.storage.repository)."""
 
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select, update
 
 from rolodex.storage import tables
-from rolodex.storage.repository import Page, Row
+from rolodex.storage.repository import Page, Row, fetch_page, strictly_after
 
 _comments = tables.comments
 
@@ -38,23 +37,13 @@ class CommentStore:
             _comments.c.record_id == record_id,
         ]
         if page.updated_after is not None:
-            # Strictly after, to the second, as in Repository.list_records.
-            threshold = page.updated_after.replace(microsecond=0) + timedelta(seconds=1)
-            conditions.append(_comments.c.date_updated_utc >= threshold)
+            conditions.append(_comments.c.date_updated_utc >= strictly_after(page.updated_after))
         query: Select[Any] = select(_comments).where(*conditions)
         if page.updated_after is not None:
             query = query.order_by(_comments.c.date_updated_utc, _comments.c.id)
         else:
             query = query.order_by(_comments.c.id)
-        rows: list[Row] = []
-        if page.top > 0:
-            result = self.connection.execute(query.offset(page.skip).limit(page.top))
-            rows = [dict(row) for row in result.mappings()]
-        total = None
-        if page.count_total:
-            counting = select(func.count()).select_from(_comments).where(*conditions)
-            total = int(self.connection.execute(counting).scalar_one())
-        return rows, total
+        return fetch_page(self.connection, query, page)
 
     def insert(self, values: Row) -> int:
         result = self.connection.execute(

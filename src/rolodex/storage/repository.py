@@ -59,6 +59,28 @@ class Page:
     count_total: bool = False
 
 
+def strictly_after(when: datetime) -> datetime:
+    """The earliest stored time that is after `when` as clients see dates: to the second. A
+    record shown as updated at 10:00:05 is not "after 10:00:05", whatever its microseconds."""
+    return when.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def fetch_page(
+    connection: Connection, query: Select[Any], page: Page
+) -> tuple[list[Row], int | None]:
+    """One page of `query` (filtered and ordered), and how many rows it has in all when the page
+    asks for the count."""
+    rows: list[Row] = []
+    if page.top > 0:
+        result = connection.execute(query.offset(page.skip).limit(page.top))
+        rows = [dict(row) for row in result.mappings()]
+    total = None
+    if page.count_total:
+        counting = select(func.count()).select_from(query.order_by(None).subquery())
+        total = int(connection.execute(counting).scalar_one())
+    return rows, total
+
+
 class Repository:
     """Data access for one instance."""
 
@@ -120,10 +142,7 @@ class Repository:
         table = self.record_table(rt)
         conditions: list[ColumnElement[bool]] = [self._of_type(rt, table)]
         if page.updated_after is not None:
-            # Strictly after, as clients see dates: to the second. A record shown as updated
-            # at 10:00:05 is not "after 10:00:05", whatever its stored microseconds.
-            threshold = page.updated_after.replace(microsecond=0) + timedelta(seconds=1)
-            conditions.append(table.c.date_updated_utc >= threshold)
+            conditions.append(table.c.date_updated_utc >= strictly_after(page.updated_after))
         if field_filter is not None:
             conditions.append(self._filter_condition(rt, table, field_filter))
         query: Select[Any] = select(table).where(*conditions)
@@ -131,14 +150,7 @@ class Repository:
             query = query.order_by(table.c.date_updated_utc, table.c.id)
         else:
             query = query.order_by(table.c.id)
-        rows: list[Row] = []
-        if page.top > 0:
-            result = self.connection.execute(query.offset(page.skip).limit(page.top))
-            rows = [dict(row) for row in result.mappings()]
-        total = None
-        if page.count_total:
-            total = self._count(select(table.c.id).where(*conditions))
-        return rows, total
+        return fetch_page(self.connection, query, page)
 
     def _filter_condition(
         self, rt: RecordType, table: Table, field_filter: FieldFilter

@@ -4,10 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
 
 from rolodex.storage import tables
-from rolodex.storage.repository import Page, Row
+from rolodex.storage.repository import Page, Row, fetch_page
 
 _members = tables.team_members
 
@@ -43,15 +43,7 @@ class TeamMemberStore:
     def page(self, page: Page) -> tuple[list[Row], int | None]:
         """One page of every membership of the instance, in id order."""
         query: Select[Any] = select(_members).where(self._scoped()).order_by(_members.c.id)
-        rows: list[Row] = []
-        if page.top > 0:
-            result = self.connection.execute(query.offset(page.skip).limit(page.top))
-            rows = [dict(row) for row in result.mappings()]
-        total = None
-        if page.count_total:
-            counting = select(func.count()).select_from(_members).where(self._scoped())
-            total = int(self.connection.execute(counting).scalar_one())
-        return rows, total
+        return fetch_page(self.connection, query, page)
 
     def insert(self, team_id: int, user_id: int) -> int:
         result = self.connection.execute(

@@ -1,11 +1,11 @@
 """SQL for tombstones: the ids of deleted records and when they were deleted."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from rolodex.storage import tables
-from rolodex.storage.repository import Page, Row
+from rolodex.storage.repository import Page, Row, fetch_page, strictly_after
 
 
 class TombstoneStore:
@@ -33,27 +33,18 @@ class TombstoneStore:
         table = tables.tombstones
         since = kept_since
         if page.updated_after is not None:
-            since = max(since, page.updated_after.replace(microsecond=0) + timedelta(seconds=1))
+            since = max(since, strictly_after(page.updated_after))
         conditions = [
             table.c.instance_id == self.instance_id,
             table.c.record_type == record_type,
             table.c.date_deleted_utc >= since,
         ]
-        rows: list[Row] = []
-        if page.top > 0:
-            query = (
-                select(table.c.record_id, table.c.date_deleted_utc)
-                .where(*conditions)
-                .order_by(table.c.date_deleted_utc, table.c.record_id)
-                .offset(page.skip)
-                .limit(page.top)
-            )
-            rows = [dict(row) for row in self.connection.execute(query).mappings()]
-        total = None
-        if page.count_total:
-            counting = select(func.count()).select_from(table).where(*conditions)
-            total = int(self.connection.execute(counting).scalar_one())
-        return rows, total
+        query = (
+            select(table.c.record_id, table.c.date_deleted_utc)
+            .where(*conditions)
+            .order_by(table.c.date_deleted_utc, table.c.record_id)
+        )
+        return fetch_page(self.connection, query, page)
 
 
 def purge_before(connection: Connection, cutoff: datetime, instance_id: int | None = None) -> int:
