@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install dev serve test lint format bench clean
+.PHONY: install dev serve test lint format bench reliability clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ serve: install
 test: lint
 	$(BIN)/pytest
 
+## The reliability suite (tests/reliability: fuzzing, races, kill -9, a lost database,
+## isolation) at a larger size than in `make test`; RELIABILITY_SCALE=n sets how much larger.
+RELIABILITY_SCALE ?= 5
+reliability: dev
+	ROLODEX_RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(BIN)/pytest tests/reliability
+
 lint: dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -41,11 +47,13 @@ format: dev
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-## Requests/s and latency of GET one contact and a list of 100 beside a bare-Starlette ceiling
-## (needs wrk; see bench/README.md). Pass options with BENCH_ARGS="--contacts 10000 --workers 2".
-bench: install
+## Each operation's rate, latency and RSS beside its framework and storage ceilings, on SQLite
+## and PostgreSQL, written to build/bench.json (installs wrk when missing; 15-25 min).
+## Pass options with BENCH_ARGS="--scales 10000,100000 --databases sqlite" (see bench/README.md).
+bench: dev
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python bench/bench_ratelimit.py
-	$(BIN)/python bench/bench_api.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

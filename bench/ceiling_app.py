@@ -1,16 +1,19 @@
-"""The "framework ceiling": a bare Starlette app serving the benchmark's JSON bytes from memory.
+"""The "framework ceiling": a bare Starlette app answering the benchmark's requests from memory.
 
-It answers the same two URLs as Rolodex (`/v3.1/Contacts/{id}` and `/v3.1/Contacts?skip=&top=`)
-with bodies Rolodex returned for a sample of them (the body for an id or skip is picked from the
-sample by that number), so the difference between the two servers is everything Rolodex does
-besides HTTP and routing: FastAPI, authentication, SQL, encoding.
+For every request the benchmark sends (method, path and query), it returns a body Rolodex itself
+returned for a request of the same operation, with its status, so sizes and shapes match the
+real ones. The difference between the two servers is everything Rolodex does besides HTTP and
+routing: FastAPI, validation, authentication, SQL, encoding.
 
-Run by bench_api.py as `uvicorn ceiling_app:create_app --factory --app-dir bench`, with
-BENCH_CEILING_PAYLOADS naming the pickle of bodies that bench_api.py wrote.
+Run by bench.py as `uvicorn ceiling_app:create_app --factory --app-dir bench`, with
+BENCH_CEILING_PAYLOADS naming a pickle of {"routes": {"METHOD /path?query": [body index, ...]},
+"bodies": [(status, bytes), ...]}: a route with several bodies answers them in turn.
 """
 
+import itertools
 import os
 import pickle
+from collections.abc import Iterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,32 +21,34 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"
-BAD_REQUEST = b'{"Message":"skip must be a whole number."}'
+NOT_FOUND = b'{"Message":"Not found."}'
 
 
 def create_app() -> Starlette:
+    """The app, with its answers loaded from BENCH_CEILING_PAYLOADS."""
     with open(os.environ["BENCH_CEILING_PAYLOADS"], "rb") as file:
         payloads = pickle.load(file)
-    contacts: list[bytes] = payloads["contacts"]
-    pages: list[bytes] = payloads["pages"]
+    bodies: list[tuple[int, bytes]] = payloads["bodies"]
+    routes: dict[str, Iterator[int]] = {
+        key: itertools.cycle(indexes) for key, indexes in payloads["routes"].items()
+    }
 
-    async def get_contact(request: Request) -> Response:
-        record_id: int = request.path_params["record_id"]
-        return Response(contacts[record_id % len(contacts)], media_type=JSON_MEDIA_TYPE)
-
-    async def list_contacts(request: Request) -> Response:
-        skip = request.query_params.get("skip", "0")
-        if not skip.isdigit():
-            return Response(BAD_REQUEST, 400, media_type=JSON_MEDIA_TYPE)
-        return Response(pages[int(skip) % len(pages)], media_type=JSON_MEDIA_TYPE)
+    async def answer(request: Request) -> Response:
+        await request.body()  # read what a client sends, as Rolodex must
+        query = request.scope["query_string"].decode("latin-1")
+        key = f"{request.method} {request.scope['raw_path'].decode('latin-1')}"
+        found = routes.get(f"{key}?{query}" if query else key)
+        if found is None:
+            return Response(NOT_FOUND, 404, media_type=JSON_MEDIA_TYPE)
+        status, body = bodies[next(found)]
+        return Response(body, status, media_type=JSON_MEDIA_TYPE)
 
     async def healthz(request: Request) -> Response:
         return Response(b'{"STATUS":"ok"}', media_type=JSON_MEDIA_TYPE)
 
     return Starlette(
         routes=[
-            Route("/v3.1/Contacts/{record_id:int}", get_contact),
-            Route("/v3.1/Contacts", list_contacts),
             Route("/healthz", healthz),
+            Route("/{path:path}", answer, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
     )

@@ -114,6 +114,7 @@ class Tenant:
     user_id: int
     api_key: str
     client: httpx.Client
+    email: str
 
     def add_user(self, engine: Engine, email: str, admin: bool = False) -> tuple[int, str]:
         with unit_of_work(engine, write=True) as connection:
@@ -139,14 +140,13 @@ def tenant_factory(engine: Engine, base_url: str) -> Iterator[Callable[[], Tenan
         suffix = uuid.uuid4().hex
         with unit_of_work(engine, write=True) as connection:
             instance_id = users.create_instance(connection, f"Test {suffix}")
-            user_id, key = users.create_user(
-                connection, instance_id, f"admin-{suffix}@example.com", "Ada", "Admin", True
-            )
+            email = f"admin-{suffix}@example.com"
+            user_id, key = users.create_user(connection, instance_id, email, "Ada", "Admin", True)
             admin = Caller(instance_id, user_id, is_admin=True)
             CustomObjectService(connection, admin).create(SUITE_OBJECT_DEFINITION)
         client = httpx.Client(base_url=f"{base_url}/v3.1", auth=(key, ""), timeout=60)
         clients.append(client)
-        return Tenant(instance_id, user_id, key, client)
+        return Tenant(instance_id, user_id, key, client, email)
 
     try:
         yield make

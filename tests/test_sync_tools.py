@@ -1,6 +1,9 @@
 """`rolodex export`, `import` and `sync` run as real commands against real servers."""
 
 import json
+import os
+import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +12,8 @@ import pytest
 
 from rolodex.client import Client, custom_fields_dict
 from tests.conftest import Tenant, free_port
-from tests.servers import cli_env, run_cli, served
+from tests.holding_proxy import HoldingProxy
+from tests.servers import ROLODEX, cli_env, run_cli, served
 
 COLOUR = {"FIELD_NAME": "Colour__c", "FIELD_LABEL": "Colour", "FIELD_TYPE": "TEXT"}
 
@@ -250,6 +254,13 @@ def test_bad_rows_go_to_the_reject_file_and_reimport_changes_nothing(
     assert custom_fields_dict(ada) == {"Colour__c": "blue"}
 
 
+def _sync_args(from_url: str, from_key: str, to_url: str, to_key: str, state: Path) -> list[str]:
+    return [
+        *("sync", "--from-url", from_url, "--from-key", from_key, "--to-url", to_url),
+        *("--to-key", to_key, "--objects", "Contacts,Organisations", "--state", str(state), "-q"),
+    ]
+
+
 @pytest.fixture
 def second_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Another Rolodex server process with a database of its own; (URL, admin API key)."""
@@ -263,7 +274,7 @@ def second_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield url, key
 
 
-def test_sync_converges_and_resumes_after_a_kill(
+def test_sync_converges_after_creates_updates_links_and_deletions(
     base_url: str,
     tenant: Tenant,
     env: dict[str, str],
@@ -273,22 +284,7 @@ def test_sync_converges_and_resumes_after_a_kill(
     _define_colour(tenant)
     target_url, target_key = second_server
     state = tmp_path / "state.json"
-    args = [
-        "sync",
-        "--from-url",
-        base_url,
-        "--from-key",
-        tenant.api_key,
-        "--to-url",
-        target_url,
-        "--to-key",
-        target_key,
-        "--objects",
-        "Contacts,Organisations",
-        "--state",
-        str(state),
-        "-q",
-    ]
+    args = _sync_args(base_url, tenant.api_key, target_url, target_key, state)
 
     def converged() -> None:
         with Client(base_url, tenant.api_key) as src, Client(target_url, target_key) as dst:
@@ -324,14 +320,65 @@ def test_sync_converges_and_resumes_after_a_kill(
         assert "1 deleted" in second.stdout
         converged()
 
-        # Killed half-way through creating, then resumed: no duplicates, same result.
-        for n in range(12):
+
+def _is_contact_create(method: str, path: str) -> bool:
+    return method == "POST" and path.split("?")[0].rstrip("/").lower() == "/v3.1/contacts"
+
+
+@pytest.mark.parametrize(
+    "before", [False, True], ids=["killed-after-the-create", "killed-before-the-create"]
+)
+def test_sync_killed_mid_create_resumes_without_duplicates(
+    base_url: str,
+    tenant: Tenant,
+    env: dict[str, str],
+    second_server: tuple[str, str],
+    tmp_path: Path,
+    before: bool,
+) -> None:
+    """The sync is SIGKILLed from outside while its 4th contact create is in flight: either the
+    target made the record and the answer never came back (the window where a journal could
+    miss it), or the request never reached the target. Resumed, the sync converges and creates
+    no duplicate."""
+    _define_colour(tenant)
+    target_url, target_key = second_server
+    state = tmp_path / "state.json"
+    journal = tmp_path / "state.json.journal"
+    with Client(base_url, tenant.api_key) as crm:
+        _fill(crm)
+        for n in range(6):
             crm.contacts.create({"FIRST_NAME": f"Bulk{n}", "TAGS": [{"TAG_NAME": "bulk"}]})
-        killed = run_cli({**env, "ROLODEX_SYNC_CRASH_AFTER": "5"}, *args)
-        assert killed.returncode != 0
+    # The state names the target by URL, so the resumed run goes through the proxy too.
+    with HoldingProxy(target_url, _is_contact_create, nth=4, before=before) as proxy:
+        args = _sync_args(base_url, tenant.api_key, proxy.url, target_key, state)
+        process = subprocess.Popen(
+            [*ROLODEX, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert proxy.held.wait(90), process.communicate(timeout=30)
+            journalled = [json.loads(line) for line in journal.read_text().splitlines()]
+            os.kill(process.pid, signal.SIGKILL)
+            process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=30)
+            proxy.release.set()
+        assert process.returncode == -signal.SIGKILL
+        # Three contacts created and mapped, and the fourth's intent: the state does not know
+        # whether the fourth exists.
+        assert [e.get("target") is not None for e in journalled if "intent" not in e] == [True] * 3
+        assert journalled[-1]["intent"]["body"]["FIRST_NAME"] == "Bulk1"
+        with Client(target_url, target_key) as dst:
+            made = [c["FIRST_NAME"] for c in dst.contacts.iterate()]
+        assert len(made) == (3 if before else 4)
+
         resumed = run_cli(env, *args)
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-        converged()
-        with Client(target_url, target_key) as dst:
-            names = [c["FIRST_NAME"] for c in dst.contacts.iterate()]
-        assert len(names) == len(set(names)) == 14
+        assert ("found and kept" in resumed.stdout) is not before
+    with Client(base_url, tenant.api_key) as src, Client(target_url, target_key) as dst:
+        assert _picture(dst) == _picture(src)
+        names = [c["FIRST_NAME"] for c in dst.contacts.iterate()]
+    assert len(names) == len(set(names)) == 8
+    assert not journal.exists()
+    assert not any(json.loads(state.read_text())["intents"].values())

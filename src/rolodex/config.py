@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 25 * 1024 * 1024
     # How long GET /v3.1/{Coll}/Deleted remembers a deleted record, in days.
     tombstone_days: int = 90
+    # Region (ISO 3166 alpha-2) of phone numbers written without a country code, for the CTI
+    # lookup's E.164 index; after changing it run `rolodex db reindex-phones`.
+    default_phone_region: str = "US"
+    # redis://host:port/db: CTI screen pops reach pages served by other server processes through
+    # Redis pub/sub. Empty: PostgreSQL LISTEN/NOTIFY on PostgreSQL, else within this process.
+    redis_url: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -13,6 +14,7 @@ from rolodex import __version__
 from rolodex.api import (
     activity_sets,
     comments,
+    cti,
     custom_fields,
     custom_objects,
     files,
@@ -33,6 +35,8 @@ from rolodex.config import Settings, get_settings
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, Unauthorized
 from rolodex.storage.engine import make_engine
+from rolodex.web import routes as web_routes
+from rolodex.web.common import error_page, web_path
 
 log = logging.getLogger("rolodex")
 
@@ -65,6 +69,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.router.routes.extend(activity_sets.build_router().routes)
     app.router.routes.extend(custom_fields.router.routes)
     app.router.routes.extend(custom_objects.router.routes)
+    app.router.routes.extend(cti.router.routes)
+    web_routes.install(app)
     # Last: /v3.1/{object_name} for every custom object (names ending in __c).
     app.router.routes.extend(records.build_router(CUSTOM_OBJECT_RECORDS).routes)
 
@@ -98,6 +104,8 @@ def error_response(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RolodexError)
     async def rolodex_error(request: Request, exc: RolodexError) -> Response:
+        if web_path(request):
+            return error_page(request, exc.status_code, exc.message)
         errors = [{"FIELD": e.field, "Message": e.message} for e in exc.errors]
         headers = dict(exc.headers)
         if isinstance(exc, Unauthorized):
@@ -106,6 +114,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if web_path(request):
+            message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+            return error_page(request, exc.status_code, message)
         if exc.status_code == 404:
             return error_response(404, f"No such resource: {request.url.path}")
         if exc.status_code == 405:
@@ -125,9 +136,22 @@ def _install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         summary = "; ".join(f"{e['FIELD']}: {e['Message']}" for e in errors[:5])
+        if web_path(request):
+            return error_page(request, 400, f"This address is not valid: {summary}.")
         return error_response(400, f"Invalid input: {summary}.", errors)
+
+    # A lost database outside a unit of work's own handling (e.g. /healthz): 503, not 500.
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        log.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        message = "The database is unavailable right now; try again shortly."
+        if web_path(request):
+            return error_page(request, 503, message)
+        return error_response(503, message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         log.exception("Unhandled error on %s %s", request.method, request.url.path)
+        if web_path(request):
+            return error_page(request, 500, "An unexpected error occurred; it has been logged.")
         return error_response(500, "An unexpected error occurred; it has been logged.")

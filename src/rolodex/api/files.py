@@ -221,7 +221,16 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
 async def _receive_upload(request: Request, store: FileStore) -> NewFile:
     """Read the multipart upload and write its file to a temporary place (400/413/415)."""
     limit = _upload_limit(request)
-    form = await _read_form(request, limit)
+    form = await read_upload_form(request, limit)
+    caller: Caller = request.state.caller
+    return await stage_upload(form, store, caller.instance_id, limit)
+
+
+async def stage_upload(form: FormData, store: FileStore, instance_id: int, limit: int) -> NewFile:
+    """The form's `file` part written to a temporary place, with its metadata (400 if absent).
+
+    The web pages upload through this too, so a file is checked the same way everywhere.
+    """
     try:
         upload = _form_value(form, "file")
         if not isinstance(upload, UploadFile):
@@ -233,8 +242,7 @@ async def _receive_upload(request: Request, store: FileStore) -> NewFile:
             upload.filename,
             upload.content_type,
         )
-        caller: Caller = request.state.caller
-        key = store.new_key(caller.instance_id)
+        key = store.new_key(instance_id)
         size = await run_in_threadpool(store.write_temp, key, upload.file, limit)
         return NewFile(key, size, fields)
     finally:
@@ -243,8 +251,8 @@ async def _receive_upload(request: Request, store: FileStore) -> NewFile:
                 value.file.close()
 
 
-async def _read_form(request: Request, limit: int) -> FormData:
-    """The multipart form, read within the upload limit."""
+async def read_upload_form(request: Request, limit: int) -> FormData:
+    """The multipart form, read within the upload limit (413 past it)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "multipart/form-data":
         raise UnsupportedMediaType("Send the file as multipart/form-data, in a part named 'file'.")

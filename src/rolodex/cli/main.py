@@ -5,6 +5,7 @@ is printed alone on the last line of stdout.
 """
 
 import json
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,11 +22,13 @@ from rolodex.services import pipelines
 from rolodex.services import users as user_service
 from rolodex.services.context import Caller
 from rolodex.services.custom_objects import CustomObjectService
+from rolodex.services.sessions import set_password
 from rolodex.services.settings import seed_all_instances
 from rolodex.services.tombstones import purge_expired
 from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.files import FileStore
 from rolodex.storage.migrate import upgrade
+from rolodex.storage.phones import reindex_all
 from rolodex.storage.repository import Page
 
 app = typer.Typer(help="Rolodex: a self-hosted CRM server that speaks the Insightly Web API v3.1.")
@@ -65,6 +68,14 @@ def db_upgrade() -> None:
     """Create or migrate the schema of ROLODEX_DATABASE_URL."""
     _upgrade(_engine())
     typer.echo("Database schema is up to date.")
+
+
+@db_app.command("reindex-phones")
+def db_reindex_phones() -> None:
+    """Rebuild the CTI lookup's phone index (after changing ROLODEX_DEFAULT_PHONE_REGION)."""
+    with unit_of_work(_engine(), write=True) as connection:
+        indexed = reindex_all(connection, get_settings().default_phone_region)
+    typer.echo(f"Indexed {indexed} phone number(s).")
 
 
 @db_app.command("purge-tombstones")
@@ -130,6 +141,23 @@ def users_create(
         _fail(error)
     typer.echo(f"Created user {user_id} in instance {instance_id}. API key:")
     typer.echo(key)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Option(help="The user's email.")],
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, help="The new web sign-in password."),
+    ],
+) -> None:
+    """Set the password a user signs in to the web application with (ends their sessions)."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            set_password(connection, email, password)
+    except RolodexError as error:
+        _fail(error)
+    typer.echo(f"Password set for {email}.")
 
 
 @users_app.command("regenerate-key")
@@ -415,10 +443,12 @@ def bootstrap() -> None:
             typer.echo("Database ready; it already has users (keys are shown only once).")
             return
         instance_id = user_service.default_instance(connection)
-        _, key = user_service.create_user(
-            connection, instance_id, "admin@localhost.localdomain", "Admin", "User", True
-        )
-    typer.echo("Created the first admin user (admin@localhost.localdomain).")
+        email = "admin@localhost.localdomain"
+        _, key = user_service.create_user(connection, instance_id, email, "Admin", "User", True)
+        password = secrets.token_urlsafe(12)
+        set_password(connection, email, password)
+    typer.echo(f"Created the first admin user ({email}).")
+    typer.echo(f"Web sign-in password (change it with `rolodex users set-password`): {password}")
     typer.echo("Its API key, shown only this once (the user name of HTTP Basic auth):")
     typer.echo(key)
 
@@ -518,8 +548,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
 ) -> None:
-    """Serve the API (under /v3.1) until stopped."""
+    """Serve the API (under /v3.1) and the web application (at /) until stopped."""
     import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite") and not settings.redis_url:
+        typer.echo(
+            "warning: with SQLite and several workers, a CTI screen pop reaches only the pages "
+            "served by the process that got the API call; set ROLODEX_REDIS_URL to reach all.",
+            err=True,
+        )
 
     uvicorn.run(
         "rolodex.api.app:create_app",
@@ -528,4 +566,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # Open pages hold event streams (CTI screen pops) that never end by themselves: on
+        # shutdown they are cut after this many seconds, and the browsers reconnect elsewhere.
+        timeout_graceful_shutdown=3,
     )

@@ -7,11 +7,14 @@
         for record in crm.contacts.iterate(updated_after="2026-01-01"):
             ...
 
-Records are plain dicts in the wire shape (UPPER_SNAKE keys). Install with
-`pip install rolodex[client]`; nothing of the server is imported.
+Results are typed records (rolodex.client.models, one class per record type): dicts in the
+wire shape, so `contact["FIRST_NAME"]` and `contact.FIRST_NAME` both work, and every key the
+server sent is kept. Install the SDK alone with `pip install rolodex-client` (httpx is its only
+dependency; see packages/rolodex-client); nothing of the server is imported.
 """
 
 from rolodex.client.aio import AsyncClient, AsyncRecords, AsyncResource
+from rolodex.client.calls import RecordPage
 from rolodex.client.core import RetryPolicy, Sweep, apply_changes, custom_fields_dict
 from rolodex.client.errors import (
     ApiError,
@@ -25,10 +28,36 @@ from rolodex.client.errors import (
     ServerError,
     TransportError,
 )
-from rolodex.client.sync import Client, RecordPage, Records, Resource
+from rolodex.client.models import (
+    MODELS,
+    Contact,
+    CustomObjectRecord,
+    Email,
+    Event,
+    Lead,
+    Milestone,
+    Note,
+    Opportunity,
+    Organisation,
+    Project,
+    Task,
+    User,
+)
+from rolodex.client.record import (
+    CustomField,
+    DateItem,
+    EmailDomain,
+    FileAttachment,
+    Link,
+    Tag,
+    Tombstone,
+    WireRecord,
+)
+from rolodex.client.sync import Client, Records, Resource
 from rolodex.client.types import OBJECT_TYPES, ObjectType, custom_object, object_type
 
 __all__ = [
+    "MODELS",
     "OBJECT_TYPES",
     "ApiError",
     "AsyncClient",
@@ -38,10 +67,25 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "Contact",
+    "CustomField",
+    "CustomObjectRecord",
+    "DateItem",
+    "Email",
+    "EmailDomain",
+    "Event",
+    "FileAttachment",
+    "Lead",
+    "Link",
+    "Milestone",
     "NotFoundError",
+    "Note",
     "ObjectType",
+    "Opportunity",
+    "Organisation",
     "PermissionDeniedError",
     "PreconditionFailedError",
+    "Project",
     "RateLimitedError",
     "RecordPage",
     "Records",
@@ -49,7 +93,12 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Sweep",
+    "Tag",
+    "Task",
+    "Tombstone",
     "TransportError",
+    "User",
+    "WireRecord",
     "apply_changes",
     "custom_fields_dict",
     "custom_object",

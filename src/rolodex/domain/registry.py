@@ -68,6 +68,8 @@ class FieldSpec:
     # A regular expression a text value must match, and a value that does (for messages).
     pattern: str | None = None
     example: str | None = None
+    # A telephone number: indexed in E.164 form for the CTI lookup (rolodex.storage.phones).
+    phone: bool = False
 
     @property
     def column(self) -> str:
@@ -184,12 +186,12 @@ CONTACTS = RecordType(
         _OWNER,
         FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
         _text("EMAIL_ADDRESS", indexed=True),
-        _text("PHONE"),
-        _text("PHONE_HOME"),
-        _text("PHONE_MOBILE"),
-        _text("PHONE_OTHER"),
-        _text("PHONE_ASSISTANT"),
-        _text("PHONE_FAX"),
+        _text("PHONE", phone=True),
+        _text("PHONE_HOME", phone=True),
+        _text("PHONE_MOBILE", phone=True),
+        _text("PHONE_OTHER", phone=True),
+        _text("PHONE_ASSISTANT", phone=True),
+        _text("PHONE_FAX", phone=True),
         _text("ASSISTANT_NAME"),
         _text("SOCIAL_LINKEDIN"),
         _text("SOCIAL_FACEBOOK"),
@@ -224,8 +226,8 @@ ORGANISATIONS = RecordType(
         _text("BACKGROUND", 4000),
         _text("IMAGE_URL", 500, read_only=True),
         _OWNER,
-        _text("PHONE"),
-        _text("PHONE_FAX"),
+        _text("PHONE", phone=True),
+        _text("PHONE_FAX", phone=True),
         _text("WEBSITE", indexed=True),
         _text("ADDRESS_BILLING_STREET"),
         _text("ADDRESS_BILLING_CITY"),
@@ -279,9 +281,9 @@ LEADS = RecordType(
         _text("TITLE"),
         _text("ORGANISATION_NAME", indexed=True),
         _text("EMAIL", indexed=True),
-        _text("PHONE"),
-        _text("MOBILE"),
-        _text("FAX"),
+        _text("PHONE", phone=True),
+        _text("MOBILE", phone=True),
+        _text("FAX", phone=True),
         _text("WEBSITE"),
         _text("INDUSTRY", 128),
         FieldSpec("EMPLOYEE_COUNT", Kind.INT, minimum=0),

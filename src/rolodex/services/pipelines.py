@@ -173,10 +173,13 @@ def create_pipeline(
     target = {rt.collection.lower(): rt for rt in RECORD_TYPES if rt.has(Feature.PIPELINE)}
     rt = target.get(for_collection.strip().lower())
     if rt is None:
-        raise BadRequest(f"A pipeline is for one of: {', '.join(sorted(target))}.")
+        message = f"A pipeline is for one of: {', '.join(sorted(target))}."
+        raise BadRequest(message, [FieldError("FOR", message)])
     names = [stage.strip() for stage in stage_names if stage.strip()]
     if not name.strip() or not names:
-        raise BadRequest("A pipeline needs a name and at least one stage.")
+        problems = [FieldError("PIPELINE_NAME", "is required")] if not name.strip() else []
+        problems += [] if names else [FieldError("STAGES", "at least one stage is required")]
+        raise BadRequest("A pipeline needs a name and at least one stage.", problems)
     repo = Repository(connection, instance_id)
     pipeline_id = insert_row(
         repo,

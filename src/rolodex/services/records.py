@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rolodex.config import get_settings
 from rolodex.domain.registry import (
     Feature,
     Kind,
@@ -37,6 +38,7 @@ from rolodex.services.lookups import add_lookup_data
 from rolodex.storage import tables
 from rolodex.storage.comments import CommentStore
 from rolodex.storage.files import FileRepository
+from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.storage.tombstones import TombstoneStore
 from rolodex.wire import output
@@ -216,6 +218,7 @@ class RecordService:
         record_id = self.repo.insert_record(self.rt, values)
         if custom_values is not None:
             custom_values.reindex(record_id, values["custom_fields"])
+        self._index_phones(record_id, values)
         self._write_sub_collections(record_id, model, now, extra_links)
         self.keep_history(record_id, values, now)
         return self.read(record_id)
@@ -259,6 +262,8 @@ class RecordService:
             self.repo.update_record(self.rt, record_id, changes)
         if custom_values is not None and "custom_fields" in changes:
             custom_values.reindex(record_id, changes["custom_fields"])
+        if any(spec.phone and spec.column in changes for spec in self.rt.fields):
+            self._index_phones(record_id, {**row, **changes})
         self.keep_history(record_id, changes, stamp)
         return self.read(record_id)
 
@@ -278,6 +283,8 @@ class RecordService:
         singular = self.rt.singular
         # Its search keys go, and LOOKUP values pointing to it are cleared.
         record_deleted(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+        if _has_phones(self.rt):
+            PhoneStore(self.repo.connection, self.caller.instance_id).delete(singular, record_id)
         now = utc_now()
         links = self.repo.links_of(singular, [record_id])
         self._touch_other_ends(links, singular, record_id, now)
@@ -450,6 +457,14 @@ class RecordService:
 
     def _tag_names(self, record_id: int) -> list[str]:
         return [row["tag_name"] for row in self._children(Feature.TAGS, record_id)]
+
+    def _index_phones(self, record_id: int, row: Row) -> None:
+        """Keep the CTI lookup's index of phone numbers (rolodex.storage.phones) in step."""
+        if _has_phones(self.rt):
+            region = get_settings().default_phone_region
+            PhoneStore(self.repo.connection, self.caller.instance_id).replace(
+                self.rt.singular, record_id, phone_entries(self.rt, row, region)
+            )
 
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])
@@ -777,6 +792,10 @@ def parse_bool(value: str) -> bool:
     if lowered in ("false", "0"):
         return False
     raise ValueError(f"'{value}' is not true or false")
+
+
+def _has_phones(rt: RecordType) -> bool:
+    return any(spec.phone for spec in rt.fields)
 
 
 def _blank(value: Any) -> bool:

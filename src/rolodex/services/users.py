@@ -8,9 +8,9 @@ import uuid
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 
-from rolodex.errors import BadRequest, Conflict, NotFound
+from rolodex.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.settings import seed_defaults
 from rolodex.storage import tables
@@ -78,13 +78,15 @@ def create_user(
     """A new user of `instance_id`; returns its id and its API key (shown once, stored hashed)."""
     email = email.strip()
     if not _EMAIL.match(email):
-        raise BadRequest(f"'{email}' is not an email address.")
+        message = f"'{email}' is not an email address."
+        raise BadRequest(message, [FieldError("EMAIL_ADDRESS", message)])
     if not instance_exists(connection, instance_id):
         raise NotFound(f"No instance with ID {instance_id}.")
     users = tables.users
     taken = select(users.c.id).where(users.c.email_key == email.lower())
     if connection.execute(taken).first() is not None:
-        raise Conflict(f"A user with email {email} already exists.")
+        message = f"A user with email {email} already exists."
+        raise Conflict(message, [FieldError("EMAIL_ADDRESS", message)])
     key = new_api_key()
     now = utc_now()
     result = connection.execute(
@@ -165,3 +167,70 @@ def instance_info(connection: Connection, instance_id: int) -> dict[str, Any]:
         "PLAN_NAME": row.plan_name,
         "NEW_USER_EXPERIENCE_ENABLED": True,
     }
+
+
+# --- administration of an instance's users (the admin web pages) ------------------------------
+
+
+def list_users(connection: Connection, instance_id: int) -> list[dict[str, Any]]:
+    """The instance's users, by last and first name."""
+    users = tables.users
+    query = (
+        select(
+            users.c.id,
+            users.c.email_address,
+            users.c.first_name,
+            users.c.last_name,
+            users.c.administrator,
+            users.c.account_owner,
+            users.c.active,
+            users.c.password_hash.is_not(None).label("has_password"),
+        )
+        .where(users.c.instance_id == instance_id)
+        .order_by(users.c.last_name, users.c.first_name, users.c.id)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def user_of(connection: Connection, caller: Caller, user_id: int) -> dict[str, Any]:
+    """A user of the caller's instance, for an administrator; 404 for any other instance's."""
+    if not caller.is_admin:
+        raise Forbidden("Only an administrator can manage users.")
+    found = [user for user in list_users(connection, caller.instance_id) if user["id"] == user_id]
+    if not found:
+        raise NotFound(f"No user with ID {user_id} in this instance.")
+    return found[0]
+
+
+def _change_other_user(
+    connection: Connection, caller: Caller, user_id: int, what: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    user = user_of(connection, caller, user_id)
+    if user_id == caller.user_id:
+        # Locking oneself out would leave the instance without the admin who did it.
+        raise Conflict(f"You cannot {what} yourself; ask another administrator.")
+    connection.execute(
+        update(tables.users)
+        .where(tables.users.c.id == user_id)
+        .values(**values, date_updated_utc=utc_now())
+    )
+    return user
+
+
+def set_active(connection: Connection, caller: Caller, user_id: int, active: bool) -> None:
+    """Deactivate (API key and web sessions stop working) or reactivate another user."""
+    _change_other_user(
+        connection, caller, user_id, "activate" if active else "deactivate", {"active": active}
+    )
+    if not active:  # so that reactivating the user does not revive old sessions
+        connection.execute(
+            delete(tables.web_sessions).where(tables.web_sessions.c.user_id == user_id)
+        )
+
+
+def set_administrator(
+    connection: Connection, caller: Caller, user_id: int, administrator: bool
+) -> None:
+    """Make another user of the instance an administrator, or no longer one."""
+    what = "make an administrator" if administrator else "remove administrator rights from"
+    _change_other_user(connection, caller, user_id, what, {"administrator": administrator})

@@ -143,10 +143,35 @@ for _rt in (*RECORD_TYPES, *SETTINGS_TYPES, *OWN_ROUTE_TYPES):
         _extra = [
             Column("email_key", String(255), nullable=False, unique=True),
             Column("api_key_hash", String(64), nullable=False, unique=True),
+            # argon2id hash of the web sign-in password; None: the user cannot sign in.
+            Column("password_hash", String(255), nullable=True),
         ]
     record_tables[_rt.singular] = _record_table(_rt, *_extra)
 
 users = record_tables["User"]
+
+# Signed-in web sessions. The cookie holds a random token; only its SHA-256 is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigInteger(), nullable=False, index=True),
+    # The synchronizer token every form of this session must send back.
+    Column("csrf_token", String(64), nullable=False),
+    Column("date_created_utc", DateTime(), nullable=False),
+    Column("expires_utc", DateTime(), nullable=False),
+)
+
+# Failed web sign-ins per email, to slow down password guessing (cleared by a success).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email_key", String(255), nullable=False),
+    Column("date_failed_utc", DateTime(), nullable=False),
+    Index("ix_sign_in_failures_email", "email_key", "date_failed_utc"),
+    sqlite_autoincrement=True,
+)
 
 # Custom objects: their definitions, and the records of all of them in one table (by object name).
 custom_objects = Table(
@@ -400,6 +425,35 @@ custom_field_values = Table(
         "record_id",
     ),
     Index("ix_custom_field_values_record", "instance_id", "record_type", "record_id"),
+)
+
+# The phone fields of every record in E.164 form (rolodex.storage.phones), kept with each write
+# of a record: the CTI lookup of a caller's number is one index range here.
+phone_numbers = Table(
+    "phone_numbers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("field_name", String(64), nullable=False),
+    Column("e164", String(20), nullable=False),
+    Index("ix_phone_numbers_lookup", "instance_id", "e164"),
+    Index("ix_phone_numbers_record", "instance_id", "record_type", "record_id"),
+    sqlite_autoincrement=True,
+)
+
+# The web pages listening for CTI screen pops (rolodex.web.pops), one row per open event
+# stream, refreshed by a heartbeat: how a screen pop counts the pages it reaches across server
+# processes (a publish cannot count its receivers).
+cti_pages = Table(
+    "cti_pages",
+    metadata,
+    Column("token", String(32), primary_key=True),
+    Column("instance_id", BigInteger(), nullable=False),
+    Column("user_id", BigInteger(), nullable=False),
+    Column("heartbeat_utc", DateTime(), nullable=False),
+    Index("ix_cti_pages_user", "instance_id", "user_id"),
 )
 
 # Deleted records (GET /v3.1/{Coll}/Deleted, rolodex.services.tombstones): one row per delete,

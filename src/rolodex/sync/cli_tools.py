@@ -145,6 +145,10 @@ def sync_command(
         f"{summary.unchanged} unchanged, {summary.deleted} deleted, {summary.links_set} with "
         f"links set, {summary.failed} failed, {summary.pending_links} waiting for links."
     )
+    if summary.adopted:
+        typer.echo(
+            f"{summary.adopted} record(s) created by an interrupted run were found and kept."
+        )
     if summary.no_deleted_feed:
         typer.echo(
             f"note: the source has no Deleted feed for {', '.join(summary.no_deleted_feed)}; "

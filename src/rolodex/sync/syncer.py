@@ -5,30 +5,39 @@ State file (JSON, replaced atomically at each checkpoint):
      "cursors": {"Contacts": {"updated": "2026-...Z", "deleted": "2026-...Z"}},
      "ids": {"Contact": {"<source id>": <target id>}},
      "pending_links": {"Contact": ["<source id>", ...]},
-     "failed": {"Contact": {"<source id>": "reason"}}}
+     "failed": {"Contact": {"<source id>": "reason"}},
+     "intents": {"Contact": {"<source id>": {"at": "2026-...Z", "body": {...}}}}}
 Between checkpoints every id-map change is appended to STATE.journal (one JSON line, flushed)
 and replayed on the next start, so a run stopped at any point resumes without duplicating what
 it created. A cursor moves only once its whole sweep is applied; resuming re-reads from the old
 cursor and finds the records it already wrote unchanged.
+
+A create is journalled twice: its intent (the body, and when) before the POST, its id after.
+A run stopped between the two (killed, or the POST's answer lost) leaves the intent pending;
+the next run looks in the target for a record it could have created then (equal to the body,
+created since the intent, mapped to no other source record) and adopts it, or else forgets the
+intent and creates the record as usual. So no stop, at any point, makes a duplicate.
 """
 
 import json
 import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from rolodex.client import ApiError, BadRequestError, Client, NotFoundError
+from rolodex.client.core import parse_wire_date, query_date
 from rolodex.sync.files import write_atomically
 from rolodex.sync.records import differs, record_type, writable_body
 from rolodex.sync.sinks import ApiSink, WriteRefused
 
 # Records are written in this order, so references (a contact's ORGANISATION_ID) map.
 ORDER = ["Organisations", "Contacts", "Leads", "Opportunities", "Projects", "Tasks", "Events"]
-# Test hook: kill this process (SIGKILL, no clean-up) after this many journal entries.
-CRASH_AFTER_ENV = "ROLODEX_SYNC_CRASH_AFTER"
+# How far this machine's clock and the target's may disagree when matching a pending create
+# (an intent's time is ours, a record's DATE_CREATED_UTC the target's).
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 @dataclass
@@ -39,6 +48,7 @@ class SyncSummary:
     deleted: int = 0
     links_set: int = 0
     failed: int = 0
+    adopted: int = 0  # records made by an interrupted run, found and mapped
     no_deleted_feed: list[str] = field(default_factory=list)
     pending_links: int = 0
 
@@ -57,11 +67,9 @@ class SyncState:
                     f"{path} is the state of a sync from {self.data.get('source')} to "
                     f"{self.data.get('target')}; use another --state file for this pair"
                 )
-        for key in ("cursors", "ids", "pending_links", "failed"):
+        for key in ("cursors", "ids", "pending_links", "failed", "intents"):
             self.data.setdefault(key, {})
         self._replay()
-        self.entries = 0
-        self.crash_after = int(os.environ.get(CRASH_AFTER_ENV, "0") or 0)
 
     def _replay(self) -> None:
         if not self.journal.exists():
@@ -75,23 +83,44 @@ class SyncState:
         self.checkpoint()
 
     def _apply(self, entry: dict[str, Any]) -> None:
+        intents = self.data["intents"].setdefault(entry["type"], {})
+        if "intent" in entry:  # a create about to be sent, or one that made nothing
+            if entry["intent"] is None:
+                intents.pop(entry["source"], None)
+            else:
+                intents[entry["source"]] = entry["intent"]
+            return
+        intents.pop(entry["source"], None)
         ids = self.data["ids"].setdefault(entry["type"], {})
         if entry["target"] is None:
             ids.pop(entry["source"], None)
         else:
             ids[entry["source"]] = entry["target"]
 
-    def record(self, type_name: str, source_id: str, target_id: int | None) -> None:
-        """Remember (or forget) a mapping at once, in the journal."""
-        entry = {"type": type_name, "source": source_id, "target": target_id}
+    def _append(self, entry: dict[str, Any]) -> None:
         self._apply(entry)
         with self.journal.open("a", encoding="utf-8") as out:
             out.write(json.dumps(entry) + "\n")
             out.flush()
             os.fsync(out.fileno())
-        self.entries += 1
-        if self.crash_after and self.entries >= self.crash_after:
-            os.kill(os.getpid(), signal.SIGKILL)
+
+    def record(self, type_name: str, source_id: str, target_id: int | None) -> None:
+        """Remember (or forget) a mapping at once, in the journal; it settles any intent."""
+        self._append({"type": type_name, "source": source_id, "target": target_id})
+
+    def intend(self, type_name: str, source_id: str, body: dict[str, Any]) -> None:
+        """Journal a create before sending it, so that a stop before `record` is noticed."""
+        at = query_date(datetime.now(UTC))
+        self._append({"type": type_name, "source": source_id, "intent": {"at": at, "body": body}})
+
+    def drop_intent(self, type_name: str, source_id: str) -> None:
+        """Forget an intent whose create made nothing (refused, or never sent)."""
+        self._append({"type": type_name, "source": source_id, "intent": None})
+
+    def intents(self, type_name: str) -> dict[str, dict[str, Any]]:
+        """The pending creates of a type: {source id: {"at", "body"}}."""
+        found: dict[str, dict[str, Any]] = self.data["intents"].get(type_name, {})
+        return dict(found)
 
     def checkpoint(self) -> None:
         write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
@@ -145,6 +174,7 @@ def _sync_records(
 ) -> None:
     rt = record_type(collection)
     sink = ApiSink(target.resource(collection))
+    _settle_intents(target, collection, state, summary)
     sweep = source.resource(collection).iterate(state.cursor(collection, "updated"))
     ids = state.ids.setdefault(rt.singular, {})
     pending = set(state.data["pending_links"].get(rt.singular, []))
@@ -159,7 +189,12 @@ def _sync_records(
         current = sink.get(ids[source_id]) if source_id in ids else None
         try:
             if current is None:
-                created = sink.create(body)
+                state.intend(rt.singular, source_id, body)
+                try:
+                    created = sink.create(body)
+                except WriteRefused:
+                    state.drop_intent(rt.singular, source_id)  # refused: nothing was made
+                    raise
                 state.record(rt.singular, source_id, int(created[rt.id_field]))
                 summary.created += 1
             elif differs(rt, current, body):
@@ -174,6 +209,45 @@ def _sync_records(
     state.data["pending_links"][rt.singular] = sorted(pending)
     state.set_cursor(collection, "updated", sweep.cursor)
     state.checkpoint()
+
+
+def _settle_intents(
+    target: Client, collection: str, state: SyncState, summary: SyncSummary
+) -> None:
+    """Adopt the records that pending creates made in the target, or forget those creates."""
+    rt = record_type(collection)
+    pending = state.intents(rt.singular)
+    if not pending:
+        return
+    since = min(parse_wire_date(p["at"]) for p in pending.values()) - CLOCK_SKEW
+    mapped = {int(v) for v in state.ids.get(rt.singular, {}).values()}
+    candidates = [
+        record
+        for record in target.resource(collection).iterate(since)
+        if int(record[rt.id_field]) not in mapped
+    ]
+    for source_id, intent in sorted(pending.items(), key=lambda item: item[1]["at"]):
+        made = parse_wire_date(intent["at"]) - CLOCK_SKEW
+        found = next(
+            (
+                record
+                for record in candidates
+                if _created_since(record, made) and not differs(rt, record, intent["body"])
+            ),
+            None,
+        )
+        if found is None:
+            state.drop_intent(rt.singular, source_id)  # never made: the sweep creates it
+            continue
+        candidates.remove(found)
+        state.record(rt.singular, source_id, int(found[rt.id_field]))
+        summary.adopted += 1
+
+
+def _created_since(record: dict[str, Any], moment: datetime) -> bool:
+    """Whether the record was created at or after `moment` (true when the server omits it)."""
+    created = record.get("DATE_CREATED_UTC")
+    return created is None or parse_wire_date(str(created)) >= moment
 
 
 def _sync_deletions(

@@ -1,0 +1,1 @@
+"""The web application: server-rendered pages for people, served beside the API."""

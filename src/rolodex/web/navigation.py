@@ -1,0 +1,43 @@
+"""Which record types a user can browse, and the web address of each record."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from rolodex.domain.registry import RECORD_TYPES, Feature
+from rolodex.services.context import Caller
+from rolodex.storage import tables
+
+# Users are listed on the admin pages, not among the records.
+_BROWSABLE = tuple(rt for rt in RECORD_TYPES if rt.singular != "User")
+
+
+@dataclass(frozen=True)
+class BrowsableType:
+    """A record type as the navigation shows it."""
+
+    object_name: str  # the singular name of link bodies: Contact, Foo__c
+    label: str  # plural, for people: "Contacts"
+    can_create: bool
+
+    @property
+    def url(self) -> str:
+        return f"/records/{self.object_name}"
+
+
+def record_types_of(connection: Connection, caller: Caller) -> list[BrowsableType]:
+    """The standard record types, then the instance's custom objects by name."""
+    types = [BrowsableType(rt.singular, rt.collection, rt.has(Feature.CREATE)) for rt in _BROWSABLE]
+    objects = tables.custom_objects
+    rows = connection.execute(
+        select(objects.c.object_name, objects.c.plural_label)
+        .where(objects.c.instance_id == caller.instance_id)
+        .order_by(objects.c.name_key)
+    )
+    types.extend(BrowsableType(row.object_name, row.plural_label, True) for row in rows)
+    return types
+
+
+def record_url(object_name: str, record_id: int) -> str:
+    """The path of a record's page (what a CTI screen pop opens)."""
+    return f"/records/{object_name}/{record_id}"

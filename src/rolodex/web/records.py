@@ -1,0 +1,827 @@
+"""The record pages: list with search and paging, detail, create, edit and delete, for every
+record type of the registry and every custom object of the instance.
+
+Each page calls the same services as the API (rolodex.services.records and friends), so a form is
+checked exactly as a POST or PUT body is; what a page offers follows the type's features (no
+create form for Emails, no edit for Milestones).
+"""
+
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from rolodex.api.files import read_upload_form, stage_upload
+from rolodex.domain.registry import (
+    NOTES,
+    RECORD_TYPES,
+    Feature,
+    FieldSpec,
+    Kind,
+    RecordType,
+    by_singular,
+    custom_object_type,
+    is_custom_object_name,
+    owned_types,
+)
+from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
+from rolodex.services.context import Caller
+from rolodex.services.custom_fields import CustomFieldService
+from rolodex.services.custom_objects import CustomObjectService
+from rolodex.services.files import FileService, find_file
+from rolodex.services.owned import OwnedService
+from rolodex.services.records import RecordService, Wire
+from rolodex.services.sessions import WebSession
+from rolodex.storage.engine import unit_of_work
+from rolodex.storage.files import CHUNK_BYTES, FileStore
+from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.web.common import (
+    CsrfFailure,
+    FormPost,
+    form_post,
+    redirect,
+    render,
+    require_session,
+)
+from rolodex.web.fields import (
+    TAGS_INPUT,
+    Control,
+    FormState,
+    body_from_form,
+    control_for_value,
+    custom_controls,
+    default_state,
+    is_select_reference,
+    list_columns,
+    name_fields,
+    place_errors,
+    record_name,
+    record_state,
+    search_fields,
+    spec_label,
+    standard_controls,
+    submitted_state,
+    whole_graph,
+    with_current_option,
+)
+from rolodex.web.navigation import record_types_of, record_url
+from rolodex.wire import output
+from rolodex.wire.files import content_disposition
+from rolodex.wire.records import INT64_MAX, LinkIn
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# Settings lists, users and teams are short: a select offers this many at most.
+_MAX_OPTIONS = 500
+_SIDE_LIST = 100  # notes, files and owned records shown on a detail page
+# Users are listed on the admin pages, not among the records.
+_STANDARD = {rt.singular.lower(): rt for rt in RECORD_TYPES if rt.singular != "User"}
+_STANDARD.update({rt.collection.lower(): rt for rt in RECORD_TYPES if rt.singular != "User"})
+
+Session = Annotated[WebSession, Depends(require_session)]
+Post = Annotated[FormPost, Depends(form_post)]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A record type as the pages show it, with the instance's custom field definitions."""
+
+    rt: RecordType
+    label: str  # "Contact", or a custom object's singular label
+    plural: str
+    name_label: str | None  # a custom object's label for RECORD_NAME
+    definitions: list[Wire]
+
+    @property
+    def object_name(self) -> str:
+        return self.rt.singular
+
+    @property
+    def url(self) -> str:
+        return f"/records/{self.rt.singular}"
+
+    @property
+    def can_create(self) -> bool:
+        return self.rt.has(Feature.CREATE)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.rt.has(Feature.WRITE)
+
+    @property
+    def can_delete(self) -> bool:
+        return self.rt.has(Feature.WRITE) or self.rt.has(Feature.DELETE)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as a page shows it, with the address of the record it names, if any."""
+
+    text: str
+    url: str | None = None
+
+
+def record_kind(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    """The record type a page's ObjectName means (any case; plural too), or 404."""
+    name = object_name.strip()
+    if is_custom_object_name(name):
+        definition = CustomObjectService(connection, caller).get(name)
+        rt = custom_object_type(definition["OBJECT_NAME"])
+        label, plural = definition["SINGULAR_LABEL"], definition["PLURAL_LABEL"]
+        name_label = definition["RECORD_NAME_LABEL"]
+    else:
+        found = _STANDARD.get(name.lower())
+        if found is None:
+            raise NotFound(f"There are no records called {object_name!r}.")
+        rt, label, plural, name_label = found, found.singular, found.collection, None
+    definitions = []
+    if rt.has(Feature.CUSTOM_FIELDS):
+        definitions = CustomFieldService(connection, caller, rt.singular).list_all()
+    return RecordKind(rt, label, plural, name_label, definitions)
+
+
+def _canonical(request: Request, kind: RecordKind, object_name: str) -> Response | None:
+    """A redirect to the address spelt as the type is (Contact, Suite_Item__c), if it is not."""
+    if object_name == kind.object_name:
+        return None
+    segments = request.url.path.split("/")  # "", "records", the name, and what follows
+    segments[2] = kind.object_name
+    return redirect("/".join(segments) + (f"?{request.url.query}" if request.url.query else ""))
+
+
+def _check_id(record_id: int) -> None:
+    if record_id > INT64_MAX:  # no record has such an id (and the database could not take it)
+        raise NotFound(f"No record with ID {record_id}.")
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def _store(request: Request) -> FileStore:
+    return FileStore.for_settings(request.app.state.settings)
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def _whole_number(text: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(text or default), low), high)
+    except ValueError:
+        return default
+
+
+@router.get("/records/{object_name}")
+def record_list(request: Request, object_name: str, session: Session) -> Response:
+    """A page of records, optionally those whose chosen field equals the search text."""
+    query = request.query_params
+    skip = _whole_number(query.get("skip"), 0, 0, INT64_MAX)
+    top = _whole_number(query.get("top"), PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    text = (query.get("q") or "").strip()
+    error = ""
+    with unit_of_work(_engine(request)) as connection:
+        kind = record_kind(connection, session.caller, object_name)
+        if (moved := _canonical(request, kind, object_name)) is not None:
+            return moved
+        choices = search_fields(kind.rt)
+        allowed = {value for value, _ in choices}
+        field_name = query.get("field") or (choices[0][0] if choices else "")
+        if field_name not in allowed:
+            field_name = choices[0][0] if choices else ""
+        service = RecordService(connection, session.caller, kind.rt)
+        field_filter = None
+        records: list[Wire] = []
+        try:
+            if text and field_name == TAGS_INPUT:
+                field_filter = FieldFilter(tag_name=text)
+            elif text:
+                field_filter = service.search_filter(field_name, text)
+            records, _ = service.list_page(Page(skip=skip, top=top + 1), field_filter, brief=True)
+        except BadRequest as exc:
+            error = exc.message
+        has_next = len(records) > top
+        records = records[:top]
+        columns = list_columns(kind.rt)
+        names = _reference_names(connection, session.caller, kind.rt, records, columns)
+    rows = [
+        {
+            "name": Cell(
+                record_name(kind.rt, r, kind.label),
+                record_url(kind.object_name, r[kind.rt.id_field]),
+            ),
+            "cells": [_cell(spec, r.get(spec.name), names) for spec in columns],
+            "updated": r.get("DATE_UPDATED_UTC") or "",
+        }
+        for r in records
+    ]
+
+    def page_url(start: int) -> str:
+        params = {"skip": str(start), "top": str(top)}
+        if text:
+            params.update(q=text, field=field_name)
+        return f"{kind.url}?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items())
+
+    context = {
+        "kind": kind,
+        "rows": rows,
+        "headings": [spec_label(spec, kind.name_label) for spec in columns],
+        "search_choices": choices,
+        "field": field_name,
+        "q": text,
+        "error": error,
+        "first": skip + 1,
+        "last": skip + len(rows),
+        "previous_url": page_url(max(skip - top, 0)) if skip > 0 else None,
+        "next_url": page_url(skip + top) if has_next else None,
+    }
+    return render(request, "records/list.html", context, 400 if error else 200)
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+@router.get("/records/{object_name}/{record_id:int}")
+def record_detail(request: Request, object_name: str, record_id: int, session: Session) -> Response:
+    """A record with its fields, custom fields, tags, links, notes and files."""
+    _check_id(record_id)
+    with unit_of_work(_engine(request)) as connection:
+        kind = record_kind(connection, session.caller, object_name)
+        if (moved := _canonical(request, kind, object_name)) is not None:
+            return moved
+        context = _detail_context(connection, session.caller, kind, record_id, _store(request))
+    return render(request, "records/detail.html", context)
+
+
+def _detail_context(
+    connection: Connection,
+    caller: Caller,
+    kind: RecordKind,
+    record_id: int,
+    store: FileStore,
+    note: FormState | None = None,
+    link_form: FormState | None = None,
+    file_error: str = "",
+) -> dict[str, Any]:
+    rt = kind.rt
+    service = RecordService(connection, caller, rt)
+    record = service.get(record_id)
+    specs = [s for s in rt.fields if s.name != rt.id_field]
+    names = _reference_names(connection, caller, rt, [record], specs)
+    shown_always = set(name_fields(rt)) | {"DATE_UPDATED_UTC"}
+    fields = [
+        (spec_label(spec, kind.name_label), _cell(spec, record.get(spec.name), names))
+        for spec in specs
+        if record.get(spec.name) not in (None, "") or spec.name in shown_always or spec.required
+    ]
+    type_labels = _type_labels(connection, caller)
+    links = record.get("LINKS", [])
+    if rt.has(Feature.NOTES):  # its notes have a section of their own
+        links = [link for link in links if link["LINK_OBJECT_NAME"] != NOTES.singular]
+    links = _links(connection, caller, links, type_labels)
+    notes: list[dict[str, Any]] = []
+    if rt.has(Feature.NOTES):
+        notes_service = RecordService(connection, caller, NOTES)
+        found, _ = notes_service.list_page(
+            Page(top=_SIDE_LIST), service.linked_filter(record_id), brief=True
+        )
+        notes = [
+            {
+                "title": n["TITLE"],
+                "body": n["BODY"] or "",
+                "url": record_url("Note", n["NOTE_ID"]),
+                "when": n["DATE_CREATED_UTC"],
+            }
+            for n in found
+        ]
+    files: list[Wire] = []
+    if rt.has(Feature.FILE_ATTACHMENTS):
+        files, _ = FileService(connection, caller, rt, store).list_files(
+            record_id, Page(top=_SIDE_LIST)
+        )
+    owned = []
+    for owned_rt in owned_types(rt):
+        found, _ = OwnedService(connection, caller, rt, owned_rt).list_page(
+            record_id, Page(top=_SIDE_LIST), brief=True
+        )
+        owned.append(
+            (
+                owned_rt.collection,
+                [
+                    Cell(
+                        record_name(owned_rt, r),
+                        record_url(owned_rt.singular, r[owned_rt.id_field]),
+                    )
+                    for r in found
+                ],
+            )
+        )
+    return {
+        "kind": kind,
+        "record_id": record_id,
+        "title": record_name(rt, record, kind.label),
+        "fields": fields,
+        "custom": _custom_cells(kind, record, type_labels),
+        "tags": [t["TAG_NAME"] for t in record.get("TAGS", [])],
+        "dates": record.get("DATES"),
+        "email_domains": [d["EMAIL_DOMAIN"] for d in record.get("EMAILDOMAINS", [])],
+        "links": links,
+        "looked_up_by": [
+            (
+                type_labels.get(item["OBJECT_NAME"], item["OBJECT_NAME"]),
+                Cell(item["RECORD_NAME"], record_url(item["OBJECT_NAME"], item["RECORD_ID"])),
+            )
+            for item in record.get("LOOKED_UP_BY", [])
+        ],
+        "has_notes": rt.has(Feature.NOTES),
+        "notes": notes,
+        "note": note or FormState(),
+        "has_files": rt.has(Feature.FILE_ATTACHMENTS),
+        "files": files,
+        "file_error": file_error,
+        "owned": owned,
+        "can_link": rt.has(Feature.LINKS) and rt.has(Feature.WRITE),
+        "link_targets": [t for t in record_types_of(connection, caller) if t.object_name != "Note"],
+        "link_form": link_form or FormState(),
+    }
+
+
+def _custom_cells(
+    kind: RecordKind, record: Wire, type_labels: dict[str, str]
+) -> list[tuple[str, Cell]]:
+    values = {item["FIELD_NAME"]: item["FIELD_VALUE"] for item in record.get("CUSTOMFIELDS", [])}
+    lookups = {item["FIELD_NAME"]: item for item in record.get("LOOKUPS", [])}
+    cells = []
+    for defn in sorted(kind.definitions, key=lambda d: (d["FIELD_ORDER"], d["FIELD_NAME"])):
+        if not defn["VISIBLE"]:
+            continue
+        value = values.get(defn["FIELD_NAME"])
+        lookup = lookups.get(defn["FIELD_NAME"])
+        if lookup is not None:
+            target = by_singular(lookup["OBJECT_NAME"])
+            label = type_labels.get(target.singular, target.singular)
+            cell = Cell(
+                record_name(target, lookup["RECORD"], label),
+                record_url(target.singular, lookup["RECORD_ID"]),
+            )
+        elif isinstance(value, bool):
+            cell = Cell("Yes" if value else "No")
+        elif defn["FIELD_TYPE"] == "MULTISELECT" and isinstance(value, str):
+            cell = Cell(", ".join(value.split(";")))
+        else:
+            cell = Cell("" if value is None else str(value))
+        cells.append((defn["FIELD_LABEL"], cell))
+    return cells
+
+
+def _links(
+    connection: Connection, caller: Caller, links: list[Wire], type_labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for link in links:
+        wanted[link["LINK_OBJECT_NAME"]].add(link["LINK_OBJECT_ID"])
+    names = _names(connection, caller, wanted, type_labels)
+    return [
+        {
+            "type": type_labels.get(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_NAME"]),
+            "record": Cell(
+                names.get((link["LINK_OBJECT_NAME"], link["LINK_OBJECT_ID"]), "")
+                or f"{link['LINK_OBJECT_NAME']} {link['LINK_OBJECT_ID']}",
+                record_url(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_ID"]),
+            ),
+            "role": link["ROLE"] or "",
+            "id": link["LINK_ID"],
+        }
+        for link in links
+    ]
+
+
+def _type_labels(connection: Connection, caller: Caller) -> dict[str, str]:
+    """The singular label of every type a link or lookup may name."""
+    labels = {rt.singular: rt.singular for rt in RECORD_TYPES}
+    objects, _ = CustomObjectService(connection, caller).list_page(Page(top=_MAX_OPTIONS))
+    labels.update({o["OBJECT_NAME"]: o["SINGULAR_LABEL"] for o in objects})
+    return labels
+
+
+def _names(
+    connection: Connection,
+    caller: Caller,
+    wanted: dict[str, set[int]],
+    type_labels: dict[str, str] | None = None,
+) -> dict[tuple[str, int], str]:
+    """The names of records, by (singular type name, id), in the caller's instance only."""
+    repo = Repository(connection, caller.instance_id)
+    names: dict[tuple[str, int], str] = {}
+    for type_name, ids in wanted.items():
+        target = by_singular(type_name)
+        label = (type_labels or {}).get(type_name, type_name)
+        for found_id, row in repo.records_by_id(target, ids).items():
+            scalars = output.record_scalars(target, row)
+            names[(type_name, found_id)] = record_name(target, scalars, label)
+    return names
+
+
+def _reference_names(
+    connection: Connection,
+    caller: Caller,
+    rt: RecordType,
+    records: list[Wire],
+    specs: list[FieldSpec] | tuple[FieldSpec, ...],
+) -> dict[tuple[str, int], str]:
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for spec in specs:
+        if spec.references is None:
+            continue
+        for record in records:
+            value = record.get(spec.name)
+            if isinstance(value, int):
+                wanted[by_singular(spec.references).singular].add(value)
+    return _names(connection, caller, wanted)
+
+
+def _cell(spec: FieldSpec, value: Any, names: dict[tuple[str, int], str]) -> Cell:
+    """A standard field's value for people; a reference as its record's name (and link)."""
+    if value is None or value == "":
+        return Cell("")
+    if spec.references is not None and isinstance(value, int):
+        target = by_singular(spec.references)
+        text = names.get((target.singular, value), f"{target.singular} {value}")
+        browsable = target.has(Feature.LINKS)
+        return Cell(text, record_url(target.singular, value) if browsable else None)
+    if spec.kind is Kind.BOOL:
+        return Cell("Yes" if value else "No")
+    if spec.kind is Kind.DATETIME and isinstance(value, str) and not spec.name.endswith("_UTC"):
+        day, _, time = value.partition(" ")
+        return Cell(day if time == "00:00:00" else value)
+    return Cell(str(value))
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+def _select_choices(
+    connection: Connection, caller: Caller, rt: RecordType
+) -> dict[str, list[tuple[str, str]]]:
+    """The options of each reference chosen from a select (its target's active rows)."""
+    loaded: dict[str, list[tuple[str, str]]] = {}
+    choices = {}
+    for spec in rt.writable_fields:
+        if not is_select_reference(spec):
+            continue
+        target = by_singular(spec.references or "")
+        if target.singular not in loaded:
+            rows, _ = RecordService(connection, caller, target).list_page(
+                Page(top=_MAX_OPTIONS), brief=True
+            )
+            active = target.active_flag
+            loaded[target.singular] = [
+                (str(row[target.id_field]), record_name(target, row))
+                for row in rows
+                if active is None or row[active]
+            ]
+        choices[spec.name] = loaded[target.singular]
+    return choices
+
+
+def _controls(connection: Connection, caller: Caller, kind: RecordKind) -> list[Control]:
+    choices = _select_choices(connection, caller, kind.rt)
+    return [
+        *standard_controls(kind.rt, choices, kind.name_label),
+        *custom_controls(kind.definitions),
+    ]
+
+
+def _form_page(
+    request: Request,
+    kind: RecordKind,
+    controls: list[Control],
+    state: FormState,
+    record_id: int | None = None,
+    etag: str = "",
+    status_code: int = 200,
+) -> Response:
+    shown = []
+    for control in controls:
+        value = state.values.get(control.name, "")
+        shown.append(control_for_value(with_current_option(control, value), value))
+    context = {
+        "kind": kind,
+        "controls": shown,
+        "state": state,
+        "record_id": record_id,
+        "etag": etag,
+        "has_tags": kind.rt.has(Feature.TAGS),
+        "action": f"{kind.url}/{record_id}/edit" if record_id is not None else f"{kind.url}/new",
+        "cancel_url": record_url(kind.object_name, record_id) if record_id else kind.url,
+    }
+    return render(request, "records/form.html", context, status_code)
+
+
+def _error_state(
+    exc: BadRequest, controls: list[Control], order: list[str], values: dict[str, Any]
+) -> FormState:
+    by_control, general = place_errors(exc.errors, controls, order)
+    if not exc.errors:
+        general = [exc.message]
+    return FormState(values, by_control, general)
+
+
+@router.get("/records/{object_name}/new")
+def new_record_form(request: Request, object_name: str, session: Session) -> Response:
+    """The form of a new record, with the fields' defaults."""
+    with unit_of_work(_engine(request)) as connection:
+        kind = _creatable(connection, session.caller, object_name)
+        if (moved := _canonical(request, kind, object_name)) is not None:
+            return moved
+        controls = _controls(connection, session.caller, kind)
+    state = FormState(default_state(kind.rt, controls, kind.definitions))
+    return _form_page(request, kind, controls, state)
+
+
+@router.post("/records/{object_name}/new")
+def create_record(request: Request, object_name: str, post: Post) -> Response:
+    """Create the record the form describes, or show the form again with each error."""
+    caller = post.session.caller
+    with unit_of_work(_engine(request)) as connection:
+        kind = _creatable(connection, caller, object_name)
+        controls = _controls(connection, caller, kind)
+    tags = kind.rt.has(Feature.TAGS)
+    values = submitted_state(controls, post.form, tags)
+    body, order = body_from_form(controls, values, tags, creating=True)
+    try:
+        with unit_of_work(_engine(request), write=True) as connection:
+            record, _ = RecordService(connection, caller, kind.rt).create(body)
+    except BadRequest as exc:
+        state = _error_state(exc, controls, order, values)
+        return _form_page(request, kind, controls, state, status_code=400)
+    return redirect(record_url(kind.object_name, record[kind.rt.id_field]))
+
+
+def _creatable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    kind = record_kind(connection, caller, object_name)
+    if not kind.can_create:
+        raise NotFound(f"{kind.plural} are not created here.")
+    return kind
+
+
+def _editable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    kind = record_kind(connection, caller, object_name)
+    if not kind.can_edit:
+        raise NotFound(f"{kind.plural} cannot be changed here.")
+    return kind
+
+
+@router.get("/records/{object_name}/{record_id:int}/edit")
+def edit_record_form(
+    request: Request, object_name: str, record_id: int, session: Session
+) -> Response:
+    """The form of a record's fields, custom fields and tags, as they are now."""
+    _check_id(record_id)
+    with unit_of_work(_engine(request)) as connection:
+        kind = _editable(connection, session.caller, object_name)
+        if (moved := _canonical(request, kind, object_name)) is not None:
+            return moved
+        record, etag = RecordService(connection, session.caller, kind.rt).read(record_id)
+        controls = _controls(connection, session.caller, kind)
+    state = FormState(record_state(controls, record))
+    return _form_page(request, kind, controls, state, record_id, etag)
+
+
+@router.post("/records/{object_name}/{record_id:int}/edit")
+def update_record(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """Save the form over the record as read when the form was opened (its ETag): a record
+    changed since is not overwritten. Sub-collections the form does not show are kept."""
+    _check_id(record_id)
+    caller = post.session.caller
+    etag = post.text("etag")
+    with unit_of_work(_engine(request)) as connection:
+        kind = _editable(connection, caller, object_name)
+        controls = _controls(connection, caller, kind)
+    tags = kind.rt.has(Feature.TAGS)
+    values = submitted_state(controls, post.form, tags)
+    changes, order = body_from_form(controls, values, tags, creating=False)
+    try:
+        with unit_of_work(_engine(request), write=True) as connection:
+            service = RecordService(connection, caller, kind.rt, if_match=etag or None)
+            service.update(whole_graph(service.get(record_id), changes), record_id)
+    except PreconditionFailed:
+        stale = FormState(values, general=[STALE_MESSAGE], stale=True)
+        return _form_page(request, kind, controls, stale, record_id, etag, 412)
+    except BadRequest as exc:
+        state = _error_state(exc, controls, order, values)
+        return _form_page(request, kind, controls, state, record_id, etag, 400)
+    return redirect(record_url(kind.object_name, record_id))
+
+
+STALE_MESSAGE = (
+    "Someone changed this record after you opened this form, so your changes were not saved. "
+    "Open the record again to see its current values, then make your changes again."
+)
+
+
+# --- delete, notes and files -----------------------------------------------------------------
+
+
+@router.get("/records/{object_name}/{record_id:int}/delete")
+def delete_record_form(
+    request: Request, object_name: str, record_id: int, session: Session
+) -> Response:
+    """Ask before deleting a record."""
+    _check_id(record_id)
+    with unit_of_work(_engine(request)) as connection:
+        kind = _deletable(connection, session.caller, object_name)
+        if (moved := _canonical(request, kind, object_name)) is not None:
+            return moved
+        record = RecordService(connection, session.caller, kind.rt).get(record_id, brief=True)
+    context = {
+        "kind": kind,
+        "record_id": record_id,
+        "title": record_name(kind.rt, record, kind.label),
+    }
+    return render(request, "records/delete.html", context)
+
+
+@router.post("/records/{object_name}/{record_id:int}/delete")
+def delete_record(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """Delete a record (as DELETE /v3.1/{Coll}/{id} does), then show its list."""
+    _check_id(record_id)
+    with unit_of_work(_engine(request), write=True) as connection:
+        kind = _deletable(connection, post.session.caller, object_name)
+        removed = RecordService(connection, post.session.caller, kind.rt).delete(record_id)
+    # The record's files leave the disk only once its deletion has committed.
+    _store(request).remove(removed)
+    return redirect(kind.url)
+
+
+def _deletable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    kind = record_kind(connection, caller, object_name)
+    if not kind.can_delete:
+        raise NotFound(f"{kind.plural} cannot be deleted here.")
+    return kind
+
+
+@router.post("/records/{object_name}/{record_id:int}/notes")
+def add_note(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """Add a note to the record (as POST /v3.1/{Coll}/{id}/Notes does)."""
+    _check_id(record_id)
+    caller = post.session.caller
+    values: dict[str, Any] = {
+        "TITLE": post.text("TITLE"),
+        "BODY": str(post.form.get("BODY") or "").replace("\r\n", "\n"),
+    }
+    data = {name: value if value.strip() else None for name, value in values.items()}
+    try:
+        with unit_of_work(_engine(request), write=True) as connection:
+            kind = record_kind(connection, caller, object_name)
+            if not kind.rt.has(Feature.NOTES):
+                raise NotFound(f"{kind.plural} have no notes.")
+            RecordService(connection, caller, kind.rt).get(record_id, brief=True)
+            link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
+            RecordService(connection, caller, NOTES).create(data, extra_links=[link])
+    except BadRequest as exc:
+        note_controls = [c for c in standard_controls(NOTES, {}) if c.name in values]
+        note = _error_state(exc, note_controls, [], values)
+        with unit_of_work(_engine(request)) as connection:
+            kind = record_kind(connection, caller, object_name)
+            context = _detail_context(connection, caller, kind, record_id, _store(request), note)
+        return render(request, "records/detail.html", context, 400)
+    return redirect(record_url(kind.object_name, record_id) + "#notes")
+
+
+@router.get("/files/{file_id:int}")
+def download_file(request: Request, file_id: int, session: Session) -> Response:
+    """A file attachment's content, for a user of the file's instance only."""
+    _check_id(file_id)
+    with unit_of_work(_engine(request)) as connection:
+        row = find_file(connection, session.caller, file_id)
+    handle = _store(request).open(row["storage_key"])
+    if handle is None:
+        raise NotFound(f"The content of file {row['file_name']!r} is missing from the server.")
+
+    def chunks() -> Any:
+        with handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                yield chunk
+
+    headers = {
+        "Content-Type": row["content_type"],
+        "Content-Disposition": content_disposition("attachment", row["file_name"]),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return StreamingResponse(chunks(), headers=headers)
+
+
+_LINK_FIELDS = ("LINK_OBJECT_NAME", "LINK_OBJECT_ID", "ROLE")
+
+
+@router.post("/records/{object_name}/{record_id:int}/links")
+def add_link(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """Link the record to another (as POST /v3.1/{Coll}/{id}/Links does)."""
+    _check_id(record_id)
+    caller = post.session.caller
+    values = {name: post.text(name) for name in _LINK_FIELDS}
+    data: dict[str, Any] = {name: value or None for name, value in values.items()}
+    try:
+        with unit_of_work(_engine(request), write=True) as connection:
+            kind = _linkable(connection, caller, object_name)
+            if data["LINK_OBJECT_ID"] is not None and not values["LINK_OBJECT_ID"].isdigit():
+                raise BadRequest(
+                    "Invalid link.",
+                    [FieldError("LINK_OBJECT_ID", "must be a record ID (a whole number)")],
+                )
+            RecordService(connection, caller, kind.rt).add_link(record_id, data)
+    except BadRequest as exc:
+        controls = [Control(name, name, "text") for name in _LINK_FIELDS]
+        state = _error_state(exc, controls, [], values)
+        with unit_of_work(_engine(request)) as connection:
+            kind = record_kind(connection, caller, object_name)
+            context = _detail_context(
+                connection, caller, kind, record_id, _store(request), link_form=state
+            )
+        return render(request, "records/detail.html", context, 400)
+    return redirect(record_url(kind.object_name, record_id) + "#links")
+
+
+@router.post("/records/{object_name}/{record_id:int}/links/{link_id:int}/delete")
+def remove_link(
+    request: Request, object_name: str, record_id: int, link_id: int, post: Post
+) -> Response:
+    """Remove one link (as DELETE /v3.1/{Coll}/{id}/Links/{linkId} does)."""
+    _check_id(record_id)
+    _check_id(link_id)
+    caller = post.session.caller
+    with unit_of_work(_engine(request), write=True) as connection:
+        kind = _linkable(connection, caller, object_name)
+        RecordService(connection, caller, kind.rt).delete_link(record_id, link_id)
+    return redirect(record_url(kind.object_name, record_id) + "#links")
+
+
+def _linkable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    kind = record_kind(connection, caller, object_name)
+    if not (kind.rt.has(Feature.LINKS) and kind.rt.has(Feature.WRITE)):
+        raise NotFound(f"Links of {kind.plural} cannot be changed here.")
+    return kind
+
+
+@router.post("/records/{object_name}/{record_id:int}/files")
+async def upload_file(request: Request, object_name: str, record_id: int) -> Response:
+    """Attach an uploaded file (as POST /v3.1/{Coll}/{id}/FileAttachments does)."""
+    _check_id(record_id)
+    session = await run_in_threadpool(require_session, request)
+    limit = int(request.app.state.settings.max_upload_bytes)
+    form = await read_upload_form(request, limit)
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf_token):
+        for _name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                await value.close()
+        raise CsrfFailure("The form expired or did not come from this site; reload and try again.")
+    store = _store(request)
+    caller = session.caller
+    try:
+        new = await stage_upload(form, store, caller.instance_id, limit)
+    except BadRequest as exc:
+        return await run_in_threadpool(
+            _file_error_page, request, caller, object_name, record_id, exc
+        )
+
+    def attach() -> RecordKind:
+        with unit_of_work(_engine(request), write=True) as connection:
+            kind = record_kind(connection, caller, object_name)
+            if not kind.rt.has(Feature.FILE_ATTACHMENTS):
+                raise NotFound(f"{kind.plural} have no files.")
+            FileService(connection, caller, kind.rt, store).add_file(record_id, new)
+            return kind
+
+    try:
+        kind = await run_in_threadpool(attach)
+    except BaseException:
+        store.discard(new.key)  # synchronous: it must run even when the task is cancelled
+        raise
+    return redirect(record_url(kind.object_name, record_id) + "#files")
+
+
+def _file_error_page(
+    request: Request, caller: Caller, object_name: str, record_id: int, exc: BadRequest
+) -> Response:
+    with unit_of_work(_engine(request)) as connection:
+        kind = record_kind(connection, caller, object_name)
+        context = _detail_context(
+            connection, caller, kind, record_id, _store(request), file_error=exc.message
+        )
+    return render(request, "records/detail.html", context, 400)

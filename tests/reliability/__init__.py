@@ -1,0 +1,1 @@
+"""The reliability suite: fuzzing, races, crashes, a lost database, isolation."""
