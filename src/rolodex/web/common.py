@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from rolodex.errors import RolodexError
@@ -40,16 +41,20 @@ def web_path(request: Request) -> bool:
     return not (path.startswith("/v3.1") or path == "/healthz")
 
 
+_NOT_LOOKED_UP = object()
+
+
 def current_session(request: Request) -> WebSession | None:
     """The signed-in session of this request, if any."""
-    cached = getattr(request.state, "web_session", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    cached = getattr(request.state, "web_session", _NOT_LOOKED_UP)
+    if cached is not _NOT_LOOKED_UP:
+        return cached  # type: ignore[return-value]
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    with unit_of_work(request.app.state.engine) as connection:
-        session = session_for(connection, token)
+    session = None
+    if token:
+        with unit_of_work(request.app.state.engine) as connection:
+            session = session_for(connection, token)
+    # Kept for the request, a stale cookie's None too: the layout asks again when rendering.
     request.state.web_session = session
     return session
 
@@ -76,12 +81,18 @@ class FormPost:
 
 async def form_post(request: Request) -> FormPost:
     """Dependency of every POST page: the session and its form, CSRF token checked."""
-    session = require_session(request)
+    # The session is read from the database: not on the event loop.
+    session = await run_in_threadpool(require_session, request)
     form = await request.form()
+    check_csrf(session, form)
+    return FormPost(session, form)
+
+
+def check_csrf(session: WebSession, form: FormData) -> None:
+    """CsrfFailure unless the form sent back this session's CSRF token."""
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf_token):
         raise CsrfFailure("The form expired or did not come from this site; reload and try again.")
-    return FormPost(session, form)
 
 
 def new_csrf_token() -> str:

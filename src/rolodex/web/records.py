@@ -6,7 +6,6 @@ checked exactly as a POST or PUT body is; what a page offers follows the type's 
 create form for Emails, no edit for Milestones).
 """
 
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -45,6 +44,7 @@ from rolodex.storage.repository import FieldFilter, Page, Repository
 from rolodex.web.common import (
     CsrfFailure,
     FormPost,
+    check_csrf,
     form_post,
     redirect,
     render,
@@ -785,12 +785,13 @@ async def upload_file(request: Request, object_name: str, record_id: int) -> Res
     session = await run_in_threadpool(require_session, request)
     limit = int(request.app.state.settings.max_upload_bytes)
     form = await read_upload_form(request, limit)
-    sent = form.get("csrf_token")
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf_token):
+    try:
+        check_csrf(session, form)
+    except CsrfFailure:
         for _name, value in form.multi_items():
             if isinstance(value, UploadFile):
                 await value.close()
-        raise CsrfFailure("The form expired or did not come from this site; reload and try again.")
+        raise
     store = _store(request)
     caller = session.caller
     try:
