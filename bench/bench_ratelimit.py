@@ -1,10 +1,11 @@
 """The cost of counting a call against the rate limits, per request, measured in-process.
 
-Each request authenticates its key in a transaction of its own; with limits on, the same
-transaction also counts the call (two upserts and a lookup). This times that transaction with
-and without the counting, on a fresh database, and prints the difference per request.
+A request counts its call from the process's lease (rolodex.services.ratelimit): memory only,
+and one short write transaction per block of calls. This times `take_local` (the fast path),
+`take` (what a request costs on average, leases included) and, with `--redis-url`, the Redis
+script, on a fresh database, and prints rows written per 1,000 calls.
 
-    .venv/bin/python bench/bench_ratelimit.py [--database-url URL] [--calls N]
+    .venv/bin/python bench/bench_ratelimit.py [--database-url URL] [--redis-url URL] [--calls N]
 """
 
 import argparse
@@ -13,11 +14,11 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection
+from sqlalchemy import event
 
-from rolodex.services.ratelimit import count_call
+from rolodex.services.ratelimit import RateLimiter
 from rolodex.services.users import authenticate, create_instance, create_user
-from rolodex.storage.engine import make_engine, run_in_transaction, unit_of_work
+from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.migrate import upgrade
 
 
@@ -36,7 +37,8 @@ def timed(calls: int, work: Callable[[], object]) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--calls", type=int, default=20000)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/ratelimit.db"
     engine = make_engine(url)
@@ -45,26 +47,33 @@ def main() -> None:
         instance_id = create_instance(connection, "Bench")
         email = f"bench-{time.time_ns()}@example.com"
         _, key = create_user(connection, instance_id, email, "Bench", "User", True)
-
-    def auth_only(connection: Connection) -> object:
-        return authenticate(connection, key)
-
-    def auth_and_count(connection: Connection) -> object:
         caller = authenticate(connection, key)
-        assert caller is not None
-        return count_call(connection, caller, 10**12, 10**9)
+    assert caller is not None
+    written: list[int] = []
 
-    rows = []
-    for label, work, write in (
-        ("authenticate only (limits off)", auth_only, False),
-        ("authenticate + count (limits on)", auth_and_count, True),
-    ):
-        samples = timed(args.calls, lambda w=work, wr=write: run_in_transaction(engine, w, wr))
-        rows.append((label, statistics.median(samples), statistics.quantiles(samples, n=100)[98]))
+    def note(_conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            written.append(max(getattr(cursor, "rowcount", 0), 0))
+
+    event.listen(engine, "after_cursor_execute", note)
+    limiters = [("leases", RateLimiter(engine, 10**9, 10**6))]
+    if args.redis_url:
+        limiters.append(("redis", RateLimiter(engine, 10**9, 10**6, args.redis_url)))
     print(f"{engine.dialect.name}, {args.calls} calls each, one process, one thread")
-    for label, median, p99 in rows:
-        print(f"  {label:34} median {median:8.1f} µs   p99 {p99:8.1f} µs")
-    print(f"  counting costs {rows[1][1] - rows[0][1]:.1f} µs per request (median)")
+    for label, limiter in limiters:
+        written.clear()
+        count = limiter.take_redis_blocking if limiter.redis_url else limiter.take
+        samples = timed(args.calls, lambda c=count: c(caller))
+        median, p99 = statistics.median(samples), statistics.quantiles(samples, n=100)[98]
+        rows = sum(written) * 1000 / (args.calls + 50)
+        print(
+            f"  {label:8} take(): median {median:7.1f} µs  p99 {p99:8.1f} µs  "
+            f"mean {statistics.fmean(samples):7.1f} µs  rows written per 1,000 calls {rows:.2f}"
+        )
+    fast = RateLimiter(engine, 10**9, 0)
+    fast.take(caller)
+    samples = timed(args.calls, lambda: fast.take_local(caller) or fast.take(caller))
+    print(f"  leases, daily only, take_local first: median {statistics.median(samples):.1f} µs")
 
 
 if __name__ == "__main__":

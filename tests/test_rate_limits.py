@@ -1,20 +1,23 @@
 """Contract §8: X-RateLimit-* on every authenticated response, and 429 past either limit."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from rolodex.api.app import create_app
 from rolodex.config import Settings
 from rolodex.errors import TooManyRequests
+from rolodex.services import users as user_service
 from rolodex.services.context import Caller
-from rolodex.services.ratelimit import count_call
-from tests.conftest import Tenant, free_port, serving
+from rolodex.services.ratelimit import NO_DAILY_LIMIT, UNLIMITED, RateLimiter
+from rolodex.storage.engine import unit_of_work
+from tests.conftest import Tenant, free_port, serving, tenant_factory
 from tests.servers import cli_env, run_cli, served
 
 
@@ -91,23 +94,108 @@ def test_burst_limit_per_key(burst_url: str, tenant: Tenant) -> None:
 def test_burst_counts_calls_within_one_second(engine: Engine, tenant: Tenant) -> None:
     """The same check without timing: four calls stamped with one second, the fourth refused."""
     caller = Caller(instance_id=tenant.instance_id, user_id=tenant.user_id, is_admin=False)
-    now = datetime(2026, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC)
-    with engine.begin() as connection:
-        for _ in range(3):
-            assert count_call(connection, caller, 0, 3, now=now) is None
-        with pytest.raises(TooManyRequests, match="per second"):
-            count_call(connection, caller, 0, 3, now=now)
-        # The next second starts a new count.
-        assert count_call(connection, caller, 0, 3, now=now + timedelta(seconds=1)) is None
+    limiter = RateLimiter(engine, daily_default=0, per_second=3)
+    now = datetime(2026, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC).timestamp()
+    for _ in range(3):
+        assert limiter.take(caller, now=now) == NO_DAILY_LIMIT
+    with pytest.raises(TooManyRequests, match="per second"):
+        limiter.take(caller, now=now)
+    # The next second starts a new count.
+    assert limiter.take(caller, now=now + 1) == NO_DAILY_LIMIT
 
 
-def test_daily_limit_is_exact_across_server_processes(database_url: str, tenant: Tenant) -> None:
+def test_two_limiters_share_the_burst_limit(engine: Engine, tenant: Tenant) -> None:
+    """Two processes' limiters (two objects on one database) let 8 calls through in a second."""
+    caller = Caller(instance_id=tenant.instance_id, user_id=tenant.user_id, is_admin=False)
+    first, second = (RateLimiter(engine, daily_default=0, per_second=8) for _ in range(2))
+    now = datetime(2026, 1, 2, 12, 0, 0, tzinfo=UTC).timestamp()
+    allowed = 0
+    for limiter in (first, second) * 10:
+        try:
+            limiter.take(caller, now=now)
+            allowed += 1
+        except TooManyRequests:
+            pass
+    assert allowed <= 8
+    assert allowed >= 4  # each lease is a quarter of the limit: the first two are granted
+
+
+def test_daily_leases_are_returned_so_none_is_refused_under_the_limit(
+    engine: Engine, tenant: Tenant
+) -> None:
+    """Process A leases a block and stops; B uses the rest of the day, A's unused calls too."""
+    caller = Caller(instance_id=tenant.instance_id, user_id=tenant.user_id, is_admin=False)
+    limit = 200
+    with unit_of_work(engine, write=True) as connection:
+        user_service.set_daily_limit(connection, tenant.instance_id, limit)
+    holder, other = (RateLimiter(engine, daily_default=1000, per_second=0) for _ in range(2))
+    for _ in range(20):  # A's block grows: it holds unused calls when it stops
+        holder.take(caller)
+    allowed = 20
+    while True:
+        try:
+            other.take(caller)
+        except TooManyRequests as refused:
+            assert "daily allowance of 200" in refused.message
+            break
+        allowed += 1
+    assert allowed == limit
+
+
+def test_no_daily_limit_still_sends_the_headers(engine: Engine, settings: Settings) -> None:
+    """Contract §8: X-RateLimit-* on every authenticated response, with the daily limit off
+    too (a Remaining no client reads as exhausted), the burst limit's 429 included."""
+    unlimited = settings.model_copy(update={"rate_limit_daily": 0, "rate_limit_per_second": 2})
+    with (
+        tenant_factory(engine, "unused") as make,
+        serving(create_app(unlimited, engine)) as url,
+    ):
+        tenant = make()
+        with httpx.Client(base_url=f"{url}/v3.1", auth=(tenant.api_key, "")) as client:
+            responses = [client.get("/Instance") for _ in range(6)]
+    assert {r.status_code for r in responses} == {200, 429}
+    for response in responses:
+        assert response.headers["X-RateLimit-Limit"] == str(UNLIMITED)
+        assert int(response.headers["X-RateLimit-Remaining"]) == UNLIMITED
+
+
+def rows_written(engine: Engine) -> tuple[list[int], Callable[[], None]]:
+    """A list that counts the rows each write statement on `engine` changes, and its stop."""
+    written: list[int] = []
+
+    def note(_conn: object, cursor: Any, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            written.append(max(cursor.rowcount, 0))
+
+    event.listen(engine, "after_cursor_execute", note)
+    return written, lambda: event.remove(engine, "after_cursor_execute", note)
+
+
+def test_reads_write_no_row(engine: Engine, tenant: Tenant) -> None:
+    """With limits counted, 1,000 GETs write at most 10 rows (the leases), not one each."""
+    created = tenant.client.post("/Contacts", json={"FIRST_NAME": "Ada"}).json()
+    written, stop = rows_written(engine)
+    try:
+        for _ in range(1000):
+            assert tenant.client.get(f"/Contacts/{created['CONTACT_ID']}").status_code == 200
+    finally:
+        stop()
+    assert sum(written) <= 10, written
+
+
+@pytest.mark.parametrize("redis", [False, True], ids=["leases", "redis"])
+@pytest.mark.parametrize("workers", [2, 4])
+def test_daily_limit_is_exact_across_server_processes(
+    database_url: str, tenant: Tenant, workers: int, redis: bool
+) -> None:
     env = cli_env(database_url, rate_limit_per_second="0")
+    if redis:
+        env["ROLODEX_REDIS_URL"] = REDIS_URL
+        _clear_redis_counters()
     result = run_cli(
         env, "instances", "set-limit", "--instance", str(tenant.instance_id), "--daily", "40"
     )
     assert result.returncode == 0, result.stderr
-    workers = 4 if database_url.startswith("postgresql") else 2
     with served(env, free_port(), workers) as url:
 
         def call(_: int) -> int:
@@ -119,3 +207,39 @@ def test_daily_limit_is_exact_across_server_processes(database_url: str, tenant:
             statuses = list(pool.map(call, range(120)))
     assert statuses.count(200) == 40
     assert statuses.count(429) == 80
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _clear_redis_counters() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter("rolodex:rate:*"):
+        client.delete(key)
+    client.close()
+
+
+def test_with_redis_a_read_writes_nothing_to_the_database(
+    engine: Engine, settings: Settings
+) -> None:
+    """With ROLODEX_REDIS_URL the counters live in Redis: GETs send no write to the database."""
+    with_redis = settings.model_copy(update={"redis_url": REDIS_URL, "rate_limit_per_second": 50})
+    _clear_redis_counters()
+    with (
+        tenant_factory(engine, "unused") as make,
+        serving(create_app(with_redis, engine)) as url,
+    ):
+        tenant = make()
+        with httpx.Client(base_url=f"{url}/v3.1", auth=(tenant.api_key, "")) as client:
+            client.get("/Instance")  # the caller and the limit are read once
+            written, stop = rows_written(engine)
+            try:
+                responses = [client.get("/Instance") for _ in range(40)]
+            finally:
+                stop()
+    assert written == []
+    assert all(r.status_code == 200 for r in responses)
+    remaining = [int(r.headers["X-RateLimit-Remaining"]) for r in responses]
+    assert remaining == list(range(remaining[0], remaining[0] - 40, -1))

@@ -34,6 +34,7 @@ from rolodex.api.routing import allowed_methods
 from rolodex.config import Settings, get_settings
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, Unauthorized
+from rolodex.services.ratelimit import RateLimiter
 from rolodex.storage.engine import make_engine
 from rolodex.web import routes as web_routes
 from rolodex.web.common import error_page, web_path
@@ -54,6 +55,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, settings.pool_size)
+    app.state.rate_limiter = RateLimiter(
+        app.state.engine,
+        settings.rate_limit_daily,
+        settings.rate_limit_per_second,
+        settings.redis_url,
+    )
 
     # /Users/Me must come before the generic /Users/{id}.
     app.router.routes.extend(users.router.routes)

@@ -18,6 +18,7 @@ from rolodex.services.context import Caller, utc_now
 from rolodex.services.custom_fields import CustomFieldService, delete_object_fields
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage import tables
+from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldStore
 from rolodex.storage.repository import Page, Row
 from rolodex.wire.custom_objects import CustomObjectIn
@@ -59,6 +60,7 @@ class CustomObjectService:
         if self._find(body.OBJECT_NAME) is not None:
             raise Conflict(f"A custom object named {body.OBJECT_NAME} exists already.")
         now = utc_now()
+        CUSTOM_OBJECT_NAMES.drop_on_commit(self.connection)
         self.connection.execute(
             insert(self.objects).values(
                 instance_id=self.caller.instance_id,
@@ -96,6 +98,7 @@ class CustomObjectService:
                 changes[label.lower()] = value.strip() if isinstance(value, str) else value
         changes = {key: value for key, value in changes.items() if row[key] != value}
         if changes:
+            CUSTOM_OBJECT_NAMES.drop_on_commit(self.connection)
             self.connection.execute(
                 update(self.objects)
                 .where(self.objects.c.id == row["id"])
@@ -124,6 +127,7 @@ class CustomObjectService:
         store = CustomFieldStore(self.connection, self.caller.instance_id)
         for lookup in store.lookups_to(rt.singular):
             CustomFieldService(self.connection, self.caller, lookup.object_name).delete(lookup.name)
+        CUSTOM_OBJECT_NAMES.drop_on_commit(self.connection)
         self.connection.execute(delete(self.objects).where(self.objects.c.id == row["id"]))
         return files
 

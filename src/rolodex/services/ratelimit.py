@@ -1,26 +1,54 @@
 """Rate limits: a daily allowance per instance and a per-second burst limit per API key.
 
-Counters live in the database, so every server process shares them and a limit of N lets
-exactly N calls through. Each count is one atomic upsert that returns the new total.
+Both hold exactly across every server process, and a call costs no database write:
+
+- **Redis** (`ROLODEX_REDIS_URL` set): one atomic script per call increments the key's second and
+  the instance's day and says whether the call may go through. The database sees no write.
+- **Leases** (otherwise): a process takes a block of calls from the shared counter row in one
+  short write transaction and hands them out from memory. The counter holds the calls *granted*
+  (made, or leased and not yet made), so no call goes over the limit. A daily lease lasts
+  `LEASE_SECONDS`; what is left of it then goes back to the counter (a background thread does
+  this within `SETTLE_SECONDS`), and a process that finds the allowance used up waits until every
+  lease held elsewhere has settled before it refuses: no call is refused while another process
+  still holds one. Blocks grow while a process uses them up and shrink when it does not, and
+  near the end of the allowance every lease is one call, so nothing is held.
+  The per-second window needs no return: a lease ends with its second.
 """
 
-import random
-from dataclasses import dataclass
+import atexit
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.errors import TooManyRequests
 from rolodex.services.context import Caller
 from rolodex.storage import tables
+from rolodex.storage.cache import DAILY_LIMITS
+from rolodex.storage.engine import run_in_transaction
+
+log = logging.getLogger("rolodex")
+
+# What X-RateLimit-Limit and -Remaining say when there is no daily limit (contract §8): a
+# number no client reads as exhausted, and one that fits a 32-bit integer.
+UNLIMITED = 2**31 - 1
+
+LEASE_SECONDS = 1.0
+SETTLE_SECONDS = 0.5
+_SWEEP_SECONDS = 0.2
+_MAX_BLOCK = 4096
+# A lease takes at most this fraction of what is left of the allowance.
+_SHARE = 8
 
 
 @dataclass(frozen=True)
 class Allowance:
-    """What the X-RateLimit-* headers report after a call was let through."""
+    """What the X-RateLimit-* headers report."""
 
     limit: int
     remaining: int
@@ -29,79 +57,381 @@ class Allowance:
         return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining)}
 
 
+NO_DAILY_LIMIT = Allowance(UNLIMITED, UNLIMITED)
+
+
 def daily_limit(connection: Connection, instance_id: int, default: int) -> int:
-    """The instance's daily allowance: its own override, or the server's setting."""
-    query = select(tables.instances.c.rate_limit_daily).where(tables.instances.c.id == instance_id)
-    override = connection.execute(query).scalar()
+    """The instance's daily allowance: its own override, or the server's setting (cached)."""
+
+    def load() -> tuple[int | None]:
+        query = select(tables.instances.c.rate_limit_daily).where(
+            tables.instances.c.id == instance_id
+        )
+        override = connection.execute(query).scalar()
+        return (None if override is None else int(override),)
+
+    (override,) = DAILY_LIMITS.get_or_load(connection, instance_id, load)
     return default if override is None else int(override)
 
 
-def count_call(
-    connection: Connection,
-    caller: Caller,
-    daily_default: int,
-    per_second: int,
-    now: datetime | None = None,
-) -> Allowance | None:
-    """Count one call; None when no daily limit applies. TooManyRequests past either limit."""
-    now = now or datetime.now(UTC)
-    if connection.dialect.name == "postgresql":
-        # A counter need not wait for the disk: a crash may forget a few counts, never grant
-        # more calls than the limit while running. Saves a WAL flush on every request.
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-    if per_second > 0:
-        second = int(now.timestamp())
-        calls = _increment(
-            connection, tables.rate_second, {"user_id": caller.user_id, "second": second}
-        )
-        if random.random() < 0.01:  # keep the table to the last few seconds
-            connection.execute(
-                delete(tables.rate_second).where(tables.rate_second.c.second < second - 60)
-            )
-        if calls > per_second:
-            raise TooManyRequests(
-                f"Rate limit exceeded: at most {per_second} calls per second per API key. "
-                "Retry after 1 second.",
-                headers={"Retry-After": "1"},
-            )
-    limit = daily_limit(connection, caller.instance_id, daily_default)
-    if limit <= 0:
+def _cached_daily_limit(instance_id: int, default: int) -> int | None:
+    found = DAILY_LIMITS.peek(instance_id)
+    if found is None:
         return None
-    today = now.date()
-    calls = _increment(
-        connection, tables.rate_daily, {"instance_id": caller.instance_id, "day": today}
+    (override,) = found
+    return default if override is None else int(override)
+
+
+@dataclass
+class _Lease:
+    """Calls this process may make in one window without asking the database."""
+
+    window: int = -1
+    left: int = 0
+    expires: float = 0.0
+    # The limit minus every call granted in the window, when this lease was taken.
+    unclaimed: int = 0
+    block: int = 32
+    exhausted: bool = False
+    # The daily limit the lease was taken under: a changed limit ends the lease.
+    limit: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _daily_refusal(limit: int, now: float) -> TooManyRequests:
+    moment = datetime.fromtimestamp(now, UTC)
+    reset = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), UTC)
+    retry_after = max(1, int((reset - moment).total_seconds()) + 1)
+    return TooManyRequests(
+        f"Rate limit exceeded: this instance's daily allowance of {limit} calls is used up. "
+        f"It resets at {reset:%Y-%m-%d %H:%M:%S} UTC (in {retry_after} seconds).",
+        headers={"Retry-After": str(retry_after), **Allowance(limit, 0).headers()},
     )
-    if calls > limit:
-        reset = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
-        retry_after = max(1, int((reset - now).total_seconds()) + 1)
-        allowance = Allowance(limit, 0)
-        raise TooManyRequests(
-            f"Rate limit exceeded: this instance's daily allowance of {limit} calls is used up. "
-            f"It resets at {reset:%Y-%m-%d %H:%M:%S} UTC (in {retry_after} seconds).",
-            headers={"Retry-After": str(retry_after), **allowance.headers()},
+
+
+def _burst_refusal(per_second: int, daily: Allowance) -> TooManyRequests:
+    return TooManyRequests(
+        f"Rate limit exceeded: at most {per_second} calls per second per API key. "
+        "Retry after 1 second.",
+        headers={"Retry-After": "1", **daily.headers()},
+    )
+
+
+_REDIS_SCRIPT = """
+local per_second = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+if per_second > 0 then
+  local calls = redis.call('INCR', KEYS[1])
+  if calls == 1 then redis.call('EXPIRE', KEYS[1], 2) end
+  if calls > per_second then
+    return {-1, tonumber(redis.call('GET', KEYS[2]) or '0')}
+  end
+end
+if limit <= 0 then return {0, 0} end
+local day = redis.call('INCR', KEYS[2])
+if day == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
+if day > limit then return {-2, day} end
+return {1, day}
+"""
+
+
+class RateLimiter:
+    """The limits of one server process (one per app)."""
+
+    def __init__(
+        self, engine: Engine, daily_default: int, per_second: int, redis_url: str = ""
+    ) -> None:
+        self.engine = engine
+        self.daily_default = daily_default
+        self.per_second = per_second
+        self.redis_url = redis_url
+        self._daily: dict[int, _Lease] = {}
+        self._second: dict[int, _Lease] = {}
+        self._state_lock = threading.Lock()
+        self._sweeper: threading.Thread | None = None
+        self._redis: Any = None
+        self._script: Any = None
+
+    # --- the fast path: no I/O -----------------------------------------------------------
+
+    def take_local(self, caller: Caller, now: float | None = None) -> Allowance | None:
+        """Count the call from this process's leases; None when the database must be asked
+        (nothing is counted then). Never blocks on I/O."""
+        now = time.time() if now is None else now
+        limit = _cached_daily_limit(caller.instance_id, self.daily_default)
+        if limit is None or self.redis_url:
+            return None
+        second = self._second.get(caller.user_id) if self.per_second > 0 else None
+        day = self._daily.get(caller.instance_id) if limit > 0 else None
+        if self.per_second > 0 and (
+            second is None or second.window != int(now) or second.left <= 0
+        ):
+            return None
+        if limit > 0 and (
+            day is None
+            or day.window != _day_of(now)
+            or day.left <= 0
+            or now >= day.expires
+            or day.limit != limit
+        ):
+            return None
+        if second is not None and not _claim(second):
+            return None
+        if day is None:
+            return NO_DAILY_LIMIT
+        if not _claim(day):
+            if second is not None:
+                with second.lock:
+                    second.left += 1
+            return None
+        return Allowance(limit, day.unclaimed + day.left)
+
+    # --- the slow path: database or Redis ------------------------------------------------
+
+    def take(self, caller: Caller, now: float | None = None) -> Allowance:
+        """Count one call through the database; TooManyRequests past either limit."""
+        now = time.time() if now is None else now
+        limit = self._limit(caller.instance_id)
+        if self.per_second > 0:
+            self._take_second(caller, limit, now)
+        if limit <= 0:
+            return NO_DAILY_LIMIT
+        return self._take_day(caller.instance_id, limit, now)
+
+    def take_redis_blocking(self, caller: Caller, now: float | None = None) -> Allowance:
+        """Count one call in Redis (one atomic script); TooManyRequests past either limit."""
+        now = time.time() if now is None else now
+        limit = self._limit(caller.instance_id)
+        if self._script is None:
+            import redis  # only servers configured for Redis need the client
+
+            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=5)
+            self._script = self._redis.register_script(_REDIS_SCRIPT)
+        day = _day_of(now)
+        keys = [
+            f"rolodex:rate:second:{caller.user_id}:{int(now)}",
+            f"rolodex:rate:day:{caller.instance_id}:{day}",
+        ]
+        outcome, calls = self._script(keys=keys, args=[self.per_second, limit])
+        daily = Allowance(limit, max(0, limit - int(calls))) if limit > 0 else NO_DAILY_LIMIT
+        if outcome == -1:
+            raise _burst_refusal(self.per_second, daily)
+        if outcome == -2:
+            raise _daily_refusal(limit, now)
+        return daily
+
+    def calls_today(self, connection: Connection, instance_id: int) -> int:
+        """Calls counted today for the instance (with leases: granted, made or about to be)."""
+        today = datetime.now(UTC).date()
+        if self.redis_url:
+            import redis
+
+            client = redis.Redis.from_url(self.redis_url, socket_timeout=5)
+            try:
+                return int(client.get(f"rolodex:rate:day:{instance_id}:{today.toordinal()}") or 0)
+            finally:
+                client.close()
+        rate = tables.rate_daily
+        query = select(rate.c.calls).where(rate.c.instance_id == instance_id, rate.c.day == today)
+        return int(connection.execute(query).scalar() or 0)
+
+    def _limit(self, instance_id: int) -> int:
+        cached = _cached_daily_limit(instance_id, self.daily_default)
+        if cached is not None:
+            return cached
+
+        def work(connection: Connection) -> int:
+            return daily_limit(connection, instance_id, self.daily_default)
+
+        return run_in_transaction(self.engine, work)
+
+    def _lease_of(self, table: dict[int, _Lease], key: int) -> _Lease:
+        with self._state_lock:
+            lease = table.get(key)
+            if lease is None:
+                lease = table[key] = _Lease()
+            return lease
+
+    def _take_second(self, caller: Caller, limit: int, now: float) -> None:
+        lease = self._lease_of(self._second, caller.user_id)
+        window = int(now)
+        with lease.lock:
+            if lease.window != window:
+                lease.window, lease.left, lease.exhausted = window, 0, False
+            if lease.left > 0:
+                lease.left -= 1
+                return
+            if not lease.exhausted:
+                want = max(1, self.per_second // 4)
+                granted, _ = self._grant_second(caller.user_id, window, want)
+                if granted > 0:
+                    lease.left = granted - 1
+                    return
+                lease.exhausted = True
+        daily = (
+            Allowance(limit, self._daily_estimate(caller.instance_id, limit))
+            if limit > 0
+            else NO_DAILY_LIMIT
         )
-    return Allowance(limit, limit - calls)
+        raise _burst_refusal(self.per_second, daily)
+
+    def _daily_estimate(self, instance_id: int, limit: int) -> int:
+        lease = self._daily.get(instance_id)
+        return lease.unclaimed + lease.left if lease is not None else limit
+
+    def _take_day(self, instance_id: int, limit: int, now: float) -> Allowance:
+        lease = self._lease_of(self._daily, instance_id)
+        deadline = now + LEASE_SECONDS + SETTLE_SECONDS + 1.0
+        with lease.lock:
+            while True:
+                day = _day_of(now)
+                if lease.window != day or now >= lease.expires or lease.limit != limit:
+                    self._return_unused(instance_id, lease)
+                    lease.window, lease.limit = day, limit
+                if lease.left > 0:
+                    lease.left -= 1
+                    return Allowance(limit, lease.unclaimed + lease.left)
+                granted, unclaimed, held_until = self._grant_day(
+                    instance_id, day, limit, lease.block, now
+                )
+                if granted > 0:
+                    # Used up before it ended: ask for more next time.
+                    lease.block = min(_MAX_BLOCK, lease.block * 2)
+                    lease.left = granted - 1
+                    lease.unclaimed = unclaimed
+                    lease.expires = now + LEASE_SECONDS
+                    self._start_sweeper()
+                    return Allowance(limit, lease.unclaimed + lease.left)
+                # Used up here; calls leased elsewhere may still come back.
+                settled = held_until + SETTLE_SECONDS
+                if now >= settled or now >= deadline:
+                    raise _daily_refusal(limit, now)
+                time.sleep(min(settled, deadline) - now)
+                now = time.time()
+
+    def _grant_second(self, user_id: int, window: int, want: int) -> tuple[int, int]:
+        rate = tables.rate_second
+        key = {"user_id": user_id, "second": window}
+
+        def work(connection: Connection) -> tuple[int, int]:
+            connection.execute(_insert_ignore(connection, rate, {**key, "calls": 0}))
+            calls = connection.execute(
+                select(rate.c.calls)
+                .where(rate.c.user_id == user_id, rate.c.second == window)
+                .with_for_update()
+            ).scalar_one()
+            granted = max(0, min(want, self.per_second - calls))
+            if granted:
+                connection.execute(
+                    update(rate)
+                    .where(rate.c.user_id == user_id, rate.c.second == window)
+                    .values(calls=rate.c.calls + granted)
+                )
+            if window % 64 == 0:  # keep the table to the last minute or so
+                connection.execute(delete(rate).where(rate.c.second < window - 60))
+            return granted, calls + granted
+
+        return run_in_transaction(self.engine, work, write=True)
+
+    def _grant_day(
+        self, instance_id: int, day: int, limit: int, block: int, now: float
+    ) -> tuple[int, int, float]:
+        """Lease up to `block` calls: (granted, limit minus all granted, held-until)."""
+        rate = tables.rate_daily
+        the_day = date.fromordinal(day)
+        where = (rate.c.instance_id == instance_id, rate.c.day == the_day)
+
+        def work(connection: Connection) -> tuple[int, int, float]:
+            connection.execute(
+                _insert_ignore(
+                    connection,
+                    rate,
+                    {"instance_id": instance_id, "day": the_day, "calls": 0, "leased_until": 0.0},
+                )
+            )
+            row = connection.execute(
+                select(rate.c.calls, rate.c.leased_until).where(*where).with_for_update()
+            ).one()
+            left = limit - row.calls
+            granted = max(0, min(block, left // _SHARE)) if left >= _SHARE else min(1, left)
+            held_until = float(row.leased_until)
+            if granted:
+                values: dict[str, Any] = {"calls": rate.c.calls + granted}
+                if granted > 1:  # the lease leaves calls with this process until it ends
+                    held_until = max(held_until, now + LEASE_SECONDS)
+                    values["leased_until"] = held_until
+                connection.execute(update(rate).where(*where).values(values))
+            return granted, left - granted, held_until
+
+        return run_in_transaction(self.engine, work, write=True)
+
+    def _return_unused(self, instance_id: int, lease: _Lease) -> None:
+        """Give the calls left of an ended lease back to the counter (lease.lock held)."""
+        if lease.left <= 0:
+            return
+        unused, lease.left = lease.left, 0
+        lease.block = max(1, lease.block // 2)
+        rate = tables.rate_daily
+        the_day = date.fromordinal(lease.window)
+
+        def work(connection: Connection) -> None:
+            connection.execute(
+                update(rate)
+                .where(rate.c.instance_id == instance_id, rate.c.day == the_day)
+                .values(calls=rate.c.calls - unused)
+            )
+
+        try:
+            run_in_transaction(self.engine, work, write=True)
+        except Exception:  # the calls stay counted: fewer calls later, never more
+            log.warning("Could not return %d unused calls to the daily counter", unused)
+
+    def return_expired(self, now: float | None = None) -> None:
+        """Return what is left of every ended daily lease (the sweeper; also at exit)."""
+        now = time.time() if now is None else now
+        for instance_id, lease in list(self._daily.items()):
+            if lease.left > 0 and now >= lease.expires and lease.lock.acquire(blocking=False):
+                try:
+                    self._return_unused(instance_id, lease)
+                finally:
+                    lease.lock.release()
+
+    def return_all(self) -> None:
+        """Return every unused leased call (the process is stopping)."""
+        self.return_expired(now=float("inf"))
+
+    def _start_sweeper(self) -> None:
+        if self._sweeper is not None:
+            return
+        with self._state_lock:
+            if self._sweeper is not None:
+                return
+
+            def sweep() -> None:
+                while True:
+                    time.sleep(_SWEEP_SECONDS)
+                    try:
+                        self.return_expired()
+                    except Exception:
+                        log.exception("Returning unused leased calls failed")
+
+            self._sweeper = threading.Thread(target=sweep, name="rolodex-rate-leases", daemon=True)
+            self._sweeper.start()
+            atexit.register(self.return_all)
 
 
-def _increment(connection: Connection, table: Table, key: dict[str, int | date]) -> int:
-    """Add one to the counter at `key` (creating it) and return the new value, atomically."""
-    statement = _upsert(connection.dialect.name, table, tuple(key))
-    return int(connection.execute(statement, key).scalar_one())
+def _claim(lease: _Lease) -> bool:
+    with lease.lock:
+        if lease.left <= 0:
+            return False
+        lease.left -= 1
+        return True
 
 
-@cache
-def _instance_limit() -> Any:
-    instances = tables.instances
-    return select(instances.c.rate_limit_daily).where(instances.c.id == bindparam("instance_id"))
+def _day_of(now: float) -> int:
+    return datetime.fromtimestamp(now, UTC).date().toordinal()
 
 
-@cache
-def _upsert(dialect_name: str, table: Table, key_columns: tuple[str, ...]) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE calls = calls + 1 RETURNING calls, built once."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(
-        {**{column: bindparam(column) for column in key_columns}, "calls": 1}
-    )
-    return statement.on_conflict_do_update(
-        index_elements=list(key_columns), set_={"calls": table.c.calls + 1}
-    ).returning(table.c.calls)
+def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(values).on_conflict_do_nothing()

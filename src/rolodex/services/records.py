@@ -109,18 +109,20 @@ class RecordService:
             return records
         ids = [row["id"] for row in rows]
         singular = self.rt.singular
-        children: dict[Feature, dict[int, list[Row]]] = {
-            feature: self.repo.children(table, singular, ids)
-            for feature, table in _CHILD_TABLES.items()
-            if self.rt.has(feature)
-        }
+        features = [feature for feature in _CHILD_TABLES if self.rt.has(feature)]
+        by_table, links = self.repo.sub_collections(
+            [_CHILD_TABLES[feature] for feature in features],
+            singular,
+            ids,
+            links=self.rt.has(Feature.LINKS),
+        )
+        children = {feature: by_table[_CHILD_TABLES[feature].name] for feature in features}
         links_by_record: dict[int, list[Row]] = defaultdict(list)
-        if self.rt.has(Feature.LINKS):
-            for link in self.repo.links_of(singular, ids):
-                if link["object_name"] == singular:
-                    links_by_record[link["object_id"]].append(link)
-                if link["link_object_name"] == singular:
-                    links_by_record[link["link_object_id"]].append(link)
+        for link in links:
+            if link["object_name"] == singular:
+                links_by_record[link["object_id"]].append(link)
+            if link["link_object_name"] == singular:
+                links_by_record[link["link_object_id"]].append(link)
         for record, row in zip(records, rows, strict=True):
             record_id = row["id"]
             if self.rt.has(Feature.CUSTOM_FIELDS):

@@ -14,6 +14,7 @@ from rolodex.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.settings import seed_defaults
 from rolodex.storage import tables
+from rolodex.storage.cache import CALLERS, DAILY_LIMITS
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -60,6 +61,7 @@ def set_daily_limit(connection: Connection, instance_id: int, limit: int | None)
     if limit is not None and limit < 0:
         raise BadRequest("A daily limit cannot be negative (0 turns it off).")
     instances = tables.instances
+    DAILY_LIMITS.drop_on_commit(connection)
     result = connection.execute(
         update(instances).where(instances.c.id == instance_id).values(rate_limit_daily=limit)
     )
@@ -128,6 +130,7 @@ def regenerate_key(connection: Connection, email: str) -> str:
     """A new API key for the user with `email`; the old key stops working at once."""
     users = tables.users
     key = new_api_key()
+    CALLERS.drop_on_commit(connection)
     result = connection.execute(
         update(users)
         .where(users.c.email_key == email.strip().lower())
@@ -138,14 +141,25 @@ def regenerate_key(connection: Connection, email: str) -> str:
     return key
 
 
+def cached_caller(key: str) -> Caller | bool | None:
+    """The caller for `key` as this process last read it (at most CACHE_SECONDS ago): a Caller,
+    False for a key known to be invalid, or None when it must be read (`authenticate`)."""
+    return CALLERS.peek(hash_api_key(key))  # type: ignore[return-value]
+
+
 def authenticate(connection: Connection, key: str) -> Caller | None:
-    """The active user whose API key is `key`, or None."""
+    """The active user whose API key is `key`, or None (kept in the CALLERS cache)."""
     digest = hash_api_key(key)
-    row = connection.execute(_user_by_key_hash(), {"digest": digest}).first()
-    # The lookup is by hash; comparing the digests again in constant time costs nothing.
-    if row is None or not hmac.compare_digest(row.api_key_hash, digest):
-        return None
-    return Caller(instance_id=row.instance_id, user_id=row.id, is_admin=bool(row.administrator))
+
+    def load() -> Caller | bool:
+        row = connection.execute(_user_by_key_hash(), {"digest": digest}).first()
+        # The lookup is by hash; comparing the digests again in constant time costs nothing.
+        if row is None or not hmac.compare_digest(row.api_key_hash, digest):
+            return False
+        return Caller(instance_id=row.instance_id, user_id=row.id, is_admin=bool(row.administrator))
+
+    found = CALLERS.get_or_load(connection, digest, load)
+    return found if isinstance(found, Caller) else None
 
 
 @cache
@@ -209,6 +223,7 @@ def _change_other_user(
     if user_id == caller.user_id:
         # Locking oneself out would leave the instance without the admin who did it.
         raise Conflict(f"You cannot {what} yourself; ask another administrator.")
+    CALLERS.drop_on_commit(connection)
     connection.execute(
         update(tables.users)
         .where(tables.users.c.id == user_id)

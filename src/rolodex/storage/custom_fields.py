@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from rolodex.domain.custom_fields import Definition, FieldType, Option
 from rolodex.storage import tables
+from rolodex.storage.cache import CUSTOM_FIELD_DEFINITIONS
 
 Row = dict[str, Any]
 
@@ -52,28 +53,42 @@ class CustomFieldStore:
     # --- definitions ---------------------------------------------------------------------
 
     def definitions(self, object_name: str, for_update: bool = False) -> list[Definition]:
-        """The object's definitions in FIELD_ORDER (then id) order, with their options."""
-        defs = tables.custom_field_definitions
-        query = (
-            select(defs)
-            .where(self._scoped(defs), defs.c.object_name == object_name)
-            .order_by(defs.c.field_order, defs.c.id)
-        )
+        """The object's definitions in FIELD_ORDER (then id) order, with their options.
+
+        Read from the instance's cached definitions (rolodex.storage.cache), except `for_update`,
+        which reads and locks the rows for a change."""
         if for_update:
-            query = query.with_for_update()
-        rows = [dict(row) for row in self.connection.execute(query).mappings()]
-        return self._with_options(rows)
+            defs = tables.custom_field_definitions
+            query = (
+                select(defs)
+                .where(self._scoped(defs), defs.c.object_name == object_name)
+                .order_by(defs.c.field_order, defs.c.id)
+                .with_for_update()
+            )
+            rows = [dict(row) for row in self.connection.execute(query).mappings()]
+            return self._with_options(rows)
+        return [d for d in self._all_definitions() if d.object_name == object_name]
 
     def lookups_to(self, join_object: str) -> list[Definition]:
         """Every LOOKUP definition (of any object) whose JOIN_OBJECT is `join_object`."""
-        defs = tables.custom_field_definitions
-        query = select(defs).where(
-            self._scoped(defs),
-            defs.c.field_type == FieldType.LOOKUP.value,
-            defs.c.join_object == join_object,
-        )
-        rows = [dict(row) for row in self.connection.execute(query).mappings()]
-        return self._with_options(rows)
+        return [
+            d
+            for d in self._all_definitions()
+            if d.type is FieldType.LOOKUP and d.join_object == join_object
+        ]
+
+    def _all_definitions(self) -> tuple[Definition, ...]:
+        def load() -> tuple[Definition, ...]:
+            defs = tables.custom_field_definitions
+            query = select(defs).where(self._scoped(defs)).order_by(defs.c.field_order, defs.c.id)
+            rows = [dict(row) for row in self.connection.execute(query).mappings()]
+            return tuple(self._with_options(rows))
+
+        found = CUSTOM_FIELD_DEFINITIONS.get_or_load(self.connection, self.instance_id, load)
+        return found  # type: ignore[return-value]
+
+    def _changed(self) -> None:
+        CUSTOM_FIELD_DEFINITIONS.drop_on_commit(self.connection)
 
     def _with_options(self, rows: list[Row]) -> list[Definition]:
         options: dict[int, list[Option]] = defaultdict(list)
@@ -89,6 +104,7 @@ class CustomFieldStore:
         return [_definition(row, options[row["id"]]) for row in rows]
 
     def insert_definition(self, values: Row) -> int:
+        self._changed()
         defs = tables.custom_field_definitions
         result = self.connection.execute(
             insert(defs)
@@ -98,12 +114,14 @@ class CustomFieldStore:
         return int(result.scalar_one())
 
     def update_definition(self, definition_id: int, values: Row) -> None:
+        self._changed()
         defs = tables.custom_field_definitions
         self.connection.execute(
             update(defs).where(self._scoped(defs), defs.c.id == definition_id).values(**values)
         )
 
     def delete_definition(self, definition_id: int) -> None:
+        self._changed()
         defs, opts = tables.custom_field_definitions, tables.custom_field_options
         self.connection.execute(
             delete(opts).where(self._scoped(opts), opts.c.definition_id == definition_id)
@@ -133,6 +151,7 @@ class CustomFieldStore:
     # --- options -------------------------------------------------------------------------
 
     def insert_option(self, definition_id: int, value: str, order: int) -> int:
+        self._changed()
         opts = tables.custom_field_options
         result = self.connection.execute(
             insert(opts)
@@ -147,6 +166,7 @@ class CustomFieldStore:
         return int(result.scalar_one())
 
     def update_option(self, option_id: int, value: str, order: int) -> None:
+        self._changed()
         opts = tables.custom_field_options
         self.connection.execute(
             update(opts)
@@ -155,6 +175,7 @@ class CustomFieldStore:
         )
 
     def delete_options(self, option_ids: Iterable[int]) -> None:
+        self._changed()
         wanted = set(option_ids)
         if wanted:
             opts = tables.custom_field_options

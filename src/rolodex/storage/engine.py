@@ -72,8 +72,27 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
             yield connection
         except BaseException:
             transaction.rollback()
+            _forget_transaction(connection)
             raise
         transaction.commit()
+        callbacks = connection.info.get(_AFTER_COMMIT, ())
+        _forget_transaction(connection)
+        for callback in callbacks:
+            callback()
+
+
+_AFTER_COMMIT = "rolodex_after_commit"
+
+
+def _forget_transaction(connection: Connection) -> None:
+    """Clear what the ended transaction noted on its connection (which the pool reuses)."""
+    for key in [k for k in connection.info if str(k).startswith("rolodex_")]:
+        del connection.info[key]
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run `callback` once the unit of work that owns `connection` has committed."""
+    connection.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def run_in_transaction(

@@ -19,16 +19,21 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
+    literal,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
 
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.storage import tables
+from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
 
 Row = dict[str, Any]
@@ -265,6 +270,37 @@ class Repository:
             grouped[row["record_id"]].append(dict(row))
         return grouped
 
+    def sub_collections(
+        self,
+        child_tables: Sequence[Table],
+        record_type: str,
+        record_ids: Sequence[int],
+        links: bool,
+    ) -> tuple[dict[str, dict[int, list[Row]]], list[Row]]:
+        """The rows of each child table per record (in id order) and every link with one end
+        among the records (in id order): all in one statement, whatever the number of records."""
+        grouped: dict[str, dict[int, list[Row]]] = {t.name: defaultdict(list) for t in child_tables}
+        if not record_ids or not (child_tables or links):
+            return grouped, []
+        parameters = {
+            "instance_id": self.instance_id,
+            "record_type": record_type,
+            "record_ids": list(record_ids),
+        }
+        statement, layout = _sub_collections_of(tuple(t.name for t in child_tables), links)
+        found_links: dict[int, Row] = {}
+        for row in self.connection.execute(statement, parameters):
+            kind = row[0]
+            values = {name: row[position] for name, position in layout[kind]}
+            if kind.startswith("links"):
+                found_links[values["id"]] = values
+            else:
+                grouped[kind][values["record_id"]].append(values)
+        for by_record in grouped.values():
+            for rows in by_record.values():
+                rows.sort(key=lambda r: r["id"])
+        return grouped, [found_links[link_id] for link_id in sorted(found_links)]
+
     def insert_children(
         self, table: Table, record_type: str, record_id: int, rows: list[Row]
     ) -> None:
@@ -432,11 +468,14 @@ class Repository:
 
     def custom_object_name(self, name: str) -> str | None:
         """The exact name of this instance's custom object called `name` in any case, or None."""
-        objects = tables.custom_objects
-        query = select(objects.c.object_name).where(
-            self._scoped(objects), objects.c.name_key == name.strip().lower()
-        )
-        return self.connection.execute(query).scalar()
+
+        def load() -> dict[str, str]:
+            objects = tables.custom_objects
+            query = select(objects.c.name_key, objects.c.object_name).where(self._scoped(objects))
+            return {key: exact for key, exact in self.connection.execute(query)}
+
+        names = CUSTOM_OBJECT_NAMES.get_or_load(self.connection, self.instance_id, load)
+        return names.get(name.strip().lower())  # type: ignore[attr-defined, no-any-return]
 
     # --- settings and history ----------------------------------------------------------------
 
@@ -516,6 +555,51 @@ def _children_of(table: Table) -> Select[Any]:
         )
         .order_by(table.c.id)
     )
+
+
+@cache
+def _sub_collections_of(
+    child_tables: tuple[str, ...], links: bool
+) -> tuple[Any, dict[str, list[tuple[str, int]]]]:
+    """UNION ALL of the child tables' rows (and both ends of links) for a set of records.
+
+    Each part fills its own columns and NULLs (typed as the column they stand for) elsewhere;
+    the layout maps each part's kind to (column name, position) pairs.
+    """
+    parts: list[tuple[str, Table, Any]] = [
+        (name, tables.metadata.tables[name], None) for name in child_tables
+    ]
+    if links:
+        parts += [("links0", tables.links, 0), ("links1", tables.links, 1)]
+    slots: list[tuple[str, Any]] = []  # (table.column, type) per position after the kind
+    positions: dict[str, int] = {}
+    for _, table, _end in parts:
+        for column in table.columns:
+            key = f"{table.name}.{column.name}"
+            if key not in positions:
+                positions[key] = len(slots) + 1
+                slots.append((key, column.type))
+    selects = []
+    layout: dict[str, list[tuple[str, int]]] = {}
+    for kind, table, end in parts:
+        own = {f"{table.name}.{c.name}": c for c in table.columns}
+        columns = [literal(kind).label("kind")]
+        for index, (key, type_) in enumerate(slots):
+            label = f"c{index}"
+            columns.append(
+                own[key].label(label) if key in own else cast(null(), type_).label(label)
+            )
+        if end is None:
+            where = (
+                table.c.instance_id == bindparam("instance_id"),
+                table.c.record_type == bindparam("record_type"),
+                table.c.record_id.in_(bindparam("record_ids", expanding=True)),
+            )
+        else:
+            where = (_links_at_end(end).whereclause,)  # type: ignore[assignment]
+        selects.append(select(*columns).where(*where))
+        layout[kind] = [(c.name, positions[f"{table.name}.{c.name}"]) for c in table.columns]
+    return union_all(*selects), layout
 
 
 @cache

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -84,7 +85,10 @@ rate_daily = Table(
     metadata,
     Column("instance_id", BigInteger(), primary_key=True),
     Column("day", Date(), primary_key=True),
+    # Calls granted today: made, or leased to a server process that may still make them.
     Column("calls", Integer(), nullable=False),
+    # Until when (epoch seconds) a process may hold unused leased calls; 0 when none.
+    Column("leased_until", Float(), nullable=False, server_default="0"),
 )
 
 rate_second = Table(

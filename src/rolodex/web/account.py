@@ -1,19 +1,16 @@
 """Sign-in, sign-out, the home page and the user's own settings (API key, rate limits)."""
 
 import hmac
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from rolodex.config import Settings
 from rolodex.errors import TooManyRequests
 from rolodex.services.ratelimit import daily_limit
 from rolodex.services.sessions import SESSION_DAYS, WebSession, sign_in, sign_out
 from rolodex.services.users import regenerate_key
-from rolodex.storage import tables
 from rolodex.storage.engine import unit_of_work
 from rolodex.web.common import (
     SESSION_COOKIE,
@@ -98,15 +95,9 @@ def sign_out_post(request: Request, post: Annotated[FormPost, Depends(form_post)
 def _settings_context(request: Request, session: WebSession) -> dict[str, object]:
     settings: Settings = request.app.state.settings
     instance_id = session.caller.instance_id
-    today = datetime.now(UTC).date()
     with unit_of_work(request.app.state.engine) as connection:
         limit = daily_limit(connection, instance_id, settings.rate_limit_daily)
-        used = connection.execute(
-            select(tables.rate_daily.c.calls).where(
-                tables.rate_daily.c.instance_id == instance_id, tables.rate_daily.c.day == today
-            )
-        ).scalar()
-    used = int(used or 0)
+        used = request.app.state.rate_limiter.calls_today(connection, instance_id)
     return {
         "api_url": str(request.base_url).rstrip("/") + "/v3.1",
         "daily_limit": limit,

@@ -1,0 +1,87 @@
+"""What a request costs the database (issue 12): a GET of one record is one read transaction of
+at most four statements, sub-collections included, and a list page costs the same number of
+statements whatever its length. Counted on the real engine behind the session's server."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from sqlalchemy import Engine, event
+
+from tests.conftest import Tenant
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def rich_contacts(api: httpx.Client, count: int) -> list[int]:
+    organisation = api.post("/Organisations", json={"ORGANISATION_NAME": "Acme"}).json()
+    ids = []
+    for number in range(count):
+        body = {
+            "FIRST_NAME": f"Ada {number}",
+            "TAGS": [{"TAG_NAME": "VIP"}, {"TAG_NAME": f"t{number}"}],
+            "DATES": [{"OCCASION_NAME": "Birthday", "OCCASION_DATE": "1990-01-01"}],
+            "LINKS": [
+                {
+                    "LINK_OBJECT_NAME": "Organisation",
+                    "LINK_OBJECT_ID": organisation["ORGANISATION_ID"],
+                }
+            ],
+            "CUSTOMFIELDS": [{"FIELD_NAME": "Colour__c", "FIELD_VALUE": "red"}],
+        }
+        response = api.post("/Contacts", json=body)
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["CONTACT_ID"])
+    return ids
+
+
+def define_colour(api: httpx.Client) -> None:
+    definition = {"FIELD_NAME": "Colour__c", "FIELD_LABEL": "Colour", "FIELD_TYPE": "TEXT"}
+    assert api.post("/CustomFields/Contacts", json=definition).status_code == 201
+
+
+def test_get_one_record_is_one_read_of_at_most_four_statements(
+    engine: Engine, tenant: Tenant
+) -> None:
+    define_colour(tenant.client)
+    (contact_id,) = rich_contacts(tenant.client, 1)
+    tenant.client.get(f"/Contacts/{contact_id}")  # the caller is read once per cache period
+    with statements(engine) as sent:
+        response = tenant.client.get(f"/Contacts/{contact_id}")
+    record = response.json()
+    assert record["TAGS"] and record["DATES"] and record["LINKS"] and record["CUSTOMFIELDS"]
+    data = [s for s in sent if not s.lstrip().upper().startswith("BEGIN")]
+    assert len(sent) <= 4, sent
+    assert all(s.lstrip().upper().startswith("SELECT") for s in data), sent
+
+
+def test_a_list_page_costs_the_same_whatever_its_length(engine: Engine, tenant: Tenant) -> None:
+    define_colour(tenant.client)
+    rich_contacts(tenant.client, 12)
+    counts = {}
+    for top in (1, 12):
+        tenant.client.get(f"/Contacts?top={top}")
+        with statements(engine) as sent:
+            assert len(tenant.client.get(f"/Contacts?top={top}").json()) == top
+        counts[top] = len(sent)
+    assert counts[1] == counts[12] <= 4, counts
+    for path in (
+        "/Contacts/SearchByTag?tagName=VIP",
+        "/Contacts/Search?field_name=Colour__c&field_value=red",
+    ):
+        tenant.client.get(path)
+        with statements(engine) as sent:
+            assert len(tenant.client.get(path).json()) == 12
+        assert len(sent) <= 4, sent
