@@ -123,19 +123,25 @@ class RecordService:
                 links_by_record[link["object_id"]].append(link)
             if link["link_object_name"] == singular:
                 links_by_record[link["link_object_id"]].append(link)
+        has = self.rt.has
+        custom, tags, dates, domains = (
+            has(Feature.CUSTOM_FIELDS),
+            children.get(Feature.TAGS),
+            children.get(Feature.DATES),
+            children.get(Feature.EMAIL_DOMAINS),
+        )
+        with_links = has(Feature.LINKS)
         for record, row in zip(records, rows, strict=True):
             record_id = row["id"]
-            if self.rt.has(Feature.CUSTOM_FIELDS):
+            if custom:
                 record["CUSTOMFIELDS"] = output.custom_fields(row["custom_fields"])
-            if self.rt.has(Feature.TAGS):
-                record["TAGS"] = [output.tag(r) for r in children[Feature.TAGS][record_id]]
-            if self.rt.has(Feature.DATES):
-                record["DATES"] = [output.date(r) for r in children[Feature.DATES][record_id]]
-            if self.rt.has(Feature.EMAIL_DOMAINS):
-                record["EMAILDOMAINS"] = [
-                    output.email_domain(r) for r in children[Feature.EMAIL_DOMAINS][record_id]
-                ]
-            if self.rt.has(Feature.LINKS):
+            if tags is not None:
+                record["TAGS"] = [output.tag(r) for r in tags[record_id]]
+            if dates is not None:
+                record["DATES"] = [output.date(r) for r in dates[record_id]]
+            if domains is not None:
+                record["EMAILDOMAINS"] = [output.email_domain(r) for r in domains[record_id]]
+            if with_links:
                 record["LINKS"] = [
                     output.link(link, singular, record_id) for link in links_by_record[record_id]
                 ]

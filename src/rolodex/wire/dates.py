@@ -20,10 +20,9 @@ def format_datetime(value: datetime | None) -> str | None:
     """The body form of a stored (naive UTC) datetime, to the second (years always 4 digits)."""
     if value is None:
         return None
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return value.isoformat(" ", "seconds")
 
 
 def parse_datetime(value: object) -> datetime | None:

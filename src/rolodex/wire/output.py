@@ -1,9 +1,11 @@
 """Stored values to wire dictionaries (UPPER_SNAKE keys, body date format, every field present)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from rolodex.domain.custom_fields import output_value
@@ -36,17 +38,35 @@ _FORMATTERS: dict[Kind, Callable[[Any], Any]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Plan:
+    names: tuple[str, ...]
+    columns: Callable[[Row], tuple[Any, ...]]  # the stored values, in the order of `names`
+    formatted: tuple[tuple[str, Callable[[Any], Any]], ...]  # the fields not sent as stored
+
+
 @cache
-def _plan(rt: RecordType) -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
-    return tuple(
-        (spec.name, "id" if spec.name == rt.id_field else spec.column, _FORMATTERS[spec.kind])
-        for spec in rt.fields
+def _plan(rt: RecordType) -> _Plan:
+    columns = ["id" if spec.name == rt.id_field else spec.column for spec in rt.fields]
+    return _Plan(
+        names=tuple(spec.name for spec in rt.fields),
+        columns=itemgetter(*columns),
+        formatted=tuple(
+            (spec.name, _FORMATTERS[spec.kind])
+            for spec in rt.fields
+            if _FORMATTERS[spec.kind] is not _identity
+        ),
     )
 
 
 def record_scalars(rt: RecordType, row: Row) -> dict[str, Any]:
     """The scalar fields of a record, in declaration order."""
-    return {name: fmt(row[column]) for name, column, fmt in _plan(rt)}
+    plan = _plan(rt)
+    # Built in C from the stored values, then the few that need formatting replaced in place.
+    record = dict(zip(plan.names, plan.columns(row), strict=True))
+    for name, fmt in plan.formatted:
+        record[name] = fmt(record[name])
+    return record
 
 
 def custom_fields(values: dict[str, Any]) -> list[dict[str, Any]]:
