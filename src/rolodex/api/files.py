@@ -19,7 +19,7 @@ from starlette.responses import StreamingResponse
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, page_from, query_value
+from rolodex.api.common import body_stream, execute, page_from, query_value
 from rolodex.api.records import (
     API_PREFIX,
     CUSTOM_OBJECT_SEGMENT,
@@ -257,9 +257,6 @@ async def read_upload_form(request: Request, limit: int) -> FormData:
     if media_type != "multipart/form-data":
         raise UnsupportedMediaType("Send the file as multipart/form-data, in a part named 'file'.")
     body_limit = limit + _FORM_OVERHEAD
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > body_limit:
-        raise too_large(limit)
     stream = _limited_stream(request, body_limit, limit)
     parser = MultiPartParser(
         request.headers,
@@ -279,11 +276,7 @@ async def read_upload_form(request: Request, limit: int) -> FormData:
 async def _limited_stream(
     request: Request, body_limit: int, limit: int
 ) -> AsyncGenerator[bytes, None]:
-    received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > body_limit:
-            raise too_large(limit)
+    async for chunk in body_stream(request, body_limit, lambda: too_large(limit)):
         yield chunk
 
 
@@ -373,15 +366,11 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
 
 
 async def _read_raw(request: Request, limit: int) -> bytes:
-    """The raw request body, within the upload limit (413 past it)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
+    """The raw request body (its Content-Encoding undone), within the upload limit (413 past
+    it)."""
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in body_stream(request, limit, lambda: too_large(limit)):
         body.extend(chunk)
-        if len(body) > limit:
-            raise too_large(limit)
     return bytes(body)
 
 

@@ -20,6 +20,12 @@ T = TypeVar("T")
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
+def _sqlite_json_loads(value: str | float) -> Any:
+    """orjson for JSON columns; a bare JSON number comes back from SQLite as a number (the
+    column has numeric affinity), and stays one."""
+    return value if isinstance(value, int | float) else orjson.loads(value)
+
+
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     """An engine for `url`, set up for concurrent use by server processes."""
     parsed = make_url(url)
@@ -27,7 +33,7 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            json_deserializer=orjson.loads,
+            json_deserializer=_sqlite_json_loads,
         )
         _configure_sqlite(engine)
         return engine
