@@ -44,13 +44,15 @@ from storage_ceiling import Capture, Captured, Recorder, Replayer, Transaction
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-LIST_TOP = 500
+LIST_TOP = 100
 SWEEP_TOP = 500
 SEARCH_TOP = 100
 SAMPLES = 20  # requests per operation captured for the ceilings
 SWEEP_SAMPLES = 10  # pages of the sweep, evenly spread, captured for the ceilings
 IMPORT_ROWS = 10_000  # default rows of the CSV import (it runs ~100 rows/s: see README)
 IMPORT_SAMPLE_ROWS = 50  # rows whose SQL the import's storage ceiling replays
+BUSY_LOAD = 1.5  # a run begun or ended above this 1-minute load average is marked BUSY
+REDIS_URL = "redis://127.0.0.1:6379/15"  # the bookkeeping run with counters in Redis
 SINCE = "2000-01-01 00:00:00"  # before every seeded record: the sweep reads them all
 
 # Operations under concurrent load (wrk), then the two measured another way.
@@ -415,6 +417,16 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
                 results[operation][side] = figures
                 print(f"  {side:9} {OPERATIONS[operation]:26} {_summary(figures)}", flush=True)
 
+    if "get" in results:
+        results["get"]["bookkeeping"] = bookkeeping(
+            load,
+            args.workers,
+            env,
+            scripts["get"],
+            serve_copy.url,
+            work / f"bookkeeping-{database}-{scale}",
+        )
+
     print("Storage ceilings: the captured SQL replayed on a pristine copy", flush=True)
     replayer = Replayer(replay_copy.url, args.workers)
     try:
@@ -446,6 +458,77 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
         for copy in (serve_copy, replay_copy):
             copy.drop(args.pg_admin_url)
     return {"scale": scale, "database": database, "seeded": info, "operations": results}
+
+
+def bookkeeping(
+    load: Load, workers: int, env: dict[str, str], script: Path, url: str, log_stem: Path
+) -> dict[str, Any]:
+    """GET one contact with the rate limits counted (in the database, then in Redis when it
+    answers) and with them off: what the bookkeeping costs, and on PostgreSQL the rows written
+    per 1,000 GETs (pg_stat_database, read before the server starts and after it stops, so
+    that every backend has flushed its counts; start-up and warm-up are included)."""
+    sides = {
+        "counted": env,
+        "off": {**env, "ROLODEX_RATE_LIMIT_DAILY": "0", "ROLODEX_RATE_LIMIT_PER_SECOND": "0"},
+    }
+    if _redis_answers():
+        sides["counted_redis"] = {**env, "ROLODEX_REDIS_URL": REDIS_URL}
+    found: dict[str, Any] = {}
+    for side, side_env in sides.items():
+        written_before = _pg_rows_written(url)
+        port = loadgen.free_port()
+        command = loadgen.rolodex_command(port, workers)
+        with loadgen.server(Path(f"{log_stem}-{side}.log"), command, side_env, port) as process:
+            warm = loadgen.run_wrk(load, port, script, max(load.warmup, 1))
+            loadgen.wait_idle(process.pid)
+            figures = loadgen.run_wrk(load, port, script, load.duration)
+            loadgen.wait_idle(process.pid)
+        time.sleep(0.5)  # the backends' exit flushes their statistics
+        written_after = _pg_rows_written(url)
+        if written_before is not None and written_after is not None:
+            sent = warm["requests"] + figures["requests"]
+            figures["rows_written"] = written_after - written_before
+            figures["rows_written_per_1000_gets"] = round(1000 * figures["rows_written"] / sent, 2)
+        found[side] = figures
+        written = figures.get("rows_written_per_1000_gets")
+        extra = f"  rows written per 1,000 GETs: {written}" if written is not None else ""
+        print(f"  limits {side:14} GET one contact    {_summary(figures)}{extra}", flush=True)
+    off = found["off"]["requests_per_s"]
+    for side in ("counted", "counted_redis"):
+        if side in found and off:
+            cost = 100 * (1 - found[side]["requests_per_s"] / off)
+            found[side]["bookkeeping_cost_percent"] = round(cost, 1)
+    return found
+
+
+def _pg_rows_written(url: str) -> int | None:
+    """Rows inserted, updated and deleted in the database so far (PostgreSQL only)."""
+    if not url.startswith("postgresql"):
+        return None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            written = connection.execute(
+                text(
+                    "SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database "
+                    "WHERE datname = current_database()"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(written)
+
+
+def _redis_answers() -> bool:
+    if shutil.which("redis-cli") is None:
+        return False
+    done = subprocess.run(
+        ["redis-cli", "-u", REDIS_URL, "ping"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() == "PONG"
 
 
 def import_one(
@@ -566,10 +649,14 @@ def _summary(figures: dict[str, Any]) -> str:
     return text + (f"  ERRORS {errors}" if errors else "")
 
 
-def print_run(console: Console, run: dict[str, Any], workers: int) -> None:
-    """One table: every operation of a run with its ceilings and ratios."""
+def print_run(console: Console, run: dict[str, Any], workers: int, busy: bool) -> None:
+    """One table: every operation of a run with its ceilings and ratios, then what the rate
+    limits' bookkeeping costs."""
+    load = run.get("load_average", {})
     table = Table(
-        title=f"{run['scale']:,} contacts, {run['database']}, {workers} worker(s)",
+        title=f"{run['scale']:,} contacts, {run['database']}, {workers} worker(s), load average "
+        f"{load.get('before', 0):.2f} -> {load.get('after', 0):.2f}"
+        + ("  BUSY: not comparable" if busy else ""),
         title_justify="left",
     )
     for header in ("operation", "unit", "Rolodex", "p50", "p99", "RSS MiB"):
@@ -593,6 +680,17 @@ def print_run(console: Console, run: dict[str, Any], workers: int) -> None:
             _fmt_ratio(figures["ratio_to_storage"]),
         )
     console.print(table)
+    counted = run["operations"].get("get", {}).get("bookkeeping")
+    if counted:
+        parts = []
+        for side, figures in counted.items():
+            text = f"{side} {_fmt_rate(figures['requests_per_s'])} req/s"
+            if "bookkeeping_cost_percent" in figures:
+                text += f" (costs {figures['bookkeeping_cost_percent']}%)"
+            if "rows_written_per_1000_gets" in figures:
+                text += f", {figures['rows_written_per_1000_gets']} rows written per 1,000 GETs"
+            parts.append(text)
+        console.print("Rate limits, GET one contact: " + "; ".join(parts))
 
 
 def _fmt_ratio(value: float | None) -> str:
@@ -723,19 +821,29 @@ def main(argv: list[str] | None = None) -> None:
             )
     console = Console(width=160)
     load_before = os.getloadavg()
-    if load_before[0] > 0.5 * (os.cpu_count() or 1):
+    print(
+        f"Load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} "
+        f"({os.cpu_count()} CPUs)",
+        flush=True,
+    )
+    if load_before[0] > BUSY_LOAD:
         print(
-            f"WARNING: load average {load_before[0]:.1f} on {os.cpu_count()} CPUs: other work "
-            "on this machine lowers and scatters the figures"
+            f"WARNING: load average {load_before[0]:.1f} is above {BUSY_LOAD}: other work on "
+            "this machine lowers and scatters the figures; this run will be marked BUSY"
         )
     began = time.monotonic()
     runs = []
     for scale in args.scales:
         for database in args.databases:
-            runs.append(run_one(args, scale, database, console))
+            run_load_before = os.getloadavg()[0]
+            run = run_one(args, scale, database, console)
+            run["load_average"] = {"before": run_load_before, "after": os.getloadavg()[0]}
+            runs.append(run)
+    load_after = os.getloadavg()
+    busy = max(load_before[0], load_after[0]) > BUSY_LOAD
     console.print()
     for run in runs:
-        print_run(console, run, args.workers)
+        print_run(console, run, args.workers, busy)
     worst = slowest(runs)
     if worst is not None:
         console.print(
@@ -743,10 +851,10 @@ def main(argv: list[str] | None = None) -> None:
             f"({worst['database']}, {worst['scale']:,} contacts), "
             f"{worst['ratio_to_storage']} of the storage ceiling"
         )
-    load_after = os.getloadavg()
     console.print(
         f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
         f"({os.cpu_count()} CPUs); {time.monotonic() - began:.0f} s in all"
+        + (f"  BUSY: above {BUSY_LOAD}, these figures are not comparable" if busy else "")
     )
     report = {
         "when_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -756,6 +864,7 @@ def main(argv: list[str] | None = None) -> None:
             "python": platform.python_version(),
         },
         "load_average": {"before": load_before, "after": load_after},
+        "busy": busy,
         "versions": _versions(),
         "git": _git(),
         "settings": {

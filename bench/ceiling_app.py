@@ -1,9 +1,10 @@
 """The "framework ceiling": a bare Starlette app answering the benchmark's requests from memory.
 
-For every request the benchmark sends (method, path and query), it returns a body Rolodex itself
-returned for a request of the same operation, with its status, so sizes and shapes match the
-real ones. The difference between the two servers is everything Rolodex does besides HTTP and
-routing: FastAPI, validation, authentication, SQL, encoding.
+For every request the benchmark sends (method, path and query), it returns the records Rolodex
+itself returned for a request of the same operation, with its status, so sizes and shapes match
+the real ones: decoded once at start, encoded with orjson on every request (a real server encodes
+what it sends). The difference between the two servers is everything Rolodex does besides HTTP,
+routing and encoding: FastAPI, validation, authentication, SQL, the wire format.
 
 Run by bench.py as `uvicorn ceiling_app:create_app --factory --app-dir bench`, with
 BENCH_CEILING_PAYLOADS naming a pickle of {"routes": {"METHOD /path?query": [body index, ...]},
@@ -14,7 +15,9 @@ import itertools
 import os
 import pickle
 from collections.abc import Iterator
+from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +31,9 @@ def create_app() -> Starlette:
     """The app, with its answers loaded from BENCH_CEILING_PAYLOADS."""
     with open(os.environ["BENCH_CEILING_PAYLOADS"], "rb") as file:
         payloads = pickle.load(file)
-    bodies: list[tuple[int, bytes]] = payloads["bodies"]
+    bodies: list[tuple[int, Any]] = [
+        (status, orjson.loads(body) if body else None) for status, body in payloads["bodies"]
+    ]
     routes: dict[str, Iterator[int]] = {
         key: itertools.cycle(indexes) for key, indexes in payloads["routes"].items()
     }
@@ -40,7 +45,8 @@ def create_app() -> Starlette:
         found = routes.get(f"{key}?{query}" if query else key)
         if found is None:
             return Response(NOT_FOUND, 404, media_type=JSON_MEDIA_TYPE)
-        status, body = bodies[next(found)]
+        status, records = bodies[next(found)]
+        body = b"" if records is None else orjson.dumps(records)
         return Response(body, status, media_type=JSON_MEDIA_TYPE)
 
     async def healthz(request: Request) -> Response:

@@ -453,7 +453,8 @@ class Copy:
             for leftover in self.path.parent.glob(self.path.name + "*"):
                 leftover.unlink()
         elif admin_url is not None:
-            _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{make_url(self.url).database}"')
+            name = make_url(self.url).database
+            _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _pg_admin(admin_url: str, *statements: str) -> None:
@@ -532,19 +533,20 @@ def cached_copies(
     base = make_url(pg_admin_url)
     if not pg_exists(pg_admin_url, template):
         for stale in _pg_names(pg_admin_url, f"{template.rsplit('_', 1)[0]}_"):
-            _pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{stale}"')  # an older schema
+            # An older schema.
+            _pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
         print(f"Seeding {contacts} contacts into PostgreSQL database {template}", flush=True)
         _pg_admin(pg_admin_url, f'CREATE DATABASE "{template}"')
         try:
             _seed_into(base.set(database=template).render_as_string(False), contacts)
         except BaseException:
-            _pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{template}"')
+            _pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
             raise
     for name in names:
         target = "rolodex_bench" if name == "serve" else f"rolodex_bench_{name}"
         _pg_admin(
             pg_admin_url,
-            f'DROP DATABASE IF EXISTS "{target}"',
+            f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
             f'CREATE DATABASE "{target}" TEMPLATE "{template}"',
         )
         copies.append(Copy(base.set(database=target).render_as_string(False), None))

@@ -80,3 +80,16 @@ def test_bench_runs_every_operation_at_a_tiny_scale(tmp_path: Path) -> None:
     assert sweep["records"] >= 200  # every seeded contact (and those posted while capturing)
     assert run["operations"]["import"]["rolodex"]["rows"] == 50
     assert "Search LAST_NAME" in done.stdout  # the printed table
+    # The rate limits' bookkeeping: the same GETs counted and with the limits off.
+    limits = run["operations"]["get"]["bookkeeping"]
+    assert {"counted", "off"} <= set(limits)
+    for figures in limits.values():
+        assert figures["requests"] > 0
+        assert not any(figures["errors"].values()), figures["errors"]
+    assert isinstance(limits["counted"]["bookkeeping_cost_percent"], float)
+    # The load average before and after, and whether the run counts as busy.
+    assert len(report["load_average"]["before"]) == 3
+    assert report["busy"] == (
+        max(report["load_average"]["before"][0], report["load_average"]["after"][0]) > 1.5
+    )
+    assert "Load average before" in done.stdout

@@ -285,12 +285,16 @@ class Repository:
         grouped: dict[str, dict[int, list[Row]]] = {t.name: defaultdict(list) for t in child_tables}
         if not record_ids or not (child_tables or links):
             return grouped, []
+        # One record (a GET) by equality: that statement is compiled once, where an IN list
+        # is rendered again for every execution.
+        single = len(record_ids) == 1
         parameters = {
             "instance_id": self.instance_id,
             "record_type": record_type,
-            "record_ids": list(record_ids),
+            "record_ids": record_ids[0] if single else list(record_ids),
         }
-        statement, layout = _sub_collections_of(tuple(t.name for t in child_tables), links)
+        names = tuple(t.name for t in child_tables)
+        statement, layout = _sub_collections_of(names, links, single)
         found_links: dict[int, Row] = {}
         for row in self.connection.execute(statement, parameters).all():
             kind = row[0]
@@ -563,9 +567,10 @@ def _children_of(table: Table) -> Select[Any]:
 
 @cache
 def _sub_collections_of(
-    child_tables: tuple[str, ...], links: bool
+    child_tables: tuple[str, ...], links: bool, single: bool
 ) -> tuple[Any, dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]]]:
-    """UNION ALL of the child tables' rows (and both ends of links) for a set of records.
+    """UNION ALL of the child tables' rows (and both ends of links) for a set of records (or,
+    `single`, for the one record bound as record_ids).
 
     Each part fills its own columns and NULLs (typed as the column they stand for) elsewhere;
     the layout maps each part's kind to its column names and a picker of their positions.
@@ -597,10 +602,10 @@ def _sub_collections_of(
             where = (
                 table.c.instance_id == bindparam("instance_id"),
                 table.c.record_type == bindparam("record_type"),
-                table.c.record_id.in_(bindparam("record_ids", expanding=True)),
+                _record_id_is(table.c.record_id, single),
             )
         else:
-            where = (_links_at_end(end).whereclause,)  # type: ignore[assignment]
+            where = (_links_at_end(end, single).whereclause,)  # type: ignore[assignment]
         selects.append(select(*columns).where(*where))
         names = tuple(c.name for c in table.columns)
         at = [positions[f"{table.name}.{name}"] for name in names]
@@ -608,8 +613,14 @@ def _sub_collections_of(
     return union_all(*selects), layout
 
 
+def _record_id_is(column: Any, single: bool) -> Any:
+    if single:
+        return column == bindparam("record_ids")
+    return column.in_(bindparam("record_ids", expanding=True))
+
+
 @cache
-def _links_at_end(end: int) -> Select[Any]:
+def _links_at_end(end: int, single: bool = False) -> Select[Any]:
     links = tables.links
     name_column, id_column = (
         (links.c.object_name, links.c.object_id)
@@ -619,5 +630,5 @@ def _links_at_end(end: int) -> Select[Any]:
     return select(links).where(
         links.c.instance_id == bindparam("instance_id"),
         name_column == bindparam("record_type"),
-        id_column.in_(bindparam("record_ids", expanding=True)),
+        _record_id_is(id_column, single),
     )
