@@ -87,9 +87,24 @@ class RecordService:
         return self.read(record_id, brief)[0]
 
     def read(self, record_id: int, brief: bool = False) -> tuple[Wire, str]:
-        """One record and its ETag, or 404."""
-        row = self._require(record_id)
-        return self.to_wire([row], brief)[0], etag_of(row)
+        """One record and its ETag, or 404: the record and its sub-collections in one
+        statement."""
+        if brief:
+            row = self._require(record_id)
+            return self.to_wire([row], brief)[0], etag_of(row)
+        features = self._child_features()
+        found, by_table, links = self.repo.record_with_sub_collections(
+            self.rt,
+            record_id,
+            [_CHILD_TABLES[feature] for feature in features],
+            links=self.rt.has(Feature.LINKS),
+        )
+        if found is None:
+            raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+        return self.to_wire([found], brief, (by_table, links))[0], etag_of(found)
+
+    def _child_features(self) -> list[Feature]:
+        return [feature for feature in _CHILD_TABLES if self.rt.has(feature)]
 
     def get_for_update(self, record_id: int) -> Wire:
         """One record, locked for the rest of the unit of work (If-Match checked), or 404."""
@@ -102,18 +117,23 @@ class RecordService:
         rows, total = self.repo.list_records(self.rt, page, field_filter)
         return self.to_wire(rows, brief), total
 
-    def to_wire(self, rows: Sequence[Row], brief: bool) -> list[Wire]:
-        """Rows to wire records, loading each sub-collection for all rows in one query."""
+    def to_wire(
+        self,
+        rows: Sequence[Row],
+        brief: bool,
+        loaded: tuple[dict[str, dict[int, list[Row]]], list[Row]] | None = None,
+    ) -> list[Wire]:
+        """Rows to wire records, loading each sub-collection for all rows in one query (unless
+        `loaded` has them already)."""
         records = [output.record_scalars(self.rt, row) for row in rows]
         if brief or not rows:
             return records
-        ids = [row["id"] for row in rows]
         singular = self.rt.singular
-        features = [feature for feature in _CHILD_TABLES if self.rt.has(feature)]
-        by_table, links = self.repo.sub_collections(
+        features = self._child_features()
+        by_table, links = loaded or self.repo.sub_collections(
             [_CHILD_TABLES[feature] for feature in features],
             singular,
-            ids,
+            [row["id"] for row in rows],
             links=self.rt.has(Feature.LINKS),
         )
         children = {feature: by_table[_CHILD_TABLES[feature].name] for feature in features}

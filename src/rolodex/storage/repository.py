@@ -295,19 +295,30 @@ class Repository:
         }
         names = tuple(t.name for t in child_tables)
         statement, layout = _sub_collections_of(names, links, single)
-        found_links: dict[int, Row] = {}
-        for row in self.connection.execute(statement, parameters).all():
-            kind = row[0]
-            names, pick = layout[kind]
-            values = dict(zip(names, pick(row), strict=True))
-            if kind.startswith("links"):
-                found_links[values["id"]] = values
-            else:
-                grouped[kind][values["record_id"]].append(values)
-        for by_record in grouped.values():
-            for rows in by_record.values():
-                rows.sort(key=lambda r: r["id"])
-        return grouped, [found_links[link_id] for link_id in sorted(found_links)]
+        rows = self.connection.execute(statement, parameters).all()
+        _, grouped, found = _collect(rows, layout, grouped)
+        return grouped, found
+
+    def record_with_sub_collections(
+        self, rt: RecordType, record_id: int, child_tables: Sequence[Table], links: bool
+    ) -> tuple[Row | None, dict[str, dict[int, list[Row]]], list[Row]]:
+        """One record's row (None if it is not a record of `rt` here), the rows of each child
+        table and its links, as `get_record` and `sub_collections` give them: in one
+        statement, so one snapshot whatever the isolation."""
+        grouped: dict[str, dict[int, list[Row]]] = {t.name: defaultdict(list) for t in child_tables}
+        parameters = {
+            "instance_id": self.instance_id,
+            "record_type": rt.singular,
+            "record_ids": record_id,
+        }
+        names = tuple(t.name for t in child_tables)
+        table = self.record_table(rt)
+        statement, layout = _sub_collections_of(names, links, True, table.name)
+        rows = self.connection.execute(statement, parameters).all()
+        record, grouped, found = _collect(rows, layout, grouped)
+        if record is None:
+            return None, {t.name: defaultdict(list) for t in child_tables}, []
+        return record, grouped, found
 
     def insert_children(
         self, table: Table, record_type: str, record_id: int, rows: list[Row]
@@ -565,51 +576,99 @@ def _children_of(table: Table) -> Select[Any]:
     )
 
 
+_Layout = dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]]
+
+
+def _collect(
+    rows: Sequence[Any], layout: _Layout, grouped: dict[str, dict[int, list[Row]]]
+) -> tuple[Row | None, dict[str, dict[int, list[Row]]], list[Row]]:
+    """The rows of a `_sub_collections_of` statement sorted out: the record's own row (if the
+    statement has one), the child rows per table and record, and the links, each in id order."""
+    record: Row | None = None
+    found_links: dict[int, Row] = {}
+    for row in rows:
+        kind = row[0]
+        names, pick = layout[kind]
+        values = dict(zip(names, pick(row), strict=True))
+        if kind == "record":
+            record = values
+        elif kind.startswith("links"):
+            found_links[values["id"]] = values
+        else:
+            grouped[kind][values["record_id"]].append(values)
+    for by_record in grouped.values():
+        for children in by_record.values():
+            children.sort(key=lambda r: r["id"])
+    return record, grouped, [found_links[link_id] for link_id in sorted(found_links)]
+
+
 @cache
 def _sub_collections_of(
-    child_tables: tuple[str, ...], links: bool, single: bool
-) -> tuple[Any, dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]]]:
+    child_tables: tuple[str, ...], links: bool, single: bool, record_table: str | None = None
+) -> tuple[Any, _Layout]:
     """UNION ALL of the child tables' rows (and both ends of links) for a set of records (or,
-    `single`, for the one record bound as record_ids).
+    `single`, for the one record bound as record_ids); with `record_table`, that record's own
+    row too (kind "record"), so that a GET reads everything in one statement.
 
-    Each part fills its own columns and NULLs (typed as the column they stand for) elsewhere;
-    the layout maps each part's kind to its column names and a picker of their positions.
+    Each part fills the positions of its columns and NULLs (typed as the position's type)
+    elsewhere; columns of one type share positions across parts, so the statement is as wide
+    as its widest part, not as all of them together. The layout maps each part's kind to its
+    column names and a picker of their positions.
     """
-    parts: list[tuple[str, Table, Any]] = [
-        (name, tables.metadata.tables[name], None) for name in child_tables
-    ]
+    parts: list[tuple[str, Table, Any]] = []
+    if record_table is not None:
+        parts.append(("record", tables.metadata.tables[record_table], None))
+    parts += [(name, tables.metadata.tables[name], None) for name in child_tables]
     if links:
         parts += [("links0", tables.links, 0), ("links1", tables.links, 1)]
-    slots: list[tuple[str, Any]] = []  # (table.column, type) per position after the kind
-    positions: dict[str, int] = {}
-    for _, table, _end in parts:
+    slot_types: list[Any] = []  # the SQL type of each position after the kind
+    slot_keys: list[tuple[str, Any]] = []
+    placed: dict[str, list[int]] = {}  # each part's column positions, in column order
+    for kind, table, _end in parts:
+        taken: set[int] = set()
+        positions = []
         for column in table.columns:
-            key = f"{table.name}.{column.name}"
-            if key not in positions:
-                positions[key] = len(slots) + 1
-                slots.append((key, column.type))
+            key = (type(column.type).__name__, getattr(column.type, "timezone", None))
+            free = [i for i, k in enumerate(slot_keys) if k == key and i not in taken]
+            if free:
+                index = free[0]
+            else:
+                index = len(slot_keys)
+                slot_keys.append(key)
+                slot_types.append(column.type)
+            taken.add(index)
+            positions.append(index)
+        placed[kind] = positions
     selects = []
-    layout: dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+    layout: _Layout = {}
     for kind, table, end in parts:
-        own = {f"{table.name}.{c.name}": c for c in table.columns}
+        by_slot = dict(zip(placed[kind], table.columns, strict=True))
         columns = [literal(kind).label("kind")]
-        for index, (key, type_) in enumerate(slots):
+        for index, type_ in enumerate(slot_types):
             label = f"c{index}"
+            own = by_slot.get(index)
             columns.append(
-                own[key].label(label) if key in own else cast(null(), type_).label(label)
+                own.label(label) if own is not None else cast(null(), type_).label(label)
             )
-        if end is None:
+        if kind == "record":
+            where: tuple[Any, ...] = (
+                table.c.instance_id == bindparam("instance_id"),
+                table.c.id == bindparam("record_ids"),
+            )
+            if "object_name" in table.c:  # custom object records: the object is in the key
+                where += (table.c.object_name == bindparam("record_type"),)
+        elif end is None:
             where = (
                 table.c.instance_id == bindparam("instance_id"),
                 table.c.record_type == bindparam("record_type"),
                 _record_id_is(table.c.record_id, single),
             )
         else:
-            where = (_links_at_end(end, single).whereclause,)  # type: ignore[assignment]
+            where = (_links_at_end(end, single).whereclause,)
         selects.append(select(*columns).where(*where))
         names = tuple(c.name for c in table.columns)
-        at = [positions[f"{table.name}.{name}"] for name in names]
-        layout[kind] = (names, itemgetter(*at))  # every child table has several columns
+        # +1: position 0 of each row is its kind. Every table has several columns.
+        layout[kind] = (names, itemgetter(*(i + 1 for i in placed[kind])))
     return union_all(*selects), layout
 
 
