@@ -610,8 +610,8 @@ def _sub_collections_of(
     `single`, for the one record bound as record_ids); with `record_table`, that record's own
     row too (kind "record"), so that a GET reads everything in one statement.
 
-    Each part fills the positions of its columns and NULLs (typed as the position's type)
-    elsewhere; columns of one type share positions across parts, so the statement is as wide
+    Each part fills the positions of its columns and NULLs elsewhere (typed as the position's
+    type in the first part, which types the result); columns of one type share positions across parts, so the statement is as wide
     as its widest part, not as all of them together. The layout maps each part's kind to its
     column names and a picker of their positions.
     """
@@ -641,15 +641,18 @@ def _sub_collections_of(
         placed[kind] = positions
     selects = []
     layout: _Layout = {}
-    for kind, table, end in parts:
+    for number, (kind, table, end) in enumerate(parts):
         by_slot = dict(zip(placed[kind], table.columns, strict=True))
         columns = [literal(kind).label("kind")]
         for index, type_ in enumerate(slot_types):
             label = f"c{index}"
             own = by_slot.get(index)
-            columns.append(
-                own.label(label) if own is not None else cast(null(), type_).label(label)
-            )
+            if own is not None:
+                columns.append(own.label(label))
+            elif number == 0:  # the first part types the result (a bare NULL elsewhere)
+                columns.append(cast(null(), type_).label(label))
+            else:
+                columns.append(null().label(label))
         if kind == "record":
             where: tuple[Any, ...] = (
                 table.c.instance_id == bindparam("instance_id"),
