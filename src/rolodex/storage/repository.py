@@ -611,9 +611,10 @@ def _sub_collections_of(
     row too (kind "record"), so that a GET reads everything in one statement.
 
     Each part fills the positions of its columns and NULLs elsewhere (typed as the position's
-    type in the first part, which types the result); columns of one type share positions across parts, so the statement is as wide
-    as its widest part, not as all of them together. The layout maps each part's kind to its
-    column names and a picker of their positions.
+    type in the first part, which types the result); columns of one type share positions
+    across parts, so the statement is as wide as its widest part, not as all of them
+    together. The layout maps each part's kind to its column names and a picker of their
+    positions.
     """
     parts: list[tuple[str, Table, Any]] = []
     if record_table is not None:
