@@ -4,6 +4,7 @@ Handlers only parse the request and pick the service call; the rules live in
 rolodex.services.records. Which routes exist follows the type's declared features.
 """
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -13,8 +14,14 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
-from rolodex.api.deleted import add_deleted_route
+from rolodex.api.common import (
+    execute,
+    page_from,
+    query_bool,
+    query_date,
+    query_value,
+    read_body,
+)
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import (
@@ -31,7 +38,7 @@ from rolodex.domain.registry import (
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
-from rolodex.services.tombstones import purge_expired
+from rolodex.services.tombstones import deleted_page, purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
@@ -245,7 +252,7 @@ def build_router(rt: RecordType) -> APIRouter:
             await run_in_threadpool(store.remove, removed_files)
             return Response(status_code=202)
 
-        add_deleted_route(router, rt)  # GET /{Coll}/Deleted (rolodex.api.deleted)
+        _add_deleted_route(router, rt)
 
     if rt.has(Feature.TAGS):
         _add_tag_routes(router, rt)
@@ -266,6 +273,31 @@ def build_router(rt: RecordType) -> APIRouter:
     if rt.has(Feature.FOLLOW):
         _add_follow_routes(router, rt)
     return router
+
+
+def _add_deleted_route(router: APIRouter, rt: RecordType) -> None:
+    """GET /{Coll}/Deleted: the deleted-record feed (an extension; Insightly lacks it).
+
+    Sync tools read it to learn which records went: `deleted_after_utc` (strictly after, to the
+    second) and the usual paging, in (DATE_DELETED_UTC, ID) order.
+    """
+
+    @router.get(
+        "/Deleted",
+        summary=f"{rt.collection} deleted recently (extension)",
+        name=f"deleted_{rt.collection.lower()}",
+        openapi_extra=docs.deleted_feed(rt),
+    )
+    async def list_deleted(request: Request) -> Response:
+        page = replace(page_from(request), updated_after=query_date(request, "deleted_after_utc"))
+        keep_days = request.app.state.settings.tombstone_days
+        named = named_type(request, rt)
+
+        def work(connection, caller):  # type: ignore[no-untyped-def]
+            return deleted_page(connection, caller, named, page, keep_days)
+
+        items, total = await execute(request, work)
+        return list_response(items, total, "DeletedRecord")
 
 
 def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
