@@ -12,13 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from rolodex.api.responses import is_xml_body
 from rolodex.config import Settings
+from rolodex.domain.dates import parse_datetime
 from rolodex.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import parse_bool
 from rolodex.storage.engine import run_in_transaction
 from rolodex.storage.repository import Page
 from rolodex.wire import xml
-from rolodex.wire.dates import NO_QUERY_DATE, QUERY_DATE_PATTERN, parse_datetime
+from rolodex.wire.dates import NO_QUERY_DATE, QUERY_DATE_PATTERN
 from rolodex.wire.json import loads_body
 
 T = TypeVar("T")
