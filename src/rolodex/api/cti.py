@@ -14,11 +14,10 @@ from rolodex.api.common import execute, query_value, read_body
 from rolodex.api.records import API_PREFIX
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import record_name, record_url
 from rolodex.errors import ServiceUnavailable, invalid_field
 from rolodex.services import cti
-from rolodex.web.fields import record_name
-from rolodex.web.navigation import record_url
-from rolodex.web.pops import hub_of
+from rolodex.services.pops import hub_of
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/CTI",

@@ -28,7 +28,10 @@ from rolodex.domain.registry import (
     by_singular,
     custom_object_type,
     is_custom_object_name,
+    name_fields,
     owned_types,
+    record_name,
+    record_url,
 )
 from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
 from rolodex.services.context import Caller
@@ -60,9 +63,7 @@ from rolodex.web.fields import (
     default_state,
     is_select_reference,
     list_columns,
-    name_fields,
     place_errors,
-    record_name,
     record_state,
     search_fields,
     spec_label,
@@ -71,7 +72,7 @@ from rolodex.web.fields import (
     whole_graph,
     with_current_option,
 )
-from rolodex.web.navigation import record_types_of, record_url
+from rolodex.web.navigation import record_types_of
 from rolodex.wire import output
 from rolodex.wire.files import content_disposition
 from rolodex.wire.records import INT64_MAX, LinkIn
