@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from rolodex.api.files import read_upload_form, stage_upload
 from rolodex.domain.registry import (
     NOTES,
     RECORD_TYPES,
@@ -44,6 +43,7 @@ from rolodex.services.sessions import WebSession
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import CHUNK_BYTES, FileStore
 from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.web.bodies import read_upload_form, stage_upload
 from rolodex.web.common import (
     CsrfFailure,
     FormPost,
