@@ -87,10 +87,9 @@ async def lookup(request: Request) -> Response:
         raise invalid_field("phone_number", "is required")
     region = request.app.state.settings.default_phone_region
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return cti.lookup(connection, caller, phone_number, region)
-
-    matches = await execute(request, work)
+    matches = await execute(
+        request, lambda connection, caller: cti.lookup(connection, caller, phone_number, region)
+    )
     items: list[dict[str, Any]] = []
     for match in matches:
         record_id = match.record[match.rt.id_field]
@@ -128,10 +127,9 @@ async def lookup(request: Request) -> Response:
 async def screen_pop(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return cti.pop_target(connection, caller, body)
-
-    target = await execute(request, work)
+    target = await execute(
+        request, lambda connection, caller: cti.pop_target(connection, caller, body)
+    )
     path = record_url(target.rt.singular, target.record_id)
     instance_id = request.state.caller.instance_id
 
