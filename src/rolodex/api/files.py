@@ -101,10 +101,9 @@ def _add_file_routes(router: APIRouter) -> None:
     async def get_file(request: Request, file_id: FileId) -> Response:
         as_json = _wants_json(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return find_file(connection, caller, file_id)
-
-        row = await execute(request, work)
+        row = await execute(
+            request, lambda connection, caller: find_file(connection, caller, file_id)
+        )
         if as_json:
             return WireResponse(file_attachment(row), "FileAttachment")
         return await _file_response(request, row, "attachment")
@@ -119,10 +118,11 @@ def _add_file_routes(router: APIRouter) -> None:
     async def remove_file(request: Request, file_id: FileId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return delete_file(connection, caller, store, file_id)
-
-        key = await execute(request, work, write=True)
+        key = await execute(
+            request,
+            lambda connection, caller: delete_file(connection, caller, store, file_id),
+            write=True,
+        )
         await run_in_threadpool(store.remove, [key])
         return Response(status_code=202)
 
@@ -182,10 +182,12 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
         page = page_from(request)
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).list_files(record_id, page)
-
-        files, total = await execute(request, work)
+        files, total = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt, store).list_files(
+                record_id, page
+            ),
+        )
         return list_response(files, total, "FileAttachment")
 
     @router.post(
@@ -200,11 +202,14 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
         store = _store(request)
         new = await _receive_upload(request, store)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).add_file(record_id, new)
-
         try:
-            created = await execute(request, work, write=True)
+            created = await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).add_file(record_id, new),
+                write=True,
+            )
         except BaseException:
             store.discard(new.key)  # synchronous: it must run even when the task is cancelled
             raise
@@ -234,10 +239,16 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
     async def get_image(request: Request, record_id: RecordId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).image(record_id)
-
-        return await _file_response(request, await execute(request, work), "inline")
+        return await _file_response(
+            request,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt, store).image(
+                    record_id
+                ),
+            ),
+            "inline",
+        )
 
     @router.put(
         path + "/{filename}",
@@ -260,11 +271,14 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         size = await run_in_threadpool(store.write_temp, key, data, limit)
         new = NewFile(key, size, FileFields(name, media_type, None))
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).set_image(record_id, new)
-
         try:
-            (record, etag), replaced = await execute(request, work, write=True)
+            (record, etag), replaced = await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).set_image(record_id, new),
+                write=True,
+            )
         except BaseException:
             store.discard(key)  # synchronous: it must run even when the task is cancelled
             raise
@@ -281,10 +295,13 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
     async def delete_image(request: Request, record_id: RecordId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).delete_image(record_id)
-
-        removed = await execute(request, work, write=True)
+        removed = await execute(
+            request,
+            lambda connection, caller: _service(
+                request, connection, caller, rt, store
+            ).delete_image(record_id),
+            write=True,
+        )
         await run_in_threadpool(store.remove, removed)
         return Response(status_code=202)
 
