@@ -1,11 +1,194 @@
-"""The layout rules of DESIGN.md, checked on the source text."""
+"""The layout rules of DESIGN.md, checked on the source text.
+
+The layers, one way only: wire/domain -> storage -> services -> web/sync -> api/cli. A module
+imports from its own package and from the packages to its left; config.py, errors.py and the
+package itself (rolodex/__init__.py) are foundation modules that every layer may import. The SDK
+(client/) stands apart: it imports httpx, the standard library and itself, and only the tools
+that talk to a server over HTTP (sync/, cli/) import it.
+
+Every import counts: inside functions and under TYPE_CHECKING too (ast.walk sees them all).
+"""
 
 import ast
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "rolodex"
+
+# Whether the package of a row may import the package of a column: Y yes, - no, . itself.
+# domain and wire share the bottom layer, but the rules do not depend on the wire format.
+# Packages of one layer (web and sync, api and cli) do not import each other, and api/ takes
+# from web/ only what API_TAKES_FROM_WEB lists.
+MATRIX = """
+            rolodex config errors domain wire storage services web sync api cli client
+rolodex        .       -      -      -     -     -       -      -    -   -   -    -
+config         -       .      -      -     -     -       -      -    -   -   -    -
+errors         -       -      .      -     -     -       -      -    -   -   -    -
+domain         Y       Y      Y      .     -     -       -      -    -   -   -    -
+wire           Y       Y      Y      Y     .     -       -      -    -   -   -    -
+storage        Y       Y      Y      Y     Y     .       -      -    -   -   -    -
+services       Y       Y      Y      Y     Y     Y       .      -    -   -   -    -
+web            Y       Y      Y      Y     Y     Y       Y      .    -   -   -    -
+sync           Y       Y      Y      Y     Y     Y       Y      -    .   -   -    Y
+api            Y       Y      Y      Y     Y     Y       Y      Y    -   .   -    -
+cli            Y       Y      Y      Y     Y     Y       Y      -    Y   -   .    Y
+client         -       -      -      -     -     -       -      -    -   -   -    .
+"""
+
+
+def parse_matrix(text: str) -> dict[tuple[str, str], bool]:
+    """(importer, imported) -> allowed, for every ordered pair of packages of the grid."""
+    header, *rows = [line.split() for line in text.strip().splitlines()]
+    assert [row[0] for row in rows] == header, "the rows and the columns name the same packages"
+    allowed = {}
+    for name, *cells in rows:
+        assert len(cells) == len(header), f"the row of {name} has a cell for every package"
+        for column, cell in zip(header, cells, strict=True):
+            assert cell in ({"."} if column == name else {"Y", "-"}), (name, column, cell)
+            allowed[(name, column)] = cell != "-"
+    return allowed
+
+
+ALLOWED = parse_matrix(MATRIX)
+# What api/ may take from web/: the app mounts the pages (and sends errors of web paths as
+# pages); request bodies are read by one module for the API and the pages alike.
+API_TAKES_FROM_WEB = {
+    ("rolodex.api.app", "rolodex.web.routes"),
+    ("rolodex.api.app", "rolodex.web.common"),
+    ("rolodex.api.common", "rolodex.web.bodies"),
+    ("rolodex.api.files", "rolodex.web.bodies"),
+}
+PACKAGES = sorted({importer for importer, _ in ALLOWED})
+
+
+def module_files(root: Path) -> dict[str, Path]:
+    """Every module under `root` (a package directory) by dotted name: rolodex.api.records."""
+    found = {}
+    for path in root.rglob("*.py"):
+        parts = [root.name, *path.relative_to(root).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def imported_names(module: str, path: Path, modules: set[str]) -> Iterator[str]:
+    """What `module` imports, each import as the module it loads: `from a import b` is a.b
+    when that is a module, else a."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                yield submodule if submodule in modules else base
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the modules of the same top-level package that it imports."""
+    files = module_files(root)
+    names = set(files)
+    return {
+        module: {
+            name
+            for name in imported_names(module, path, names)
+            if name == root.name or name.startswith(root.name + ".")
+        }
+        for module, path in files.items()
+    }
+
+
+def package_of(module: str) -> str:
+    """The package of the matrix a module belongs to: rolodex.api.records is api."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with a cycle (Tarjan): each a list of modules."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for target in sorted(graph.get(module, ())):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1 or module in graph.get(module, ()):
+                found.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+GRAPH = import_graph(SRC)
+
+
+def test_the_matrix_names_every_package() -> None:
+    assert sorted({package_of(module) for module in GRAPH}) == PACKAGES
+
+
+def test_every_import_is_one_the_matrix_allows() -> None:
+    offences = sorted(
+        f"{module} imports {name} ({package_of(module)} -> {package_of(name)})"
+        for module, names in GRAPH.items()
+        for name in names
+        if not ALLOWED.get((package_of(module), package_of(name)), False)
+    )
+    assert offences == []
+
+
+def test_the_api_takes_from_web_only_the_pages_it_mounts_and_the_body_readers() -> None:
+    taken = sorted(
+        f"{module} imports {name}"
+        for module, names in GRAPH.items()
+        if package_of(module) == "api"
+        for name in names
+        if package_of(name) == "web" and (module, name) not in API_TAKES_FROM_WEB
+    )
+    assert taken == []
+
+
+def test_no_module_imports_itself_back() -> None:
+    assert cycles(GRAPH) == []
+
+
+def test_a_cycle_through_a_function_local_import_is_found(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg.sub import b\n")
+    (package / "sub" / "b.py").write_text("def f():\n    from .. import c\n")
+    (package / "c.py").write_text("import typing\nif typing.TYPE_CHECKING:\n    import pkg.a\n")
+    (package / "d.py").write_text("from pkg import a\n")
+    assert cycles(import_graph(package)) == [["pkg.a", "pkg.c", "pkg.sub.b"]]
 
 
 def imported_modules(package: str) -> dict[str, set[str]]:
@@ -41,12 +224,26 @@ CLIENT_FORBIDDEN = (
         ("client", CLIENT_FORBIDDEN),
     ],
 )
-def test_layers_import_only_what_they_may(package: str, forbidden: tuple[str, ...]) -> None:
+def test_packages_import_no_forbidden_library(package: str, forbidden: tuple[str, ...]) -> None:
     offences = [
         f"{module} imports {name}"
         for module, names in imported_modules(package).items()
         for name in names
         if name.startswith(forbidden)
+    ]
+    assert offences == []
+
+
+def test_the_client_imports_httpx_the_standard_library_and_itself() -> None:
+    offences = [
+        f"{module} imports {name}"
+        for module, names in imported_modules("client").items()
+        for name in names
+        if not (
+            name.split(".")[0] in (*sys.stdlib_module_names, "httpx")
+            or name == "rolodex.client"
+            or name.startswith("rolodex.client.")
+        )
     ]
     assert offences == []
 

@@ -41,10 +41,12 @@ def build_router() -> APIRouter:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return ActivitySetService(connection, caller).list_page(page, brief)
-
-        sets, total = await execute(request, work)
+        sets, total = await execute(
+            request,
+            lambda connection, caller: ActivitySetService(connection, caller).list_page(
+                page, brief
+            ),
+        )
         return list_response(sets, total, "ActivitySet")
 
     @router.get(
@@ -58,10 +60,12 @@ def build_router() -> APIRouter:
     async def get_activity_set(request: Request, record_id: RecordId) -> Response:
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return ActivitySetService(connection, caller).read(record_id, brief)
-
-        activity_set, etag = await execute(request, work)
+        activity_set, etag = await execute(
+            request,
+            lambda connection, caller: ActivitySetService(connection, caller).read(
+                record_id, brief
+            ),
+        )
         return record_response(activity_set, "ActivitySet", etag)
 
     for rt in RECORD_TYPES:
@@ -88,7 +92,13 @@ def _add_assignment_route(router: APIRouter, rt: RecordType) -> None:
     async def assign_activity_set(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return ActivitySetService(connection, caller).assign(rt, record_id, body)
-
-        return WireResponse(await execute(request, work, write=True), "ActivitySetAssignment")
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: ActivitySetService(connection, caller).assign(
+                    rt, record_id, body
+                ),
+                write=True,
+            ),
+            "ActivitySetAssignment",
+        )

@@ -49,10 +49,14 @@ def build_router() -> APIRouter:
     async def update_comment(request: Request) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return CommentService(connection, caller).update(body)
-
-        return WireResponse(await execute(request, work, write=True), "Comment")
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: CommentService(connection, caller).update(body),
+                write=True,
+            ),
+            "Comment",
+        )
 
     @router.delete(
         "/Comments/{comment_id:int}",
@@ -62,10 +66,11 @@ def build_router() -> APIRouter:
         openapi_extra=docs.deleted("Comment"),
     )
     async def delete_comment(request: Request, comment_id: CommentId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            CommentService(connection, caller).delete(comment_id)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: CommentService(connection, caller).delete(comment_id),
+            write=True,
+        )
         return Response(status_code=202)
 
     return router
@@ -86,10 +91,12 @@ def _add_record_comment_routes(router: APIRouter, rt: RecordType) -> None:
     async def get_comments(request: Request, record_id: RecordId) -> Response:
         page = page_from(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return CommentService(connection, caller).list_page(rt, record_id, page)
-
-        comments, total = await execute(request, work)
+        comments, total = await execute(
+            request,
+            lambda connection, caller: CommentService(connection, caller).list_page(
+                rt, record_id, page
+            ),
+        )
         return list_response(comments, total, "Comment")
 
     @router.post(
@@ -110,7 +117,14 @@ def _add_record_comment_routes(router: APIRouter, rt: RecordType) -> None:
     async def add_comment(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return CommentService(connection, caller).create(rt, record_id, body)
-
-        return WireResponse(await execute(request, work, write=True), "Comment", 201)
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: CommentService(connection, caller).create(
+                    rt, record_id, body
+                ),
+                write=True,
+            ),
+            "Comment",
+            201,
+        )

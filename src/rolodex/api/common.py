@@ -1,8 +1,7 @@
 """What every endpoint shares: authentication, the unit of work, body and paging parsing."""
 
 import re
-import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,13 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from rolodex.api.responses import is_xml_body
 from rolodex.config import Settings
-from rolodex.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, invalid_field
+from rolodex.domain.dates import parse_datetime
+from rolodex.errors import PayloadTooLarge, UnsupportedMediaType, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import parse_bool
 from rolodex.storage.engine import run_in_transaction
 from rolodex.storage.repository import Page
+from rolodex.web.bodies import body_stream
 from rolodex.wire import xml
-from rolodex.wire.dates import NO_QUERY_DATE, QUERY_DATE_PATTERN, parse_datetime
+from rolodex.wire.dates import NO_QUERY_DATE, QUERY_DATE_PATTERN
 from rolodex.wire.json import loads_body
 
 T = TypeVar("T")
@@ -69,71 +70,6 @@ async def read_body(request: Request) -> Any:
     if xml_body:
         return xml.loads(bytes(body))
     return loads_body(bytes(body))
-
-
-# Content-Encoding -> zlib's wbits: 31 is a gzip stream (one or more members), 15 a zlib
-# stream (HTTP's "deflate"). Decoded bytes count against the body limit, so a small body that
-# inflates past it (a decompression bomb) is refused with 413 after at most limit + 1 bytes.
-_ENCODINGS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
-
-
-async def body_stream(
-    request: Request, limit: int, too_large: Callable[[], Exception]
-) -> AsyncIterator[bytes]:
-    """The request body as decoded chunks (Content-Encoding gzip or deflate undone), at most
-    `limit` bytes before and after decoding; `too_large()` is raised past it, a 400 for a
-    body that is not what its Content-Encoding says, a 415 for an encoding we do not know."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large()
-    codings = [
-        c.strip().lower()
-        for c in request.headers.get("content-encoding", "").split(",")
-        if c.strip().lower() not in ("", "identity")
-    ]
-    unknown = [c for c in codings if c not in _ENCODINGS]
-    if unknown:
-        raise UnsupportedMediaType(
-            f"Content-Encoding '{unknown[0]}' is not supported; send gzip, deflate or identity."
-        )
-    if len(codings) > 1:
-        raise UnsupportedMediaType("Send the body with at most one Content-Encoding.")
-    received = 0
-    if not codings:
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > limit:
-                raise too_large()
-            yield chunk
-        return
-    wbits = _ENCODINGS[codings[0]]
-    decoder = zlib.decompressobj(wbits)
-    produced = 0
-    try:
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > limit:
-                raise too_large()
-            pending = chunk
-            while pending:
-                out = decoder.decompress(pending, limit - produced + 1)
-                produced += len(out)
-                if produced > limit:
-                    raise too_large()
-                if out:
-                    yield out
-                if decoder.eof:  # what follows is a further gzip member (or not gzip: 400)
-                    pending = decoder.unused_data
-                    if pending:
-                        decoder = zlib.decompressobj(wbits)
-                else:
-                    pending = decoder.unconsumed_tail
-        if received and not decoder.eof:
-            raise BadRequest(f"The {codings[0]} request body is truncated.")
-    except zlib.error as error:
-        raise BadRequest(
-            f"The request body is not valid {codings[0]} (Content-Encoding): {error}."
-        ) from None
 
 
 def query_value(request: Request, name: str) -> str | None:

@@ -14,11 +14,10 @@ from rolodex.api.common import execute, query_value, read_body
 from rolodex.api.records import API_PREFIX
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.registry import record_name, record_url
 from rolodex.errors import ServiceUnavailable, invalid_field
 from rolodex.services import cti
-from rolodex.web.fields import record_name
-from rolodex.web.navigation import record_url
-from rolodex.web.pops import hub_of
+from rolodex.services.pops import hub_of
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/CTI",
@@ -88,10 +87,9 @@ async def lookup(request: Request) -> Response:
         raise invalid_field("phone_number", "is required")
     region = request.app.state.settings.default_phone_region
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return cti.lookup(connection, caller, phone_number, region)
-
-    matches = await execute(request, work)
+    matches = await execute(
+        request, lambda connection, caller: cti.lookup(connection, caller, phone_number, region)
+    )
     items: list[dict[str, Any]] = []
     for match in matches:
         record_id = match.record[match.rt.id_field]
@@ -129,10 +127,9 @@ async def lookup(request: Request) -> Response:
 async def screen_pop(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return cti.pop_target(connection, caller, body)
-
-    target = await execute(request, work)
+    target = await execute(
+        request, lambda connection, caller: cti.pop_target(connection, caller, body)
+    )
     path = record_url(target.rt.singular, target.record_id)
     instance_id = request.state.caller.instance_id
 

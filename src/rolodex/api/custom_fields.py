@@ -55,10 +55,16 @@ def _written(status: int, description: str, body: str) -> dict[str, Any]:
     ),
 )
 async def list_custom_fields(request: Request, object_name: ObjectName) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomFieldService(connection, caller, object_name).list_all()
-
-    return list_response(await execute(request, work), None, _ELEMENT)
+    return list_response(
+        await execute(
+            request,
+            lambda connection, caller: CustomFieldService(
+                connection, caller, object_name
+            ).list_all(),
+        ),
+        None,
+        _ELEMENT,
+    )
 
 
 @router.get(
@@ -82,10 +88,16 @@ async def list_custom_fields(request: Request, object_name: ObjectName) -> Respo
 async def search_custom_fields(request: Request, object_name: ObjectName) -> Response:
     field_name = query_value(request, "fieldName")
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomFieldService(connection, caller, object_name).search(field_name)
-
-    return list_response(await execute(request, work), None, _ELEMENT)
+    return list_response(
+        await execute(
+            request,
+            lambda connection, caller: CustomFieldService(connection, caller, object_name).search(
+                field_name
+            ),
+        ),
+        None,
+        _ELEMENT,
+    )
 
 
 _VALUES = """Values in records' CUSTOMFIELDS are checked against the definition (400 naming
@@ -109,10 +121,17 @@ point to it."""
 async def create_custom_field(request: Request, object_name: ObjectName) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomFieldService(connection, caller, object_name).create(body)
-
-    return WireResponse(await execute(request, work, write=True), _ELEMENT, 201)
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: CustomFieldService(connection, caller, object_name).create(
+                body
+            ),
+            write=True,
+        ),
+        _ELEMENT,
+        201,
+    )
 
 
 @router.put(
@@ -125,10 +144,16 @@ async def create_custom_field(request: Request, object_name: ObjectName) -> Resp
 async def update_custom_field(request: Request, object_name: ObjectName) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomFieldService(connection, caller, object_name).update(body)
-
-    return WireResponse(await execute(request, work, write=True), _ELEMENT)
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: CustomFieldService(connection, caller, object_name).update(
+                body
+            ),
+            write=True,
+        ),
+        _ELEMENT,
+    )
 
 
 @router.delete(
@@ -141,8 +166,11 @@ async def update_custom_field(request: Request, object_name: ObjectName) -> Resp
 async def delete_custom_field(
     request: Request, object_name: ObjectName, field_name: FieldName
 ) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        CustomFieldService(connection, caller, object_name).delete(field_name)
-
-    await execute(request, work, write=True)
+    await execute(
+        request,
+        lambda connection, caller: CustomFieldService(connection, caller, object_name).delete(
+            field_name
+        ),
+        write=True,
+    )
     return Response(status_code=202)

@@ -51,10 +51,9 @@ router = APIRouter(
 async def list_objects(request: Request) -> Response:
     page = page_from(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomObjectService(connection, caller).list_page(page)
-
-    rows, total = await execute(request, work)
+    rows, total = await execute(
+        request, lambda connection, caller: CustomObjectService(connection, caller).list_page(page)
+    )
     return list_response(rows, total, _ITEM)
 
 
@@ -64,10 +63,12 @@ async def list_objects(request: Request) -> Response:
     openapi_extra=docs.single(_ITEM, "The definition"),
 )
 async def get_object(request: Request, name: ObjectName) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomObjectService(connection, caller).get(name)
-
-    return WireResponse(await execute(request, work), _ITEM)
+    return WireResponse(
+        await execute(
+            request, lambda connection, caller: CustomObjectService(connection, caller).get(name)
+        ),
+        _ITEM,
+    )
 
 
 @router.post(
@@ -79,10 +80,11 @@ async def get_object(request: Request, name: ObjectName) -> Response:
 async def create_object(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomObjectService(connection, caller).create(body)
-
-    created = await execute(request, work, write=True)
+    created = await execute(
+        request,
+        lambda connection, caller: CustomObjectService(connection, caller).create(body),
+        write=True,
+    )
     location = f"{API_PREFIX}/CustomObjects/{created['OBJECT_NAME']}"
     return WireResponse(created, _ITEM, 201, {"Location": location})
 
@@ -95,10 +97,14 @@ async def create_object(request: Request) -> Response:
 async def update_object(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomObjectService(connection, caller).update(body)
-
-    return WireResponse(await execute(request, work, write=True), _ITEM)
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: CustomObjectService(connection, caller).update(body),
+            write=True,
+        ),
+        _ITEM,
+    )
 
 
 @router.delete(
@@ -114,10 +120,11 @@ async def update_object(request: Request) -> Response:
 async def delete_object(request: Request, name: ObjectName) -> Response:
     force = query_bool(request, "force")
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return CustomObjectService(connection, caller).delete(name, force)
-
-    removed_files = await execute(request, work, write=True)
+    removed_files = await execute(
+        request,
+        lambda connection, caller: CustomObjectService(connection, caller).delete(name, force),
+        write=True,
+    )
     store = FileStore.for_settings(request.app.state.settings)
     await run_in_threadpool(store.remove, removed_files)
     return Response(status_code=202)

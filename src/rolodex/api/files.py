@@ -1,25 +1,23 @@
 """Routes for files: a record's FileAttachments and Image, and /FileAttachments/{id}.
 
-Upload bodies are read here within Settings.max_upload_bytes (these routes never read a body
-through read_body, so max_body_bytes does not apply), written to a temporary file, and recorded
-by rolodex.services.files. A failed write discards its upload; files that a write made
+Upload bodies are read within Settings.max_upload_bytes by rolodex.web.bodies (these routes never
+read a body through read_body, so max_body_bytes does not apply), written to a temporary file,
+and recorded by rolodex.services.files. A failed write discards its upload; files that a write made
 unreferenced are removed from disk only after it has committed (see rolodex.storage.files).
 """
 
 import os
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.responses import StreamingResponse
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import body_stream, execute, page_from, query_value
+from rolodex.api.common import execute, page_from, query_value
 from rolodex.api.records import (
     API_PREFIX,
     CUSTOM_OBJECT_SEGMENT,
@@ -34,13 +32,13 @@ from rolodex.errors import (
     BadRequest,
     ExpectationFailed,
     NotFound,
-    UnsupportedMediaType,
     invalid_field,
 )
 from rolodex.services.context import Caller
 from rolodex.services.files import FileService, NewFile, delete_file, find_file
 from rolodex.storage.files import CHUNK_BYTES, FileStore, too_large
 from rolodex.storage.repository import Row
+from rolodex.web.bodies import body_stream, read_upload_form, stage_upload
 from rolodex.wire.files import (
     CONTENT_TYPE_MAX,
     FILE_NAME_MAX,
@@ -49,17 +47,12 @@ from rolodex.wire.files import (
     file_attachment,
     image_content_type,
     image_file_name,
-    upload_fields,
 )
 from rolodex.wire.records import INT64_MAX
 
 FileId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The file attachment's id")]
 ImageName = Annotated[str, Path(description="The image's file name", max_length=FILE_NAME_MAX)]
 
-# Room in a multipart body, beyond the file itself, for part headers and the small fields.
-_FORM_OVERHEAD = 64 * 1024
-_FIELD_BYTES = 16 * 1024
-_MAX_FIELDS = 20
 _IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC"
 
 
@@ -108,10 +101,9 @@ def _add_file_routes(router: APIRouter) -> None:
     async def get_file(request: Request, file_id: FileId) -> Response:
         as_json = _wants_json(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return find_file(connection, caller, file_id)
-
-        row = await execute(request, work)
+        row = await execute(
+            request, lambda connection, caller: find_file(connection, caller, file_id)
+        )
         if as_json:
             return WireResponse(file_attachment(row), "FileAttachment")
         return await _file_response(request, row, "attachment")
@@ -126,10 +118,11 @@ def _add_file_routes(router: APIRouter) -> None:
     async def remove_file(request: Request, file_id: FileId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return delete_file(connection, caller, store, file_id)
-
-        key = await execute(request, work, write=True)
+        key = await execute(
+            request,
+            lambda connection, caller: delete_file(connection, caller, store, file_id),
+            write=True,
+        )
         await run_in_threadpool(store.remove, [key])
         return Response(status_code=202)
 
@@ -189,10 +182,12 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
         page = page_from(request)
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).list_files(record_id, page)
-
-        files, total = await execute(request, work)
+        files, total = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt, store).list_files(
+                record_id, page
+            ),
+        )
         return list_response(files, total, "FileAttachment")
 
     @router.post(
@@ -207,11 +202,14 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
         store = _store(request)
         new = await _receive_upload(request, store)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).add_file(record_id, new)
-
         try:
-            created = await execute(request, work, write=True)
+            created = await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).add_file(record_id, new),
+                write=True,
+            )
         except BaseException:
             store.discard(new.key)  # synchronous: it must run even when the task is cancelled
             raise
@@ -224,75 +222,6 @@ async def _receive_upload(request: Request, store: FileStore) -> NewFile:
     form = await read_upload_form(request, limit)
     caller: Caller = request.state.caller
     return await stage_upload(form, store, caller.instance_id, limit)
-
-
-async def stage_upload(form: FormData, store: FileStore, instance_id: int, limit: int) -> NewFile:
-    """The form's `file` part written to a temporary place, with its metadata (400 if absent).
-
-    The web pages upload through this too, so a file is checked the same way everywhere.
-    """
-    try:
-        upload = _form_value(form, "file")
-        if not isinstance(upload, UploadFile):
-            raise invalid_field("file", "is required: one file, as a part with a filename")
-        fields = upload_fields(
-            _form_text(form, "file_name"),
-            _form_text(form, "content_type"),
-            _form_text(form, "file_category_id"),
-            upload.filename,
-            upload.content_type,
-        )
-        key = store.new_key(instance_id)
-        size = await run_in_threadpool(store.write_temp, key, upload.file, limit)
-        return NewFile(key, size, fields)
-    finally:
-        for _name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                value.file.close()
-
-
-async def read_upload_form(request: Request, limit: int) -> FormData:
-    """The multipart form, read within the upload limit (413 past it)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "multipart/form-data":
-        raise UnsupportedMediaType("Send the file as multipart/form-data, in a part named 'file'.")
-    body_limit = limit + _FORM_OVERHEAD
-    stream = _limited_stream(request, body_limit, limit)
-    parser = MultiPartParser(
-        request.headers,
-        stream,
-        max_files=1,
-        max_fields=_MAX_FIELDS,
-        max_part_size=_FIELD_BYTES,
-    )
-    try:
-        return await parser.parse()
-    except MultiPartException as exc:
-        raise BadRequest(f"The multipart body could not be read: {exc.message}") from None
-    finally:
-        await stream.aclose()
-
-
-async def _limited_stream(
-    request: Request, body_limit: int, limit: int
-) -> AsyncGenerator[bytes, None]:
-    async for chunk in body_stream(request, body_limit, lambda: too_large(limit)):
-        yield chunk
-
-
-def _form_value(form: FormData, name: str) -> str | UploadFile | None:
-    """A form field by name, in any letter case."""
-    for key, value in form.multi_items():
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _form_text(form: FormData, name: str) -> str | None:
-    value = _form_value(form, name)
-    if isinstance(value, UploadFile):
-        raise invalid_field(name, "must be a plain form field, not a file")
-    return value
 
 
 # --- /{Coll}/{id}/Image ------------------------------------------------------------------------
@@ -310,10 +239,16 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
     async def get_image(request: Request, record_id: RecordId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).image(record_id)
-
-        return await _file_response(request, await execute(request, work), "inline")
+        return await _file_response(
+            request,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt, store).image(
+                    record_id
+                ),
+            ),
+            "inline",
+        )
 
     @router.put(
         path + "/{filename}",
@@ -336,11 +271,14 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         size = await run_in_threadpool(store.write_temp, key, data, limit)
         new = NewFile(key, size, FileFields(name, media_type, None))
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).set_image(record_id, new)
-
         try:
-            (record, etag), replaced = await execute(request, work, write=True)
+            (record, etag), replaced = await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).set_image(record_id, new),
+                write=True,
+            )
         except BaseException:
             store.discard(key)  # synchronous: it must run even when the task is cancelled
             raise
@@ -357,10 +295,13 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
     async def delete_image(request: Request, record_id: RecordId) -> Response:
         store = _store(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt, store).delete_image(record_id)
-
-        removed = await execute(request, work, write=True)
+        removed = await execute(
+            request,
+            lambda connection, caller: _service(
+                request, connection, caller, rt, store
+            ).delete_image(record_id),
+            write=True,
+        )
         await run_in_threadpool(store.remove, removed)
         return Response(status_code=202)
 

@@ -1,6 +1,9 @@
 """Instance-wide lists over the records: GET /Tags and GET /Follows."""
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import Connection
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
@@ -10,6 +13,7 @@ from rolodex.api.responses import list_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import Feature, RecordType, resolve_object_name
 from rolodex.errors import invalid_field
+from rolodex.services.context import Caller
 from rolodex.storage.repository import Repository
 
 router = APIRouter(
@@ -48,10 +52,12 @@ async def get_tags(request: Request) -> Response:
     assert rt is not None
     page = page_from(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return Repository(connection, caller.instance_id).tag_names(rt.singular, page)
-
-    names, total = await execute(request, work)
+    names, total = await execute(
+        request,
+        lambda connection, caller: Repository(connection, caller.instance_id).tag_names(
+            rt.singular, page
+        ),
+    )
     return list_response([{"TAG_NAME": name} for name in names], total, "Tag")
 
 
@@ -79,7 +85,7 @@ async def get_follows(request: Request) -> Response:
     rt = _record_type(request, Feature.FOLLOW, required=False)
     page = page_from(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
+    def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
         repository = Repository(connection, caller.instance_id)
         return repository.follows_of(caller.user_id, rt.singular if rt else None, page)
 

@@ -5,6 +5,7 @@ The owned type's own collection (/Milestones) is read-only; rolodex.services.own
 """
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import Connection
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
@@ -13,6 +14,7 @@ from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
+from rolodex.services.context import Caller
 from rolodex.services.owned import OwnedService
 
 
@@ -32,7 +34,7 @@ def build_router() -> APIRouter:
 def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> None:
     path = f"/{owner.collection}/{{record_id:int}}/{rt.collection}"
 
-    def service(request: Request, connection, caller) -> OwnedService:  # type: ignore[no-untyped-def]
+    def service(request: Request, connection: Connection, caller: Caller) -> OwnedService:
         return OwnedService(connection, caller, owner, rt, request.headers.get("if-match"))
 
     @router.get(
@@ -46,10 +48,12 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
         page = page_from(request)
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return service(request, connection, caller).list_page(record_id, page, brief)
-
-        records, total = await execute(request, work)
+        records, total = await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).list_page(
+                record_id, page, brief
+            ),
+        )
         return list_response(records, total, rt.singular)
 
     @router.post(
@@ -63,10 +67,11 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
     async def create_owned(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return service(request, connection, caller).create(record_id, body)
-
-        record, etag = await execute(request, work, write=True)
+        record, etag = await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).create(record_id, body),
+            write=True,
+        )
         location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
         return record_response(record, rt.singular, etag, 201, Location=location)
 
@@ -80,10 +85,11 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
     async def update_owned(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return service(request, connection, caller).update(record_id, body)
-
-        record, etag = await execute(request, work, write=True)
+        record, etag = await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).update(record_id, body),
+            write=True,
+        )
         return record_response(record, rt.singular, etag)
 
     @router.delete(
@@ -95,8 +101,11 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
         openapi_extra=docs.deleted(rt.singular),
     )
     async def delete_owned(request: Request, record_id: RecordId, owned_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            service(request, connection, caller).delete(record_id, owned_id)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).delete(
+                record_id, owned_id
+            ),
+            write=True,
+        )
         return Response(status_code=202)

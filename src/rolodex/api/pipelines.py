@@ -1,6 +1,8 @@
 """Routes of pipeline moves (types with Feature.PIPELINE), opportunity state changes (types with a
 history field) and lead conversion. Rules live in rolodex.services.pipelines and .leads."""
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import Connection
 
@@ -50,10 +52,16 @@ def build_router(rt: RecordType) -> APIRouter:
     async def set_pipeline(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).set_pipeline(record_id, body)
-
-        return single_response(rt, await execute(request, work, write=True))
+        return single_response(
+            rt,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).set_pipeline(
+                    record_id, body
+                ),
+                write=True,
+            ),
+        )
 
     @router.delete(
         "/{record_id:int}/Pipeline",
@@ -62,10 +70,13 @@ def build_router(rt: RecordType) -> APIRouter:
         openapi_extra=docs.deleted("Pipeline"),
     )
     async def clear_pipeline(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).clear_pipeline(record_id)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).clear_pipeline(
+                record_id
+            ),
+            write=True,
+        )
         return Response(status_code=202)
 
     @router.put(
@@ -76,10 +87,16 @@ def build_router(rt: RecordType) -> APIRouter:
     async def set_stage(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).set_stage(record_id, body)
-
-        return single_response(rt, await execute(request, work, write=True))
+        return single_response(
+            rt,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).set_stage(
+                    record_id, body
+                ),
+                write=True,
+            ),
+        )
 
     if rt.history_field is not None:
         _add_state_routes(router, rt)
@@ -102,10 +119,16 @@ def _add_state_routes(router: APIRouter, rt: RecordType) -> None:
     async def change_state(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).change_state(record_id, body)
-
-        return WireResponse(await execute(request, work, write=True), "OpportunityStateChange")
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).change_state(
+                    record_id, body
+                ),
+                write=True,
+            ),
+            "OpportunityStateChange",
+        )
 
     @router.get(
         "/{record_id:int}/StateHistory",
@@ -113,10 +136,16 @@ def _add_state_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.items("OpportunityStateChange", "The state history"),
     )
     async def state_history(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).state_history(record_id)
-
-        return list_response(await execute(request, work), None, "OpportunityStateChange")
+        return list_response(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).state_history(
+                    record_id
+                ),
+            ),
+            None,
+            "OpportunityStateChange",
+        )
 
 
 conversion = APIRouter(
@@ -151,7 +180,7 @@ async def convert_lead(request: Request, record_id: RecordId) -> Response:
     )
     body = await read_body(request) if has_body else {}
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
+    def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
         conversion = LeadConversion(connection, caller, request.headers.get("if-match"))
         return conversion.convert(record_id, body)
 

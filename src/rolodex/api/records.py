@@ -4,6 +4,7 @@ Handlers only parse the request and pick the service call; the rules live in
 rolodex.services.records. Which routes exist follows the type's declared features.
 """
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -13,8 +14,14 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
-from rolodex.api.deleted import add_deleted_route
+from rolodex.api.common import (
+    execute,
+    page_from,
+    query_bool,
+    query_date,
+    query_value,
+    read_body,
+)
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import (
@@ -31,7 +38,7 @@ from rolodex.domain.registry import (
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
-from rolodex.services.tombstones import purge_expired
+from rolodex.services.tombstones import deleted_page, purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire.json import upper_keys
@@ -119,10 +126,12 @@ def build_router(rt: RecordType) -> APIRouter:
         page = page_from(request)
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).list_page(page, None, brief)
-
-        records, total = await execute(request, work)
+        records, total = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).list_page(
+                page, None, brief
+            ),
+        )
         return list_response(records, total, rt.singular)
 
     @router.get(
@@ -138,7 +147,7 @@ def build_router(rt: RecordType) -> APIRouter:
         if field_name is None and field_value is not None:
             raise invalid_field("field_name", "is required when field_value is given")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
             service = _service(request, connection, caller, rt)
             field_filter = None
             if field_name is not None and field_name.strip():
@@ -162,7 +171,9 @@ def build_router(rt: RecordType) -> APIRouter:
             if tag_name is None or not tag_name.strip():
                 raise invalid_field("tagName", "is required")
 
-            def work(connection, caller):  # type: ignore[no-untyped-def]
+            def work(
+                connection: Connection, caller: Caller
+            ) -> tuple[list[dict[str, Any]], int | None]:
                 service = _service(request, connection, caller, rt)
                 return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
 
@@ -173,10 +184,15 @@ def build_router(rt: RecordType) -> APIRouter:
     async def get_record(request: Request, record_id: RecordId) -> Response:
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).read(record_id, brief)
-
-        return single_response(rt, await execute(request, work))
+        return single_response(
+            rt,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).read(
+                    record_id, brief
+                ),
+            ),
+        )
 
     if rt.has(Feature.CREATE):
 
@@ -189,7 +205,9 @@ def build_router(rt: RecordType) -> APIRouter:
         async def create_record(request: Request) -> Response:
             body = await read_body(request)
 
-            def work(connection, caller):  # type: ignore[no-untyped-def]
+            def work(
+                connection: Connection, caller: Caller
+            ) -> tuple[RecordType, tuple[dict[str, Any], str]]:
                 service = _service(request, connection, caller, rt)
                 return service.rt, service.create(body)
 
@@ -218,10 +236,16 @@ def build_router(rt: RecordType) -> APIRouter:
         async def _update(request: Request, record_id: int | None) -> Response:
             body = await read_body(request)
 
-            def work(connection, caller):  # type: ignore[no-untyped-def]
-                return _service(request, connection, caller, rt).update(body, record_id)
-
-            return single_response(rt, await execute(request, work, write=True))
+            return single_response(
+                rt,
+                await execute(
+                    request,
+                    lambda connection, caller: _service(request, connection, caller, rt).update(
+                        body, record_id
+                    ),
+                    write=True,
+                ),
+            )
 
     if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
 
@@ -234,7 +258,7 @@ def build_router(rt: RecordType) -> APIRouter:
         async def delete_record(request: Request, record_id: RecordId) -> Response:
             keep_days = request.app.state.settings.tombstone_days
 
-            def work(connection, caller):  # type: ignore[no-untyped-def]
+            def work(connection: Connection, caller: Caller) -> list[str]:
                 removed = _service(request, connection, caller, rt).delete(record_id)
                 purge_expired(connection, keep_days, caller.instance_id)
                 return removed
@@ -245,7 +269,7 @@ def build_router(rt: RecordType) -> APIRouter:
             await run_in_threadpool(store.remove, removed_files)
             return Response(status_code=202)
 
-        add_deleted_route(router, rt)  # GET /{Coll}/Deleted (rolodex.api.deleted)
+        _add_deleted_route(router, rt)
 
     if rt.has(Feature.TAGS):
         _add_tag_routes(router, rt)
@@ -268,6 +292,31 @@ def build_router(rt: RecordType) -> APIRouter:
     return router
 
 
+def _add_deleted_route(router: APIRouter, rt: RecordType) -> None:
+    """GET /{Coll}/Deleted: the deleted-record feed (an extension; Insightly lacks it).
+
+    Sync tools read it to learn which records went: `deleted_after_utc` (strictly after, to the
+    second) and the usual paging, in (DATE_DELETED_UTC, ID) order.
+    """
+
+    @router.get(
+        "/Deleted",
+        summary=f"{rt.collection} deleted recently (extension)",
+        name=f"deleted_{rt.collection.lower()}",
+        openapi_extra=docs.deleted_feed(rt),
+    )
+    async def list_deleted(request: Request) -> Response:
+        page = replace(page_from(request), updated_after=query_date(request, "deleted_after_utc"))
+        keep_days = request.app.state.settings.tombstone_days
+        named = named_type(request, rt)
+
+        items, total = await execute(
+            request,
+            lambda connection, caller: deleted_page(connection, caller, named, page, keep_days),
+        )
+        return list_response(items, total, "DeletedRecord")
+
+
 def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     @router.get(
         "/{record_id:int}/Tags",
@@ -275,10 +324,16 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.items("Tag", "The tags"),
     )
     async def get_tags(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).tags(record_id)
-
-        return list_response(await execute(request, work), None, "Tag")
+        return list_response(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).tags(
+                    record_id
+                ),
+            ),
+            None,
+            "Tag",
+        )
 
     @router.post(
         "/{record_id:int}/Tags",
@@ -289,10 +344,13 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     async def add_tag(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).add_tag(record_id, body)
-
-        added, is_new = await execute(request, work, write=True)
+        added, is_new = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).add_tag(
+                record_id, body
+            ),
+            write=True,
+        )
         return WireResponse(added, "Tag", 201 if is_new else 200)
 
     @router.put(
@@ -303,7 +361,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     async def replace_tags(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> list[dict[str, Any]]:
             service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, Feature.TAGS, body)
 
@@ -334,10 +392,13 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         return await _remove_tag(request, record_id, tag_name)
 
     async def _remove_tag(request: Request, record_id: RecordId, name: str) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).remove_tag(record_id, name)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).remove_tag(
+                record_id, name
+            ),
+            write=True,
+        )
         return Response(status_code=202)
 
 
@@ -353,10 +414,16 @@ def _add_replaceable_routes(
         openapi_extra=docs.items(item, f"The {name}"),
     )
     async def get_items(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).get(record_id)[name]
-
-        return list_response(await execute(request, work), None, item)
+        return list_response(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).get(record_id)[
+                    name
+                ],
+            ),
+            None,
+            item,
+        )
 
     @router.put(
         path,
@@ -367,7 +434,7 @@ def _add_replaceable_routes(
     async def replace_items(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> list[dict[str, Any]]:
             service = _service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, feature, body)
 
@@ -381,10 +448,16 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.items("Link", "The links, seen from this record"),
     )
     async def get_links(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).links(record_id)
-
-        return list_response(await execute(request, work), None, "Link")
+        return list_response(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).links(
+                    record_id
+                ),
+            ),
+            None,
+            "Link",
+        )
 
     @router.post(
         "/{record_id:int}/Links",
@@ -395,10 +468,17 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
     async def add_link(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).add_link(record_id, body)
-
-        return WireResponse(await execute(request, work, write=True), "Link", 201)
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).add_link(
+                    record_id, body
+                ),
+                write=True,
+            ),
+            "Link",
+            201,
+        )
 
     @router.put(
         "/{record_id:int}/Links",
@@ -408,7 +488,7 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
     async def put_links(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> list[dict[str, Any]] | dict[str, Any]:
             service = _service(request, connection, caller, rt)
             if isinstance(body, list):
                 return service.replace_sub_collection(record_id, Feature.LINKS, body)
@@ -424,10 +504,13 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.deleted("Link"),
     )
     async def delete_link(request: Request, record_id: RecordId, link_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).delete_link(record_id, link_id)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).delete_link(
+                record_id, link_id
+            ),
+            write=True,
+        )
         return Response(status_code=202)
 
 
@@ -444,7 +527,7 @@ def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) ->
         page = page_from(request)
         brief = query_bool(request, "brief")
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
             parent = _service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
             service = _service(request, connection, caller, related)
@@ -466,7 +549,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
     async def add_note(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
             parent = _service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
             link = LinkIn(LINK_OBJECT_NAME=parent.rt.singular, LINK_OBJECT_ID=record_id)
@@ -482,7 +565,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
     async def update_note(request: Request, record_id: RecordId) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
+        def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
             note_id = _note_id(body)
             if not _service(request, connection, caller, rt).is_linked_to(
                 record_id, NOTES, note_id
@@ -513,10 +596,15 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.single("Follow", "The follow state"),
     )
     async def get_follow(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).follow_state(record_id)
-
-        return WireResponse(await execute(request, work), "Follow")
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).follow_state(
+                    record_id
+                ),
+            ),
+            "Follow",
+        )
 
     @router.post(
         "/{record_id:int}/Follow",
@@ -524,10 +612,16 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.single("Follow", "Now following"),
     )
     async def follow(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).set_follow(record_id, True)
-
-        return WireResponse(await execute(request, work, write=True), "Follow")
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).set_follow(
+                    record_id, True
+                ),
+                write=True,
+            ),
+            "Follow",
+        )
 
     @router.delete(
         "/{record_id:int}/Follow",
@@ -536,8 +630,11 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.deleted("Follow"),
     )
     async def unfollow(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).set_follow(record_id, False)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).set_follow(
+                record_id, False
+            ),
+            write=True,
+        )
         return Response(status_code=202)

@@ -56,10 +56,12 @@ def build_router(rt: RecordType) -> APIRouter:
             request, "includeConverted"
         )
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).list_page(page, include_converted)
-
-        rows, total = await execute(request, work)
+        rows, total = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).list_page(
+                page, include_converted
+            ),
+        )
         return list_response(rows, total, rt.singular)
 
     @router.get(
@@ -68,10 +70,15 @@ def build_router(rt: RecordType) -> APIRouter:
         openapi_extra=docs.single(rt.singular, f"The {rt.singular}"),
     )
     async def get_setting(request: Request, record_id: RecordId) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).read(record_id)
-
-        return single_response(rt, await execute(request, work))
+        return single_response(
+            rt,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).read(
+                    record_id
+                ),
+            ),
+        )
 
     if rt.has(Feature.CREATE):
 
@@ -84,10 +91,16 @@ def build_router(rt: RecordType) -> APIRouter:
         async def create_setting(request: Request) -> Response:
             body = await read_body(request)
 
-            def work(connection, caller):  # type: ignore[no-untyped-def]
-                return _service(request, connection, caller, rt).create(body)
-
-            return created_response(rt, await execute(request, work, write=True))
+            return created_response(
+                rt,
+                await execute(
+                    request,
+                    lambda connection, caller: _service(request, connection, caller, rt).create(
+                        body
+                    ),
+                    write=True,
+                ),
+            )
 
     if rt.has(Feature.WRITE):
         _add_write_routes(router, rt)
@@ -103,18 +116,23 @@ def _add_write_routes(router: APIRouter, rt: RecordType) -> None:
     async def update_setting(request: Request) -> Response:
         body = await read_body(request)
 
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            return _service(request, connection, caller, rt).update(body)
-
-        return single_response(rt, await execute(request, work, write=True))
+        return single_response(
+            rt,
+            await execute(
+                request,
+                lambda connection, caller: _service(request, connection, caller, rt).update(body),
+                write=True,
+            ),
+        )
 
     deletes = "deactivates it (ACTIVE false)" if rt.active_flag else "deletes it"
 
     async def _delete(request: Request, record_id: int) -> Response:
-        def work(connection, caller):  # type: ignore[no-untyped-def]
-            _service(request, connection, caller, rt).delete(record_id)
-
-        await execute(request, work, write=True)
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).delete(record_id),
+            write=True,
+        )
         return Response(status_code=202)
 
     @router.delete(

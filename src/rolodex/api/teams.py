@@ -4,6 +4,7 @@ The rules live in rolodex.services.teams."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy import Connection
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
@@ -12,6 +13,7 @@ from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import TEAMS
+from rolodex.services.context import Caller
 from rolodex.services.teams import TeamService
 from rolodex.wire.records import INT64_MAX
 
@@ -42,7 +44,7 @@ router = APIRouter(
 )
 
 
-def _service(request: Request, connection, caller) -> TeamService:  # type: ignore[no-untyped-def]
+def _service(request: Request, connection: Connection, caller: Caller) -> TeamService:
     return TeamService(connection, caller, if_match=request.headers.get("if-match"))
 
 
@@ -56,10 +58,10 @@ async def list_teams(request: Request) -> Response:
     page = page_from(request)
     brief = query_bool(request, "brief")
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).list_page(page, brief)
-
-    teams, total = await execute(request, work)
+    teams, total = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).list_page(page, brief),
+    )
     return list_response(teams, total, "Team")
 
 
@@ -72,10 +74,10 @@ async def list_teams(request: Request) -> Response:
 async def get_team(request: Request, record_id: RecordId) -> Response:
     brief = query_bool(request, "brief")
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).read(record_id, brief)
-
-    team, etag = await execute(request, work)
+    team, etag = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).read(record_id, brief),
+    )
     return record_response(team, "Team", etag)
 
 
@@ -91,10 +93,11 @@ async def get_team(request: Request, record_id: RecordId) -> Response:
 async def create_team(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).create(body)
-
-    team, etag = await execute(request, work, write=True)
+    team, etag = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).create(body),
+        write=True,
+    )
     location = f"{API_PREFIX}/{TEAMS.collection}/{team[TEAMS.id_field]}"
     return record_response(team, "Team", etag, 201, Location=location)
 
@@ -117,10 +120,11 @@ async def update_team(request: Request) -> Response:
     body = await read_body(request)
     brief = query_bool(request, "brief")
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).update(body, None, brief)
-
-    team, etag = await execute(request, work, write=True)
+    team, etag = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).update(body, None, brief),
+        write=True,
+    )
     return record_response(team, "Team", etag)
 
 
@@ -133,10 +137,11 @@ async def update_team(request: Request) -> Response:
     openapi_extra=docs.also(docs.deleted("Team"), "403", "409"),
 )
 async def delete_team(request: Request, record_id: RecordId) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        _service(request, connection, caller).delete(record_id)
-
-    await execute(request, work, write=True)
+    await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).delete(record_id),
+        write=True,
+    )
     return Response(status_code=202)
 
 
@@ -150,10 +155,13 @@ async def delete_team(request: Request, record_id: RecordId) -> Response:
 async def add_team_member(request: Request, record_id: RecordId) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).add_member(record_id, body)
-
-    member, is_new = await execute(request, work, write=True)
+    member, is_new = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).add_member(
+            record_id, body
+        ),
+        write=True,
+    )
     return WireResponse(member, "TeamMember", 201 if is_new else 200)
 
 
@@ -167,10 +175,13 @@ async def add_team_member(request: Request, record_id: RecordId) -> Response:
 async def remove_team_member(
     request: Request, record_id: RecordId, permission_id: PermissionId
 ) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        _service(request, connection, caller).remove_member(permission_id, record_id)
-
-    await execute(request, work, write=True)
+    await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).remove_member(
+            permission_id, record_id
+        ),
+        write=True,
+    )
     return Response(status_code=202)
 
 
@@ -189,10 +200,9 @@ async def remove_team_member(
 async def list_team_members(request: Request) -> Response:
     page = page_from(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).member_page(page)
-
-    members, total = await execute(request, work)
+    members, total = await execute(
+        request, lambda connection, caller: _service(request, connection, caller).member_page(page)
+    )
     return list_response(members, total, "TeamMember")
 
 
@@ -203,10 +213,13 @@ async def list_team_members(request: Request) -> Response:
     openapi_extra=docs.single("TeamMember", "The membership"),
 )
 async def get_team_member(request: Request, permission_id: PermissionId) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).member(permission_id)
-
-    return WireResponse(await execute(request, work), "TeamMember")
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller).member(permission_id),
+        ),
+        "TeamMember",
+    )
 
 
 @router.post(
@@ -219,10 +232,11 @@ async def get_team_member(request: Request, permission_id: PermissionId) -> Resp
 async def create_team_member(request: Request) -> Response:
     body = await read_body(request)
 
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return _service(request, connection, caller).create_member(body)
-
-    member, is_new = await execute(request, work, write=True)
+    member, is_new = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).create_member(body),
+        write=True,
+    )
     return WireResponse(member, "TeamMember", 201 if is_new else 200)
 
 
@@ -234,8 +248,11 @@ async def create_team_member(request: Request) -> Response:
     openapi_extra=docs.also(docs.deleted("TeamMember"), "403"),
 )
 async def delete_team_member(request: Request, permission_id: PermissionId) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        _service(request, connection, caller).remove_member(permission_id)
-
-    await execute(request, work, write=True)
+    await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).remove_member(
+            permission_id
+        ),
+        write=True,
+    )
     return Response(status_code=202)

@@ -26,10 +26,10 @@ router = APIRouter(
     openapi_extra=docs.single("User", "The calling user"),
 )
 async def get_me(request: Request) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return RecordService(connection, caller, USERS).read(caller.user_id)
-
-    record, etag = await execute(request, work)
+    record, etag = await execute(
+        request,
+        lambda connection, caller: RecordService(connection, caller, USERS).read(caller.user_id),
+    )
     return record_response(record, USERS.singular, etag)
 
 
@@ -40,7 +40,9 @@ async def get_me(request: Request) -> Response:
     openapi_extra=docs.single("Instance", "The instance"),
 )
 async def get_instance(request: Request) -> Response:
-    def work(connection, caller):  # type: ignore[no-untyped-def]
-        return instance_info(connection, caller.instance_id)
-
-    return WireResponse(await execute(request, work), "Instance")
+    return WireResponse(
+        await execute(
+            request, lambda connection, caller: instance_info(connection, caller.instance_id)
+        ),
+        "Instance",
+    )

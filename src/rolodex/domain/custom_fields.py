@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from rolodex.wire.dates import format_datetime, parse_datetime
+from rolodex.domain.dates import format_datetime, parse_datetime
 
 
 class FieldType(StrEnum):

@@ -5,7 +5,7 @@ type's features, never on its name.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -611,6 +611,45 @@ def by_singular(name: str) -> RecordType:
         return custom_object_type(name)
     key = name.lower()
     return _BY_SINGULAR.get(key) or _SETTINGS_BY_SINGULAR[key]
+
+
+# --- How people see a record ----------------------------------------------------------------
+# The web pages and the CTI API (lookup matches, screen pops) name records and point at their
+# pages the same way.
+
+
+@cache  # asked for every row of a list
+def name_fields(rt: RecordType) -> tuple[str, ...]:
+    """The fields that name a record: the first run of indexed text fields called *NAME, *TITLE
+    or *SUBJECT (FIRST_NAME and LAST_NAME; SUBJECT), else the first required text field."""
+    run: list[str] = []
+    for spec in rt.fields:
+        naming = (
+            spec.kind is Kind.TEXT
+            and spec.indexed
+            and not spec.read_only
+            and spec.name.endswith(("NAME", "TITLE", "SUBJECT"))
+        )
+        if naming:
+            run.append(spec.name)
+        elif run:
+            break
+    if run:
+        return tuple(run)
+    first = next((s.name for s in rt.fields if s.kind is Kind.TEXT and s.required), None)
+    return (first,) if first else ()
+
+
+def record_name(rt: RecordType, record: Mapping[str, Any], type_label: str | None = None) -> str:
+    """A record's name for people ("Ada Lovelace"), or its type and id when it has none."""
+    parts = [str(record.get(name) or "").strip() for name in name_fields(rt)]
+    text = " ".join(part for part in parts if part)
+    return text or f"{type_label or rt.singular} {record.get(rt.id_field)}"
+
+
+def record_url(object_name: str, record_id: int) -> str:
+    """The path of a record's page in the web application (what a CTI screen pop opens)."""
+    return f"/records/{object_name}/{record_id}"
 
 
 # --- Custom objects --------------------------------------------------------------------------

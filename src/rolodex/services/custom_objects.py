@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import custom_object_type
 from rolodex.errors import Conflict, Forbidden, NotFound, invalid_field
 from rolodex.services.context import Caller, utc_now
@@ -22,7 +23,6 @@ from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldStore
 from rolodex.storage.repository import Page, Row
 from rolodex.wire.custom_objects import CustomObjectIn
-from rolodex.wire.dates import format_datetime
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import validate
 

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import CONTACTS, EMAILS, LEADS, ORGANISATIONS, Feature, RecordType
 from rolodex.errors import NotFound, RolodexError
 from rolodex.services.context import Caller
@@ -25,7 +26,6 @@ from rolodex.services.files import FileService, NewFile
 from rolodex.services.records import RecordService
 from rolodex.storage import emails as store
 from rolodex.storage.files import FileStore
-from rolodex.wire.dates import format_datetime
 from rolodex.wire.files import upload_fields
 
 # Where a record type keeps a person's email address: (type, field).

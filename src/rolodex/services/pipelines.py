@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import (
     OPPORTUNITY_STATE_REASONS,
     PIPELINE_STAGES,
@@ -22,7 +23,6 @@ from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService, Wire
 from rolodex.services.settings import insert_row
 from rolodex.storage.repository import Repository, Row
-from rolodex.wire.dates import format_datetime
 from rolodex.wire.json import upper_keys
 from rolodex.wire.pipelines import PipelineChangeIn, StageChangeIn, StageMoveIn, StateChangeIn
 from rolodex.wire.records import validate

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from rolodex.config import get_settings
+from rolodex.domain.dates import parse_datetime
 from rolodex.domain.registry import (
     Feature,
     Kind,
@@ -42,7 +43,6 @@ from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.storage.tombstones import TombstoneStore
 from rolodex.wire import output
-from rolodex.wire.dates import parse_datetime
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import (
     INT64_MAX,

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import RecordType
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService
 from rolodex.storage.repository import Page
 from rolodex.storage.tombstones import TombstoneStore, purge_before
-from rolodex.wire.dates import format_datetime
 
 DEFAULT_KEEP_DAYS = 90
 

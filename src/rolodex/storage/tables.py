@@ -447,7 +447,7 @@ phone_numbers = Table(
     sqlite_autoincrement=True,
 )
 
-# The web pages listening for CTI screen pops (rolodex.web.pops), one row per open event
+# The web pages listening for CTI screen pops (rolodex.services.pops), one row per open event
 # stream, refreshed by a heartbeat: how a screen pop counts the pages it reaches across server
 # processes (a publish cannot count its receivers).
 cti_pages = Table(

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from rolodex.services.pops import HEARTBEAT_SECONDS, PageStream, PopHub, hub_of
 from rolodex.services.sessions import WebSession
 from rolodex.web.common import require_session
-from rolodex.web.pops import HEARTBEAT_SECONDS, PageStream, PopHub, hub_of
 
 router = APIRouter(include_in_schema=False)
 

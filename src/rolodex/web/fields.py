@@ -8,12 +8,11 @@ rolodex.web.records load what these functions need.
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from starlette.datastructures import FormData
 
-from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType, by_singular
+from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType, by_singular, name_fields
 from rolodex.errors import FieldError
 
 Wire = dict[str, Any]
@@ -93,35 +92,6 @@ def spec_label(spec: FieldSpec, name_label: str | None = None) -> str:
     if spec.name.endswith("_ID") and spec.references is None:
         return f"{label} ID"
     return label
-
-
-@cache  # asked for every row of a list
-def name_fields(rt: RecordType) -> tuple[str, ...]:
-    """The fields that name a record: the first run of indexed text fields called *NAME, *TITLE
-    or *SUBJECT (FIRST_NAME and LAST_NAME; SUBJECT), else the first required text field."""
-    run: list[str] = []
-    for spec in rt.fields:
-        naming = (
-            spec.kind is Kind.TEXT
-            and spec.indexed
-            and not spec.read_only
-            and spec.name.endswith(("NAME", "TITLE", "SUBJECT"))
-        )
-        if naming:
-            run.append(spec.name)
-        elif run:
-            break
-    if run:
-        return tuple(run)
-    first = next((s.name for s in rt.fields if s.kind is Kind.TEXT and s.required), None)
-    return (first,) if first else ()
-
-
-def record_name(rt: RecordType, record: Mapping[str, Any], type_label: str | None = None) -> str:
-    """A record's name for people ("Ada Lovelace"), or its type and id when it has none."""
-    parts = [str(record.get(name) or "").strip() for name in name_fields(rt)]
-    text = " ".join(part for part in parts if part)
-    return text or f"{type_label or rt.singular} {record.get(rt.id_field)}"
 
 
 def list_columns(rt: RecordType) -> tuple[FieldSpec, ...]:

@@ -1,4 +1,4 @@
-"""Which record types a user can browse, and the web address of each record."""
+"""Which record types a user can browse."""
 
 from dataclasses import dataclass
 
@@ -36,8 +36,3 @@ def record_types_of(connection: Connection, caller: Caller) -> list[BrowsableTyp
     )
     types.extend(BrowsableType(row.object_name, row.plural_label, True) for row in rows)
     return types
-
-
-def record_url(object_name: str, record_id: int) -> str:
-    """The path of a record's page (what a CTI screen pop opens)."""
-    return f"/records/{object_name}/{record_id}"

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from rolodex.api.files import read_upload_form, stage_upload
 from rolodex.domain.registry import (
     NOTES,
     RECORD_TYPES,
@@ -28,7 +27,10 @@ from rolodex.domain.registry import (
     by_singular,
     custom_object_type,
     is_custom_object_name,
+    name_fields,
     owned_types,
+    record_name,
+    record_url,
 )
 from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
 from rolodex.services.context import Caller
@@ -41,6 +43,7 @@ from rolodex.services.sessions import WebSession
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import CHUNK_BYTES, FileStore
 from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.web.bodies import read_upload_form, stage_upload
 from rolodex.web.common import (
     CsrfFailure,
     FormPost,
@@ -60,9 +63,7 @@ from rolodex.web.fields import (
     default_state,
     is_select_reference,
     list_columns,
-    name_fields,
     place_errors,
-    record_name,
     record_state,
     search_fields,
     spec_label,
@@ -71,7 +72,7 @@ from rolodex.web.fields import (
     whole_graph,
     with_current_option,
 )
-from rolodex.web.navigation import record_types_of, record_url
+from rolodex.web.navigation import record_types_of
 from rolodex.wire import output
 from rolodex.wire.files import content_disposition
 from rolodex.wire.records import INT64_MAX, LinkIn

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import Field
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import RECORD_TYPES, Feature, RecordType
-from rolodex.wire.dates import format_datetime
 from rolodex.wire.records import WireInt, WireModel
 
 BODY_MAX = 1_000_000

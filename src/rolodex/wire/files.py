@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import RecordType
 from rolodex.errors import FieldError, invalid_input
-from rolodex.wire.dates import format_datetime
 
 FILE_NAME_MAX = 500
 CONTENT_TYPE_MAX = 255

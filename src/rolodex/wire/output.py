@@ -9,8 +9,8 @@ from operator import itemgetter
 from typing import Any
 
 from rolodex.domain.custom_fields import output_value
+from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import Kind, RecordType
-from rolodex.wire.dates import format_datetime
 
 Row = dict[str, Any]
 

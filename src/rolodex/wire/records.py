@@ -25,9 +25,9 @@ from pydantic import (
     create_model,
 )
 
+from rolodex.domain.dates import parse_datetime
 from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType
 from rolodex.errors import BadRequest, FieldError, invalid_input
-from rolodex.wire.dates import parse_datetime
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _INT_TEXT = re.compile(r"^\s*-?\d{1,19}\s*$")
