@@ -644,7 +644,7 @@ def _sub_collections_of(
     layout: _Layout = {}
     for number, (kind, table, end) in enumerate(parts):
         by_slot = dict(zip(placed[kind], table.columns, strict=True))
-        columns = [literal(kind).label("kind")]
+        columns: list[Any] = [literal(kind).label("kind")]
         for index, type_ in enumerate(slot_types):
             label = f"c{index}"
             own = by_slot.get(index)
