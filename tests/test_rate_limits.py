@@ -142,6 +142,35 @@ def test_daily_leases_are_returned_so_none_is_refused_under_the_limit(
     assert allowed == limit
 
 
+def test_an_ended_lease_is_handed_back_with_the_next_one(engine: Engine, tenant: Tenant) -> None:
+    """A busy process whose lease ends with calls left gives them back in the transaction that
+    takes its next lease: one row written for both, and the counter holds exactly the calls
+    made plus those leased and not yet made."""
+    caller = Caller(instance_id=tenant.instance_id, user_id=tenant.user_id, is_admin=False)
+    limiter = RateLimiter(engine, daily_default=100_000, per_second=0)
+    now = time.time()
+    for _ in range(5):
+        limiter.take(caller, now=now)
+    leased = limiter._daily[tenant.instance_id]
+    assert leased.left > 0  # an unused part of the first lease
+    updates: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            updates.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        limiter.take(caller, now=now + 5)  # the first lease has ended
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    writes = [u for u in updates if "rate_daily" in u]
+    assert len([u for u in writes if u.lstrip().upper().startswith("UPDATE")]) == 1, updates
+    with unit_of_work(engine) as connection:
+        counted = limiter.calls_today(connection, tenant.instance_id)
+    assert counted == 6 + limiter._daily[tenant.instance_id].left
+
+
 def test_no_daily_limit_still_sends_the_headers(engine: Engine, settings: Settings) -> None:
     """Contract §8: X-RateLimit-* on every authenticated response, with the daily limit off
     too (a Remaining no client reads as exhausted), the burst limit's 429 included."""

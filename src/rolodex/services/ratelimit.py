@@ -7,12 +7,15 @@ Both hold exactly across every server process, and a call costs no database writ
 - **Leases** (otherwise): a process takes a block of calls from the shared counter row in one
   short write transaction and hands them out from memory. The counter holds the calls *granted*
   (made, or leased and not yet made), so no call goes over the limit. A daily lease lasts
-  `LEASE_SECONDS`; what is left of it then goes back to the counter (a background thread does
-  this within `SETTLE_SECONDS`), and a process that finds the allowance used up waits until every
-  lease held elsewhere has settled before it refuses: no call is refused while another process
-  still holds one. Blocks grow while a process uses them up and shrink when it does not, and
-  near the end of the allowance every lease is one call, so nothing is held.
-  The per-second window needs no return: a lease ends with its second.
+  `LEASE_SECONDS`; what is left of it then goes back to the counter, in the transaction that
+  takes the process's next lease (one row written for both) or, for a process with no next
+  call, from a background thread within `SETTLE_SECONDS`; and a process that finds the
+  allowance used up waits until every lease held elsewhere has settled before it refuses: no
+  call is refused while another process still holds one. Blocks grow while a process uses them
+  up and shrink when it does not, and near the end of the allowance every lease is one call, so
+  nothing is held.
+  The per-second window needs no return: a lease ends with its second, and taking one is one
+  upsert of the window's row.
 """
 
 import atexit
@@ -41,6 +44,7 @@ UNLIMITED = 2**31 - 1
 LEASE_SECONDS = 1.0
 SETTLE_SECONDS = 0.5
 _SWEEP_SECONDS = 0.2
+_SWEEP_GRACE_SECONDS = SETTLE_SECONDS - _SWEEP_SECONDS - 0.1
 _MAX_BLOCK = 4096
 # A lease takes at most this fraction of what is left of the allowance.
 _SHARE = 8
@@ -282,18 +286,26 @@ class RateLimiter:
     def _take_day(self, instance_id: int, limit: int, now: float) -> Allowance:
         lease = self._lease_of(self._daily, instance_id)
         deadline = now + LEASE_SECONDS + SETTLE_SECONDS + 1.0
+        give_back = 0  # what is left of an ended lease of the same day and limit
         with lease.lock:
             while True:
                 day = _day_of(now)
                 if lease.window != day or now >= lease.expires or lease.limit != limit:
-                    self._return_unused(instance_id, lease)
+                    if lease.window == day and lease.limit == limit and lease.left > 0:
+                        # Handed back in the transaction that takes the next lease: one
+                        # row written for both.
+                        give_back, lease.left = lease.left, 0
+                        lease.block = max(1, lease.block // 2)
+                    else:
+                        self._return_unused(instance_id, lease)
                     lease.window, lease.limit = day, limit
                 if lease.left > 0:
                     lease.left -= 1
                     return Allowance(limit, lease.unclaimed + lease.left)
                 granted, unclaimed, held_until = self._grant_day(
-                    instance_id, day, limit, lease.block, now
+                    instance_id, day, limit, lease.block, now, give_back
                 )
+                give_back = 0
                 if granted > 0:
                     # Used up before it ended: ask for more next time.
                     lease.block = min(_MAX_BLOCK, lease.block * 2)
@@ -310,33 +322,35 @@ class RateLimiter:
                 now = time.time()
 
     def _grant_second(self, user_id: int, window: int, want: int) -> tuple[int, int]:
+        """Lease up to `want` calls of the key's second: (granted, calls granted in it). One
+        row written: the window's counter goes up by `want` and comes back down to the limit
+        in the same transaction only when that overshoots (the second is used up)."""
         rate = tables.rate_second
-        key = {"user_id": user_id, "second": window}
+        where = (rate.c.user_id == user_id, rate.c.second == window)
 
         def work(connection: Connection) -> tuple[int, int]:
-            connection.execute(_insert_ignore(connection, rate, {**key, "calls": 0}))
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            upsert = dialect.insert(rate).values(user_id=user_id, second=window, calls=want)
             calls = connection.execute(
-                select(rate.c.calls)
-                .where(rate.c.user_id == user_id, rate.c.second == window)
-                .with_for_update()
+                upsert.on_conflict_do_update(
+                    index_elements=[rate.c.user_id, rate.c.second],
+                    set_={"calls": rate.c.calls + want},
+                ).returning(rate.c.calls)
             ).scalar_one()
-            granted = max(0, min(want, self.per_second - calls))
-            if granted:
-                connection.execute(
-                    update(rate)
-                    .where(rate.c.user_id == user_id, rate.c.second == window)
-                    .values(calls=rate.c.calls + granted)
-                )
+            over = max(0, calls - self.per_second)
+            if over:
+                connection.execute(update(rate).where(*where).values(calls=self.per_second))
             if window % 64 == 0:  # keep the table to the last minute or so
                 connection.execute(delete(rate).where(rate.c.second < window - 60))
-            return granted, calls + granted
+            return max(0, want - over), calls - over
 
         return run_in_transaction(self.engine, work, write=True)
 
     def _grant_day(
-        self, instance_id: int, day: int, limit: int, block: int, now: float
+        self, instance_id: int, day: int, limit: int, block: int, now: float, give_back: int = 0
     ) -> tuple[int, int, float]:
-        """Lease up to `block` calls: (granted, limit minus all granted, held-until)."""
+        """Lease up to `block` calls, first handing back `give_back` unused calls of an ended
+        lease: (granted, limit minus all granted, held-until)."""
         rate = tables.rate_daily
         the_day = date.fromordinal(day)
         where = (rate.c.instance_id == instance_id, rate.c.day == the_day)
@@ -352,11 +366,11 @@ class RateLimiter:
             row = connection.execute(
                 select(rate.c.calls, rate.c.leased_until).where(*where).with_for_update()
             ).one()
-            left = limit - row.calls
+            left = limit - row.calls + give_back
             granted = max(0, min(block, left // _SHARE)) if left >= _SHARE else min(1, left)
             held_until = float(row.leased_until)
-            if granted:
-                values: dict[str, Any] = {"calls": rate.c.calls + granted}
+            if granted or give_back:
+                values: dict[str, Any] = {"calls": rate.c.calls + (granted - give_back)}
                 if granted > 1:  # the lease leaves calls with this process until it ends
                     held_until = max(held_until, now + LEASE_SECONDS)
                     values["leased_until"] = held_until
@@ -386,11 +400,13 @@ class RateLimiter:
         except Exception:  # the calls stay counted: fewer calls later, never more
             log.warning("Could not return %d unused calls to the daily counter", unused)
 
-    def return_expired(self, now: float | None = None) -> None:
-        """Return what is left of every ended daily lease (the sweeper; also at exit)."""
+    def return_expired(self, now: float | None = None, grace: float = 0.0) -> None:
+        """Return what is left of every daily lease ended more than `grace` seconds ago (the
+        sweeper; also at exit)."""
         now = time.time() if now is None else now
         for instance_id, lease in list(self._daily.items()):
-            if lease.left > 0 and now >= lease.expires and lease.lock.acquire(blocking=False):
+            ended = now >= lease.expires + grace
+            if lease.left > 0 and ended and lease.lock.acquire(blocking=False):
                 try:
                     self._return_unused(instance_id, lease)
                 finally:
@@ -411,7 +427,10 @@ class RateLimiter:
                 while True:
                     time.sleep(_SWEEP_SECONDS)
                     try:
-                        self.return_expired()
+                        # A busy process hands its leftovers back with its next lease; the
+                        # sweeper returns those of a process with no next call, within
+                        # SETTLE_SECONDS of the lease's end all the same.
+                        self.return_expired(grace=_SWEEP_GRACE_SECONDS)
                     except Exception:
                         log.exception("Returning unused leased calls failed")
 
