@@ -42,7 +42,11 @@ class PhoneStore:
     def replace(self, record_type: str, record_id: int, entries: Sequence[tuple[str, str]]) -> None:
         """Make a record's rows exactly `entries`."""
         self.delete(record_type, record_id)
-        if entries:
+        self.add(record_type, [(record_id, field_name, number) for field_name, number in entries])
+
+    def add(self, record_type: str, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Add (record_id, field_name, e164) rows, for records of one type, in one statement."""
+        if rows:
             self.connection.execute(
                 insert(_NUMBERS),
                 [
@@ -53,7 +57,7 @@ class PhoneStore:
                         "field_name": field_name,
                         "e164": number,
                     }
-                    for field_name, number in entries
+                    for record_id, field_name, number in rows
                 ],
             )
 

@@ -227,6 +227,25 @@ class Repository:
             ],
         )
 
+    def insert_many_records(self, rt: RecordType, rows: Sequence[Row]) -> list[int]:
+        """Insert records with multi-row statements (one per set of columns given, so a column
+        left out keeps its default); their new ids, in the order of `rows`."""
+        table = self.record_table(rt)
+        extra = {"object_name": rt.singular} if rt.custom_object else {}
+        shapes: dict[frozenset[str], list[int]] = {}
+        for position, row in enumerate(rows):
+            shapes.setdefault(frozenset(row), []).append(position)
+        ids = [0] * len(rows)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for positions in shapes.values():
+            result = self.connection.execute(
+                statement,
+                [{"instance_id": self.instance_id, **extra, **rows[p]} for p in positions],
+            )
+            for position, record_id in zip(positions, result.scalars(), strict=True):
+                ids[position] = int(record_id)
+        return ids
+
     def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
         table = self.record_table(rt)
         self.connection.execute(
@@ -323,6 +342,24 @@ class Repository:
                         **row,
                     }
                     for row in rows
+                ],
+            )
+
+    def insert_children_of_many(
+        self, table: Table, record_type: str, rows: Sequence[tuple[int, Row]]
+    ) -> None:
+        """Add (record_id, child row) rows, for records of one type, in one statement."""
+        if rows:
+            self.connection.execute(
+                insert(table),
+                [
+                    {
+                        "instance_id": self.instance_id,
+                        "record_type": record_type,
+                        "record_id": record_id,
+                        **row,
+                    }
+                    for record_id, row in rows
                 ],
             )
 
