@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -275,21 +276,21 @@ class RecordService:
         """The row a POST body becomes, checked (a 400 naming every problem), not yet written."""
         model = validate(write_model(self.rt), upper_keys(data))
         fields_set = model.model_fields_set
+        shape = _create_shape(self.rt)
         values: Row = {}
         problems: list[FieldError] = []
-        for spec in self.rt.writable_fields:
-            if spec.name in fields_set:
-                values[spec.column] = getattr(model, spec.name)
-            elif spec.default is not None:
-                values[spec.column] = spec.default
-            if spec.required and _blank(values.get(spec.column)):
-                problems.append(FieldError(spec.name, "is required"))
-        for spec in self.rt.fields:
-            if spec.read_only and spec.default is not None:
-                values[spec.column] = spec.default
-        if self.rt.field_named("OWNER_USER_ID") and values.get("owner_user_id") is None:
+        for name, column, default, required in shape.writable:
+            if name in fields_set:
+                values[column] = getattr(model, name)
+            elif default is not None:
+                values[column] = default
+            if required and _blank(values.get(column)):
+                problems.append(FieldError(name, "is required"))
+        values.update(shape.read_only_defaults)
+        if shape.owned and values.get("owner_user_id") is None:
             values["owner_user_id"] = self.caller.user_id
-        problems.extend(self._reference_problems(values, memo))
+        if shape.references:
+            problems.extend(self._reference_problems(values, memo))
         values.update(self._reference_defaults(fields_set))
         if custom_values is not None:
             sent_custom = _sent(model, "CUSTOMFIELDS") or []
@@ -877,6 +878,32 @@ class RecordService:
             return next(link for link in after if link["LINK_ID"] == link_id)
         added = [link for link in after if link["LINK_ID"] not in before]
         return added[-1] if added else after[-1]
+
+
+@dataclass(frozen=True)
+class _CreateShape:
+    """What creating a record of one type walks, worked out once per type."""
+
+    writable: tuple[tuple[str, str, object, bool], ...]  # name, column, default, required
+    read_only_defaults: dict[str, object]
+    owned: bool  # has OWNER_USER_ID (the caller's when left out)
+    references: bool  # has a field referencing another record
+
+
+@lru_cache(maxsize=256)
+def _create_shape(rt: RecordType) -> _CreateShape:
+    return _CreateShape(
+        writable=tuple(
+            (spec.name, spec.column, spec.default, spec.required) for spec in rt.writable_fields
+        ),
+        read_only_defaults={
+            spec.column: spec.default
+            for spec in rt.fields
+            if spec.read_only and spec.default is not None
+        },
+        owned=rt.field_named("OWNER_USER_ID") is not None,
+        references=any(spec.references is not None for spec in rt.writable_fields),
+    )
 
 
 def _desired_tags(names: Sequence[str]) -> dict[str, str]:

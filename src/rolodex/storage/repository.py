@@ -235,6 +235,20 @@ class Repository:
         shapes: dict[frozenset[str], list[int]] = {}
         for position, row in enumerate(rows):
             shapes.setdefault(frozenset(row), []).append(position)
+        if self.connection.dialect.name == "sqlite":
+            # SQLite cannot say which RETURNING row belongs to which parameter set without
+            # inserting row by row, and the unit of work holds its only write lock: the ids
+            # are handed out here, after the highest ever used (the table is AUTOINCREMENT).
+            first = self._next_sqlite_id(table)
+            for positions in shapes.values():
+                self.connection.execute(
+                    insert(table),
+                    [
+                        {"id": first + p, "instance_id": self.instance_id, **extra, **rows[p]}
+                        for p in positions
+                    ],
+                )
+            return list(range(first, first + len(rows)))
         ids = [0] * len(rows)
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         for positions in shapes.values():
@@ -245,6 +259,14 @@ class Repository:
             for position, record_id in zip(positions, result.scalars(), strict=True):
                 ids[position] = int(record_id)
         return ids
+
+    def _next_sqlite_id(self, table: Table) -> int:
+        """The id SQLite would give the next row of an AUTOINCREMENT table."""
+        highest = self.connection.execute(select(func.max(table.c.id))).scalar() or 0
+        used = self.connection.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        return max(int(highest), int(used or 0)) + 1
 
     def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
         table = self.record_table(rt)
