@@ -41,8 +41,15 @@ def write_csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["First Name", "Last Name", "Email Address", "Colour__c", "Score__c", "Member__c"]
-            + ["Tags"]
+            [
+                "First Name",
+                "Last Name",
+                "Email Address",
+                "Colour__c",
+                "Score__c",
+                "Member__c",
+                "Tags",
+            ]
         )
         for n in range(rows):
             writer.writerow(
