@@ -201,3 +201,27 @@ def test_an_import_stopped_mid_batch_leaves_no_half_written_record(
     rest = _local(engine, tenant, data, tmp_path / "r.jsonl", match_on="EMAIL_ADDRESS")
     assert (rest.created, rest.unchanged) == (6, 4)
     assert len(_picture(base_url, tenant)) == 10
+
+
+def test_a_full_batch_reads_back_exactly(
+    engine: Engine, base_url: str, tenant: Tenant, tmp_path: Path
+) -> None:
+    """Enough rows for the multi-row paths (COPY on PostgreSQL) of every sub-row table."""
+    _define(tenant)
+    rows = [_row(n, PHONE=f"+44 20 7946 {n:04d}") for n in range(1, 251)]
+    data = _file(tmp_path / "contacts.jsonl", rows)
+    summary = _local(engine, tenant, data, tmp_path / "r.jsonl")
+    assert (summary.created, summary.rejected) == (250, 0)
+    picture = _picture(base_url, tenant)
+    assert len(picture) == 250
+    for n in (1, 137, 250):
+        assert picture[f"person{n}@example.com"] == (
+            f"First{n}",
+            None,
+            sorted([f"t{n % 3}", "Common"]),
+            {"Colour__c": f"c{n}", "Score__c": n, "Member__c": n % 2 == 0},
+        )
+    found = tenant.client.get(
+        "/Contacts/Search", params={"field_name": "Score__c", "field_value": "137"}
+    ).json()
+    assert [c["EMAIL_ADDRESS"] for c in found] == ["person137@example.com"]

@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.storage import tables
+from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
 
@@ -371,19 +372,19 @@ class Repository:
         self, table: Table, record_type: str, rows: Sequence[tuple[int, Row]]
     ) -> None:
         """Add (record_id, child row) rows, for records of one type, in one statement."""
-        if rows:
-            self.connection.execute(
-                insert(table),
-                [
-                    {
-                        "instance_id": self.instance_id,
-                        "record_type": record_type,
-                        "record_id": record_id,
-                        **row,
-                    }
-                    for record_id, row in rows
-                ],
-            )
+        insert_rows(
+            self.connection,
+            table,
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    **row,
+                }
+                for record_id, row in rows
+            ],
+        )
 
     def update_child(self, table: Table, child_id: int, values: Row) -> None:
         self.connection.execute(

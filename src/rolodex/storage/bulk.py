@@ -1,0 +1,37 @@
+"""Many rows into one table with as few round trips as the driver allows."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+# Values psycopg's COPY writes as they are (JSON, for one, would need wrapping).
+_COPYABLE = (str, int, bool, datetime, date, type(None))
+# Fewer rows go as one executemany (as a request's few do): errors come as SQLAlchemy's.
+_COPY_FROM = 100
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys) in this connection's transaction. Many rows of
+    plain values on PostgreSQL (psycopg): one COPY, where executemany costs a statement per
+    row; else one executemany."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if (
+        len(rows) >= _COPY_FROM
+        and connection.dialect.driver == "psycopg"
+        and all(isinstance(row[c], _COPYABLE) for row in rows for c in columns)
+    ):
+        names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+        quoted = connection.dialect.identifier_preparer.format_table(table)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        finally:
+            cursor.close()
+        return
+    connection.execute(insert(table), list(rows))
