@@ -638,17 +638,16 @@ class RecordService:
         """For references left out of a new record: the instance's default row, if it has one
         (looked up once per service: one request, or one batch of creates)."""
         defaults: Row = {}
-        for spec in self.rt.writable_fields:
-            if spec.references is None or spec.name in fields_set:
+        for name, column, target in _create_shape(self.rt).defaulted:
+            if name in fields_set:
                 continue
-            target = by_singular(spec.references)
-            if target.default_flag is not None:
-                if target.singular not in self._defaults:
-                    found = self.repo.ids_where(target, target.default_flag.lower(), True)
-                    self._defaults[target.singular] = found[0] if found else None
-                default_id = self._defaults[target.singular]
-                if default_id is not None:
-                    defaults[spec.column] = default_id
+            if target.singular not in self._defaults:
+                flag = (target.default_flag or "").lower()
+                found = self.repo.ids_where(target, flag, True)
+                self._defaults[target.singular] = found[0] if found else None
+            default_id = self._defaults[target.singular]
+            if default_id is not None:
+                defaults[column] = default_id
         return defaults
 
     # Set by a caller that records why the history field changes (e.g. a state reason).
@@ -888,6 +887,9 @@ class _CreateShape:
     read_only_defaults: dict[str, object]
     owned: bool  # has OWNER_USER_ID (the caller's when left out)
     references: bool  # has a field referencing another record
+    # References whose target has a default row (used when the field is left out):
+    # name, column, target type.
+    defaulted: tuple[tuple[str, str, RecordType], ...]
 
 
 @lru_cache(maxsize=256)
@@ -903,6 +905,12 @@ def _create_shape(rt: RecordType) -> _CreateShape:
         },
         owned=rt.field_named("OWNER_USER_ID") is not None,
         references=any(spec.references is not None for spec in rt.writable_fields),
+        defaulted=tuple(
+            (spec.name, spec.column, target)
+            for spec in rt.writable_fields
+            if spec.references is not None
+            and (target := by_singular(spec.references)).default_flag is not None
+        ),
     )
 
 
