@@ -2,12 +2,13 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import JSON, Connection, Table, insert
 
-# Values psycopg's COPY writes as they are (JSON, for one, would need wrapping).
-_COPYABLE = (str, int, bool, datetime, date, type(None))
+# Values psycopg's COPY writes as they are (JSON columns are wrapped as jsonb).
+_COPYABLE = (str, int, bool, Decimal, datetime, date, type(None))
 # Fewer rows go as one executemany (as a request's few do): errors come as SQLAlchemy's.
 _COPY_FROM = 100
 
@@ -19,18 +20,27 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if not rows:
         return
     columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    plain = [c for c in columns if c not in json_columns]
     if (
         len(rows) >= _COPY_FROM
         and connection.dialect.driver == "psycopg"
-        and all(isinstance(row[c], _COPYABLE) for row in rows for c in columns)
+        and all(isinstance(row[c], _COPYABLE) for row in rows for c in plain)
     ):
+        from psycopg.types.json import Jsonb  # only with the PostgreSQL driver installed
+
         names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
         quoted = connection.dialect.identifier_preparer.format_table(table)
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[c] for c in columns])
+                    copy.write_row(
+                        [
+                            Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c]
+                            for c in columns
+                        ]
+                    )
         finally:
             cursor.close()
         return
