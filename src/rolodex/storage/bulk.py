@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy.exc import DBAPIError
 
 # Values psycopg's COPY writes as they are (JSON columns are wrapped as jsonb).
 _COPYABLE = (str, int, bool, Decimal, datetime, date, type(None))
@@ -32,8 +33,9 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
         quoted = connection.dialect.identifier_preparer.format_table(table)
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        statement = f"COPY {quoted} ({names}) FROM STDIN"
         try:
-            with cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(
                         [
@@ -41,6 +43,11 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
                             for c in columns
                         ]
                     )
+        except connection.dialect.loaded_dbapi.Error as error:
+            # As SQLAlchemy's own error, like every other statement's (a DataError is a 400).
+            raise DBAPIError.instance(
+                statement, None, error, connection.dialect.loaded_dbapi.Error
+            ) from error
         finally:
             cursor.close()
         return
