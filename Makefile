@@ -53,6 +53,7 @@ format: dev
 bench: dev
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python bench/bench_ratelimit.py
+	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:

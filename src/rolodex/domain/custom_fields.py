@@ -236,9 +236,12 @@ def parse_id(value: Any) -> int:
 
 
 def _text(value: Any, limit: int) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if type(value) is str:  # the usual case, first
+        text = value
+    elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError("must be text")
-    text = value if isinstance(value, str) else str(value)
+    else:
+        text = value if isinstance(value, str) else str(value)
     if len(text) > limit:
         raise ValueError(f"is longer than {limit} characters")
     return text

@@ -115,10 +115,18 @@ class RecordType:
 
     @property
     def writable_fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if not f.read_only)
+        found = _WRITABLE.get(self.collection)
+        if found is None or found[0] is not self.fields:
+            found = _WRITABLE[self.collection] = (
+                self.fields,
+                tuple(f for f in self.fields if not f.read_only),
+            )
+        return found[1]
 
 
 _FIELD_INDEX: dict[str, dict[str, FieldSpec]] = {}
+# Each type's writable fields, computed once (every create and update walks them).
+_WRITABLE: dict[str, tuple[tuple[FieldSpec, ...], tuple[FieldSpec, ...]]] = {}
 
 
 def _fields_by_upper_name(rt: RecordType) -> dict[str, FieldSpec]:

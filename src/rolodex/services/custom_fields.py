@@ -499,13 +499,17 @@ class CustomValues:
     def reindex(self, record_id: int, values: dict[str, Any]) -> None:
         """Make the record's search keys those of `values` (fields without a definition have
         none)."""
-        keys = [
-            (defn.key, key)
+        keys = [(field, key) for _, field, key in self.index_rows(record_id, values)]
+        self.store.replace_keys(self.rt.singular, record_id, keys)
+
+    def index_rows(self, record_id: int, values: dict[str, Any]) -> list[tuple[int, str, str]]:
+        """The (record_id, field_key, value_key) search keys of a record's `values`."""
+        return [
+            (record_id, defn.key, key)
             for name, value in values.items()
             if (defn := self.definitions.get(name.lower())) is not None
             for key in index_keys(defn, value)
         ]
-        self.store.replace_keys(self.rt.singular, record_id, keys)
 
     def match(self, field_name: str, field_value: str) -> CustomFieldMatch:
         """Search on a custom field, or a 400 naming the field or the value."""

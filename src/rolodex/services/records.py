@@ -7,11 +7,14 @@ becomes exactly what was sent; an array left out is left alone.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from rolodex.config import get_settings
 from rolodex.domain.dates import parse_datetime
@@ -30,6 +33,7 @@ from rolodex.errors import (
     FieldError,
     NotFound,
     PreconditionFailed,
+    RolodexError,
     invalid_field,
     invalid_input,
 )
@@ -38,6 +42,8 @@ from rolodex.services.custom_fields import CustomValues, record_deleted
 from rolodex.services.lookups import add_lookup_data
 from rolodex.storage import tables
 from rolodex.storage.comments import CommentStore
+from rolodex.storage.custom_fields import CustomFieldStore
+from rolodex.storage.engine import savepoint
 from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
@@ -66,6 +72,17 @@ _CHILD_TABLES = {
 }
 
 
+@dataclass
+class _NewRecord:
+    """A checked POST body: the record's row, the model (its sub-collections), the custom field
+    definitions it was checked against and its tag names (lower-cased -> as written)."""
+
+    values: Row
+    model: WireModel
+    custom: CustomValues | None
+    tags: dict[str, str] | None
+
+
 class RecordService:
     """Use cases on the records of one type, for one caller."""
 
@@ -79,6 +96,7 @@ class RecordService:
         self.rt = rt
         # The If-Match header of the request: every write to a record checks it (contract §6).
         self.if_match = if_match
+        self._defaults: dict[str, int | None] = {}  # default row of each referenced setting
 
     # --- reading -------------------------------------------------------------------------
 
@@ -209,27 +227,92 @@ class RecordService:
 
     def create(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> tuple[Wire, str]:
         """Create a record from a POST body; nothing is written if any part is invalid."""
+        return self.read(self.create_id(data, extra_links))
+
+    def create_id(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> int:
+        """Create a record from a POST body and return its id only (no read-back)."""
+        new = self._plan_create(data, self._custom_values(), None)
+        record_id = self.repo.insert_record(self.rt, new.values)
+        if new.custom is not None:
+            new.custom.reindex(record_id, new.values["custom_fields"])
+        self._index_phones(record_id, new.values)
+        self._write_sub_collections(
+            record_id, new.model, new.values["date_created_utc"], extra_links
+        )
+        self.keep_history(record_id, new.values, new.values["date_created_utc"])
+        return record_id
+
+    def create_many(self, bodies: Sequence[Any]) -> list[int | RolodexError]:
+        """Create many records (bulk loads): each body is checked exactly as by `create`, and
+        the valid ones are written with a few multi-row statements. Returns, in order, each new
+        id (no read-back) or the error that refused the body; nothing of a refused body is
+        written. A value only the database refuses sends the batch through `create_id` one
+        body at a time (each in its own savepoint), to find out which."""
+        connection = self.repo.connection
+        results: list[int | RolodexError] = []
+        try:
+            with savepoint(connection):
+                custom = self._custom_values()
+                memo: dict[tuple[str, int], FieldError | None] = {}
+                bulk: list[tuple[int, _NewRecord]] = []
+                for index, body in enumerate(bodies):
+                    try:
+                        new = self._plan_create(body, custom, memo)
+                    except RolodexError as error:
+                        results.append(error)
+                        continue
+                    results.append(0)
+                    if _sent(new.model, "LINKS") is not None:  # links are checked per record
+                        try:
+                            with savepoint(connection):
+                                results[index] = self.create_id(body)
+                        except RolodexError as error:
+                            results[index] = error
+                    else:
+                        bulk.append((index, new))
+                for (index, _new), record_id in zip(bulk, self._insert_many(bulk), strict=True):
+                    results[index] = record_id
+        except (RolodexError, DBAPIError):
+            results = []
+            for body in bodies:
+                try:
+                    with savepoint(connection):
+                        results.append(self.create_id(body))
+                except RolodexError as error:
+                    results.append(error)
+        return results
+
+    def _custom_values(self) -> CustomValues | None:
+        if not self.rt.has(Feature.CUSTOM_FIELDS):
+            return None
+        return CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+
+    def _plan_create(
+        self,
+        data: Any,
+        custom_values: CustomValues | None,
+        memo: dict[tuple[str, int], FieldError | None] | None,
+    ) -> _NewRecord:
+        """The row a POST body becomes, checked (a 400 naming every problem), not yet written."""
         model = validate(write_model(self.rt), upper_keys(data))
         fields_set = model.model_fields_set
+        shape = _create_shape(self.rt)
         values: Row = {}
         problems: list[FieldError] = []
-        for spec in self.rt.writable_fields:
-            if spec.name in fields_set:
-                values[spec.column] = getattr(model, spec.name)
-            elif spec.default is not None:
-                values[spec.column] = spec.default
-            if spec.required and _blank(values.get(spec.column)):
-                problems.append(FieldError(spec.name, "is required"))
-        for spec in self.rt.fields:
-            if spec.read_only and spec.default is not None:
-                values[spec.column] = spec.default
-        if self.rt.field_named("OWNER_USER_ID") and values.get("owner_user_id") is None:
+        for name, column, default, required in shape.writable:
+            if name in fields_set:
+                values[column] = getattr(model, name)
+            elif default is not None:
+                values[column] = default
+            if required and _blank(values.get(column)):
+                problems.append(FieldError(name, "is required"))
+        values.update(shape.read_only_defaults)
+        if shape.owned and values.get("owner_user_id") is None:
             values["owner_user_id"] = self.caller.user_id
-        problems.extend(self._reference_problems(values))
+        if shape.references:
+            problems.extend(self._reference_problems(values, memo))
         values.update(self._reference_defaults(fields_set))
-        custom_values = None
-        if self.rt.has(Feature.CUSTOM_FIELDS):
-            custom_values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+        if custom_values is not None:
             sent_custom = _sent(model, "CUSTOMFIELDS") or []
             custom, custom_problems = custom_values.apply({}, sent_custom, creating=True)
             problems.extend(custom_problems)
@@ -239,17 +322,52 @@ class RecordService:
         if custom_values is not None:
             custom_values.number(values["custom_fields"])
         values.update(self._derived(values))
+        tags = _sent(model, "TAGS")
+        tag_names = _desired_tags([t.TAG_NAME for t in tags]) if tags is not None else None
         now = utc_now()
         values.update(
             date_created_utc=now, date_updated_utc=now, created_user_id=self.caller.user_id
         )
-        record_id = self.repo.insert_record(self.rt, values)
-        if custom_values is not None:
-            custom_values.reindex(record_id, values["custom_fields"])
-        self._index_phones(record_id, values)
-        self._write_sub_collections(record_id, model, now, extra_links)
-        self.keep_history(record_id, values, now)
-        return self.read(record_id)
+        return _NewRecord(values, model, custom_values, tag_names)
+
+    def _insert_many(self, batch: Sequence[tuple[int, _NewRecord]]) -> list[int]:
+        """Write checked new records (no links) and their sub-rows; their ids, in order."""
+        if not batch:
+            return []
+        singular = self.rt.singular
+        ids = self.repo.insert_many_records(self.rt, [new.values for _, new in batch])
+        keys: list[tuple[int, str, str]] = []
+        phones: list[tuple[int, str, str]] = []
+        children: dict[Feature, list[tuple[int, Row]]] = defaultdict(list)
+        region = get_settings().default_phone_region if _has_phones(self.rt) else None
+        for record_id, (_, new) in zip(ids, batch, strict=True):
+            if new.custom is not None:
+                keys += new.custom.index_rows(record_id, new.values["custom_fields"])
+            if region is not None:
+                phones += [
+                    (record_id, name, number)
+                    for name, number in phone_entries(self.rt, new.values, region)
+                ]
+            if new.tags is not None:
+                children[Feature.TAGS] += [(record_id, {"tag_name": n}) for n in new.tags.values()]
+            dates = _sent(new.model, "DATES")
+            if dates is not None:
+                children[Feature.DATES] += [(record_id, row) for row in _date_rows(dates)]
+            domains = _sent(new.model, "EMAILDOMAINS")
+            if domains is not None:
+                children[Feature.EMAIL_DOMAINS] += [
+                    (record_id, row) for row in _domain_rows(domains)
+                ]
+            self.keep_history(record_id, new.values, new.values["date_created_utc"])
+        if keys:
+            CustomFieldStore(self.repo.connection, self.caller.instance_id).insert_keys(
+                singular, keys
+            )
+        if phones:
+            PhoneStore(self.repo.connection, self.caller.instance_id).add(singular, phones)
+        for feature, rows in children.items():
+            self.repo.insert_children_of_many(_CHILD_TABLES[feature], singular, rows)
+        return ids
 
     def update(self, data: Any, path_id: int | None = None) -> tuple[Wire, str]:
         """Apply a v3.1 partial PUT: present fields set, absent left, arrays replaced exactly."""
@@ -507,35 +625,49 @@ class RecordService:
         except RuleViolation as violation:
             raise invalid_field(violation.field, violation.message) from None
 
-    def _reference_problems(self, values: Row) -> list[FieldError]:
-        """Each referenced record must exist (and, for a setting with an active flag, be active)."""
+    def _reference_problems(
+        self, values: Row, memo: dict[tuple[str, int], FieldError | None] | None = None
+    ) -> list[FieldError]:
+        """Each referenced record must exist (and, for a setting with an active flag, be active).
+        `memo` keeps the answers for a batch of creates (one lookup per referenced record)."""
         problems = []
         for spec in self.rt.writable_fields:
             if spec.references is None or values.get(spec.column) is None:
                 continue
-            target = by_singular(spec.references)
-            row = self.repo.get_record(target, values[spec.column])
-            if row is None:
-                problems.append(
-                    FieldError(spec.name, f"no {target.singular} with ID {values[spec.column]}")
-                )
-            elif target.active_flag is not None and not row[target.active_flag.lower()]:
-                problems.append(
-                    FieldError(spec.name, f"{target.singular} {values[spec.column]} is inactive")
-                )
+            key = (spec.name, values[spec.column])
+            if memo is not None and key in memo:
+                problem = memo[key]
+            else:
+                problem = self._reference_problem(spec.name, spec.references, key[1])
+                if memo is not None:
+                    memo[key] = problem
+            if problem is not None:
+                problems.append(problem)
         return problems
 
+    def _reference_problem(self, field_name: str, references: str, value: int) -> FieldError | None:
+        target = by_singular(references)
+        row = self.repo.get_record(target, value)
+        if row is None:
+            return FieldError(field_name, f"no {target.singular} with ID {value}")
+        if target.active_flag is not None and not row[target.active_flag.lower()]:
+            return FieldError(field_name, f"{target.singular} {value} is inactive")
+        return None
+
     def _reference_defaults(self, fields_set: set[str]) -> Row:
-        """For references left out of a new record: the instance's default row, if it has one."""
+        """For references left out of a new record: the instance's default row, if it has one
+        (looked up once per service: one request, or one batch of creates)."""
         defaults: Row = {}
-        for spec in self.rt.writable_fields:
-            if spec.references is None or spec.name in fields_set:
+        for name, column, target in _create_shape(self.rt).defaulted:
+            if name in fields_set:
                 continue
-            target = by_singular(spec.references)
-            if target.default_flag is not None:
-                ids = self.repo.ids_where(target, target.default_flag.lower(), True)
-                if ids:
-                    defaults[spec.column] = ids[0]
+            if target.singular not in self._defaults:
+                flag = (target.default_flag or "").lower()
+                found = self.repo.ids_where(target, flag, True)
+                self._defaults[target.singular] = found[0] if found else None
+            default_id = self._defaults[target.singular]
+            if default_id is not None:
+                defaults[column] = default_id
         return defaults
 
     # Set by a caller that records why the history field changes (e.g. a state reason).
@@ -586,15 +718,7 @@ class RecordService:
         return changed
 
     def _replace_tags(self, record_id: int, names: Sequence[str]) -> bool:
-        desired: dict[str, str] = {}
-        problems = []
-        for index, raw in enumerate(names):
-            name = raw.strip()
-            if not name:
-                problems.append(FieldError(f"TAGS[{index}].TAG_NAME", "is required"))
-            desired.setdefault(name.lower(), name)
-        if problems:
-            raise invalid_input(problems)
+        desired = _desired_tags(names)
         current = {row["tag_name"].lower(): row for row in self._children(Feature.TAGS, record_id)}
         changed = False
         stale = [row["id"] for key, row in current.items() if key not in desired]
@@ -613,24 +737,13 @@ class RecordService:
         return changed or bool(new_rows)
 
     def _replace_dates(self, record_id: int, items: Sequence[DateIn]) -> bool:
-        rows = [
-            {
-                "occasion_name": item.OCCASION_NAME,
-                "occasion_date": item.OCCASION_DATE,
-                "repeat_yearly": item.REPEAT_YEARLY,
-                "create_task_yearly": item.CREATE_TASK_YEARLY,
-            }
-            for item in items
-        ]
         return self._replace_children(
-            Feature.DATES, record_id, [item.DATE_ID for item in items], rows
+            Feature.DATES, record_id, [item.DATE_ID for item in items], _date_rows(items)
         )
 
     def _replace_email_domains(self, record_id: int, items: Sequence[EmailDomainIn]) -> bool:
-        rows = [{"email_domain": item.EMAIL_DOMAIN.strip().lstrip("@").lower()} for item in items]
-        return self._replace_children(
-            Feature.EMAIL_DOMAINS, record_id, [item.EMAIL_DOMAIN_ID for item in items], rows
-        )
+        ids = [item.EMAIL_DOMAIN_ID for item in items]
+        return self._replace_children(Feature.EMAIL_DOMAINS, record_id, ids, _domain_rows(items))
 
     def _replace_children(
         self, feature: Feature, record_id: int, ids: Sequence[int | None], rows: list[Row]
@@ -784,6 +897,71 @@ class RecordService:
             return next(link for link in after if link["LINK_ID"] == link_id)
         added = [link for link in after if link["LINK_ID"] not in before]
         return added[-1] if added else after[-1]
+
+
+@dataclass(frozen=True)
+class _CreateShape:
+    """What creating a record of one type walks, worked out once per type."""
+
+    writable: tuple[tuple[str, str, object, bool], ...]  # name, column, default, required
+    read_only_defaults: dict[str, object]
+    owned: bool  # has OWNER_USER_ID (the caller's when left out)
+    references: bool  # has a field referencing another record
+    # References whose target has a default row (used when the field is left out):
+    # name, column, target type.
+    defaulted: tuple[tuple[str, str, RecordType], ...]
+
+
+@lru_cache(maxsize=256)
+def _create_shape(rt: RecordType) -> _CreateShape:
+    return _CreateShape(
+        writable=tuple(
+            (spec.name, spec.column, spec.default, spec.required) for spec in rt.writable_fields
+        ),
+        read_only_defaults={
+            spec.column: spec.default
+            for spec in rt.fields
+            if spec.read_only and spec.default is not None
+        },
+        owned=rt.field_named("OWNER_USER_ID") is not None,
+        references=any(spec.references is not None for spec in rt.writable_fields),
+        defaulted=tuple(
+            (spec.name, spec.column, target)
+            for spec in rt.writable_fields
+            if spec.references is not None
+            and (target := by_singular(spec.references)).default_flag is not None
+        ),
+    )
+
+
+def _desired_tags(names: Sequence[str]) -> dict[str, str]:
+    """Tag names by lower-cased name (the first spelling wins), or a 400 for a blank one."""
+    desired: dict[str, str] = {}
+    problems = []
+    for index, raw in enumerate(names):
+        name = raw.strip()
+        if not name:
+            problems.append(FieldError(f"TAGS[{index}].TAG_NAME", "is required"))
+        desired.setdefault(name.lower(), name)
+    if problems:
+        raise invalid_input(problems)
+    return desired
+
+
+def _date_rows(items: Sequence[DateIn]) -> list[Row]:
+    return [
+        {
+            "occasion_name": item.OCCASION_NAME,
+            "occasion_date": item.OCCASION_DATE,
+            "repeat_yearly": item.REPEAT_YEARLY,
+            "create_task_yearly": item.CREATE_TASK_YEARLY,
+        }
+        for item in items
+    ]
+
+
+def _domain_rows(items: Sequence[EmailDomainIn]) -> list[Row]:
+    return [{"email_domain": item.EMAIL_DOMAIN.strip().lstrip("@").lower()} for item in items]
 
 
 def etag_of(row: Row) -> str:

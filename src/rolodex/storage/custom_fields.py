@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from rolodex.domain.custom_fields import Definition, FieldType, Option
 from rolodex.storage import tables
+from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_FIELD_DEFINITIONS
 
 Row = dict[str, Any]
@@ -192,20 +193,20 @@ class CustomFieldStore:
 
     def insert_keys(self, record_type: str, rows: Sequence[tuple[int, str, str]]) -> None:
         """Add (record_id, field_key, value_key) rows."""
-        if rows:
-            self.connection.execute(
-                insert(tables.custom_field_values),
-                [
-                    {
-                        "instance_id": self.instance_id,
-                        "record_type": record_type,
-                        "record_id": record_id,
-                        "field_key": field_key,
-                        "value_key": value_key,
-                    }
-                    for record_id, field_key, value_key in rows
-                ],
-            )
+        insert_rows(
+            self.connection,
+            tables.custom_field_values,
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    "field_key": field_key,
+                    "value_key": value_key,
+                }
+                for record_id, field_key, value_key in rows
+            ],
+        )
 
     def delete_keys(
         self, record_type: str, record_ids: Sequence[int] | None, field_key: str | None = None

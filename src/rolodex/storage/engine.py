@@ -126,6 +126,42 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
             callback()
 
 
+@contextmanager
+def rehearsal(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one write transaction that is always rolled back: work done in it
+    behaves exactly as it would for real (a dry run), and nothing of it is kept."""
+    serialise = engine.dialect.name == "sqlite"
+    with _SQLITE_WRITER if serialise else nullcontext(), engine.connect() as connection:
+        if serialise:
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+            _forget_transaction(connection)
+
+
+@contextmanager
+def savepoint(connection: Connection) -> Iterator[Connection]:
+    """A SAVEPOINT inside the current transaction: released on success; on any error only what
+    was done inside it is rolled back (a value the database refuses is a 400, as in
+    `run_in_transaction`)."""
+    nested = connection.begin_nested()
+    try:
+        yield connection
+    except DataError as exc:
+        nested.rollback()
+        raise BadRequest(f"The database rejected a value: {exc.orig}".strip()) from exc
+    except OverflowError as exc:
+        nested.rollback()
+        raise BadRequest("A number in the request is too large to store.") from exc
+    except BaseException:
+        nested.rollback()
+        raise
+    nested.commit()
+
+
 _AFTER_COMMIT = "rolodex_after_commit"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, insert, select
 from rolodex.domain.phones import to_e164
 from rolodex.domain.registry import RECORD_TYPES, RecordType
 from rolodex.storage import tables
+from rolodex.storage.bulk import insert_rows
 
 _NUMBERS = tables.phone_numbers
 _BATCH = 5000
@@ -42,20 +43,24 @@ class PhoneStore:
     def replace(self, record_type: str, record_id: int, entries: Sequence[tuple[str, str]]) -> None:
         """Make a record's rows exactly `entries`."""
         self.delete(record_type, record_id)
-        if entries:
-            self.connection.execute(
-                insert(_NUMBERS),
-                [
-                    {
-                        "instance_id": self.instance_id,
-                        "record_type": record_type,
-                        "record_id": record_id,
-                        "field_name": field_name,
-                        "e164": number,
-                    }
-                    for field_name, number in entries
-                ],
-            )
+        self.add(record_type, [(record_id, field_name, number) for field_name, number in entries])
+
+    def add(self, record_type: str, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Add (record_id, field_name, e164) rows, for records of one type, in one statement."""
+        insert_rows(
+            self.connection,
+            _NUMBERS,
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    "field_name": field_name,
+                    "e164": number,
+                }
+                for record_id, field_name, number in rows
+            ],
+        )
 
     def delete(self, record_type: str, record_id: int) -> None:
         self.connection.execute(

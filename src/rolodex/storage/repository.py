@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.storage import tables
+from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
 
@@ -227,6 +228,62 @@ class Repository:
             ],
         )
 
+    def insert_many_records(self, rt: RecordType, rows: Sequence[Row]) -> list[int]:
+        """Insert records with multi-row statements (one per set of columns given, so a column
+        left out keeps its default); their new ids, in the order of `rows`."""
+        table = self.record_table(rt)
+        extra = {"object_name": rt.singular} if rt.custom_object else {}
+        shapes: dict[frozenset[str], list[int]] = {}
+        for position, row in enumerate(rows):
+            shapes.setdefault(frozenset(row), []).append(position)
+        if self.connection.dialect.name == "sqlite":
+            # SQLite cannot say which RETURNING row belongs to which parameter set without
+            # inserting row by row, and the unit of work holds its only write lock: the ids
+            # are handed out here, after the highest ever used (the table is AUTOINCREMENT).
+            first = self._next_sqlite_id(table)
+            for positions in shapes.values():
+                self.connection.execute(
+                    insert(table),
+                    [
+                        {"id": first + p, "instance_id": self.instance_id, **extra, **rows[p]}
+                        for p in positions
+                    ],
+                )
+            return list(range(first, first + len(rows)))
+        if self.connection.dialect.driver == "psycopg" and len(rows) >= 100:
+            # The ids from the table's sequence in one query, then the rows in one COPY.
+            sequence = select(func.nextval(func.pg_get_serial_sequence(table.name, "id")))
+            counted = sequence.select_from(func.generate_series(1, len(rows)))
+            new_ids = [int(i) for i in self.connection.execute(counted).scalars()]
+            for positions in shapes.values():
+                insert_rows(
+                    self.connection,
+                    table,
+                    [
+                        {"id": new_ids[p], "instance_id": self.instance_id, **extra, **rows[p]}
+                        for p in positions
+                    ],
+                )
+            return new_ids
+        ids = [0] * len(rows)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for positions in shapes.values():
+            result = self.connection.execute(
+                statement,
+                [{"instance_id": self.instance_id, **extra, **rows[p]} for p in positions],
+            )
+            for position, record_id in zip(positions, result.scalars(), strict=True):
+                ids[position] = int(record_id)
+        return ids
+
+    def _next_sqlite_id(self, table: Table) -> int:
+        """The id SQLite would give the next row of an AUTOINCREMENT table."""
+        highest = self.connection.execute(select(func.max(table.c.id))).scalar() or 0
+        used = self.connection.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        return max(int(highest), int(used or 0)) + 1
+
     def update_record(self, rt: RecordType, record_id: int, values: Row) -> None:
         table = self.record_table(rt)
         self.connection.execute(
@@ -336,6 +393,24 @@ class Repository:
                     for row in rows
                 ],
             )
+
+    def insert_children_of_many(
+        self, table: Table, record_type: str, rows: Sequence[tuple[int, Row]]
+    ) -> None:
+        """Add (record_id, child row) rows, for records of one type, in one statement."""
+        insert_rows(
+            self.connection,
+            table,
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    **row,
+                }
+                for record_id, row in rows
+            ],
+        )
 
     def update_child(self, table: Table, child_id: int, values: Row) -> None:
         self.connection.execute(

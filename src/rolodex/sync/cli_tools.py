@@ -82,7 +82,7 @@ def import_command(
                 _fail("--database-url needs --instance", 2)
             from rolodex.storage.engine import make_engine
 
-            sink = LocalSink(make_engine(database_url), int(instance or 0), rt)
+            sink = LocalSink(make_engine(database_url), int(instance or 0), rt, dry_run)
         else:
             if not key:
                 _fail("--url needs --key (or ROLODEX_API_KEY)", 2)

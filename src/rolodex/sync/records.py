@@ -1,5 +1,6 @@
 """Turning records read from one system into bodies to write to another."""
 
+from collections.abc import Callable
 from typing import Any
 
 from rolodex.client.core import Record
@@ -65,12 +66,12 @@ def writable_body(
             value = mapped
         body[spec.name] = value
     if rt.has(Feature.CUSTOM_FIELDS) and "CUSTOMFIELDS" in upper:
-        body["CUSTOMFIELDS"] = [
-            {"FIELD_NAME": c["FIELD_NAME"], "FIELD_VALUE": c.get("FIELD_VALUE")}
-            for c in upper["CUSTOMFIELDS"] or []
-        ]
+        body["CUSTOMFIELDS"] = _items(
+            upper["CUSTOMFIELDS"],
+            lambda c: {"FIELD_NAME": c["FIELD_NAME"], "FIELD_VALUE": c.get("FIELD_VALUE")},
+        )
     if rt.has(Feature.TAGS) and "TAGS" in upper:
-        body["TAGS"] = [{"TAG_NAME": t["TAG_NAME"]} for t in upper["TAGS"] or []]
+        body["TAGS"] = _items(upper["TAGS"], lambda t: {"TAG_NAME": t["TAG_NAME"]})
     if rt.has(Feature.DATES) and "DATES" in upper:
         body["DATES"] = [
             {k: v for k, v in d.items() if k != "DATE_ID"} for d in upper["DATES"] or []
@@ -82,6 +83,17 @@ def writable_body(
         body["LINKS"] = links
         problems.extend(link_problems)
     return body, problems
+
+
+def _items(items: Any, keep: Callable[[Record], Record]) -> Any:
+    """The array's items with only what `keep` takes from each; an array of another shape is
+    passed on as it is, for the target to refuse with its own reason."""
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return items if items is not None else []
+    try:
+        return [keep(item) for item in items]
+    except KeyError:
+        return items
 
 
 def map_links(links: list[Record], ids: IdMap) -> tuple[list[Record], list[str]]:

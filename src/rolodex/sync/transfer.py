@@ -3,10 +3,10 @@
 import csv
 import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rolodex.client import Resource
 from rolodex.client.core import Record
@@ -24,6 +24,7 @@ from rolodex.sync.records import IdMap, differs, writable_body
 from rolodex.sync.sinks import Sink, WriteRefused
 
 Tick = Callable[[int], None]
+T = TypeVar("T")
 
 
 # --- export --------------------------------------------------------------------------------
@@ -181,6 +182,35 @@ def load_id_map(path: Path | None) -> IdMap:
     return loaded
 
 
+# Rows read, checked and written per transaction. A refused row costs only itself: creates are
+# checked one by one before a batch of them is written (RecordService.create_many), and each
+# update has its own savepoint.
+BATCH_ROWS = 1000
+
+
+@dataclass
+class _Outcome:
+    """What became of one row."""
+
+    line: int
+    row: Any
+    what: str  # created, updated, unchanged or rejected
+    source_id: Any = None
+    target_id: int | None = None
+    reason: str = ""
+    links: list[Record] | None = None
+
+    def refuse(self, why: str) -> None:
+        self.what, self.reason, self.target_id = "rejected", why, None
+
+
+@dataclass
+class _LinkOutcome:
+    links_set: int = 0
+    links_waiting: int = 0
+    refused: list[tuple[int, Any, str]] = field(default_factory=list)
+
+
 def import_records(
     rt: RecordType,
     sink: Sink,
@@ -191,73 +221,185 @@ def import_records(
     tick: Tick,
 ) -> ImportSummary:
     """Import every row of `path`: create, or update what --match-on (or the id map) finds;
-    refused rows go to `rejects`. Links are set in a second pass, once every row exists."""
+    refused rows go to `rejects`. Links are set in a second pass, once every row exists.
+
+    Rows go in batches of BATCH_ROWS, each one transaction of the sink: an error that stops
+    the import leaves the batches before it written (and the id map saying so) and nothing of
+    the batch it stopped in. A dry run through a sink that rehearses does every write in a
+    transaction rolled back at the end, so its counts are those of a real run."""
     summary = ImportSummary()
     ids = load_id_map(options.id_map_file)
     mine = ids.setdefault(rt.singular, {})
     columns = csv_header(path) if fmt == "csv" else None
+    simulate = options.dry_run and not sink.rehearses
+    plans: dict[tuple[str, ...], dict[str, str]] = {}
     pending_links: list[tuple[int, Record, int, list[Record]]] = []
-    for line, row, problem in read_rows(path, fmt):
-        summary.read += 1
-        tick(1)
-        if row is None:
-            rejects.add(line, None, problem)
-            summary.rejected += 1
-            continue
-        plan = column_plan(rt, columns if columns is not None else list(row), options.mapping)
-        record = row_to_record(rt, row, plan)
-        source_id = record.get(rt.id_field)
-        links = record.pop("LINKS", None)
-        body, problems = writable_body(rt, record, ids, options.id_map_file is not None)
-        if problems:
-            rejects.add(line, row, "; ".join(problems))
-            summary.rejected += 1
-            continue
-        try:
-            target_id, outcome = _write(rt, sink, body, source_id, mine, options)
-        except WriteRefused as refused:
-            rejects.add(line, row, str(refused))
-            summary.rejected += 1
-            continue
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if target_id is not None and source_id is not None:
-            mine[str(source_id)] = target_id
-        if links is not None and target_id is not None:
-            pending_links.append((line, row, target_id, links))
-    for line, row, target_id, links in pending_links:
-        wanted, problems = writable_body(rt, {"LINKS": links}, ids)
-        current = sink.get(target_id) if not options.dry_run else None
-        if problems:
-            # The far end is not imported (yet): importing it later links it from its side.
-            # Meanwhile the links the target has already are kept, not replaced.
-            summary.links_waiting += len(problems)
-            if current is not None:
-                wanted["LINKS"] = _union(current.get("LINKS") or [], wanted["LINKS"])
-        if current is not None and not differs(rt, current, wanted):
-            continue
-        if not options.dry_run:
+    keep_map = options.id_map_file is not None and not options.dry_run
+    with sink.session():
+        for chunk in _chunks(read_rows(path, fmt), BATCH_ROWS):
+            undo: dict[str, int | None] = {}
+
+            def attempt(chunk: list[Any] = chunk, undo: dict[str, int | None] = undo) -> Any:
+                _restore(mine, undo)  # a batch run again after a deadlock starts afresh
+                return _import_chunk(rt, sink, chunk, columns, plans, options, ids, undo)
+
             try:
-                sink.update(target_id, wanted)
-            except WriteRefused as refused:
-                rejects.add(line, row, f"imported, but links not set: {refused}")
+                outcomes: list[_Outcome] = sink.batch(attempt)
+            except BaseException:
+                _restore(mine, undo)
+                raise
+            for outcome in outcomes:
+                summary.read += 1
+                if outcome.what == "rejected":
+                    rejects.add(outcome.line, outcome.row, outcome.reason)
+                    summary.rejected += 1
+                    continue
+                setattr(summary, outcome.what, getattr(summary, outcome.what) + 1)
+                if outcome.links is not None and outcome.target_id is not None:
+                    pending_links.append(
+                        (outcome.line, outcome.row, outcome.target_id, outcome.links)
+                    )
+            tick(len(outcomes))
+            if keep_map and options.id_map_file is not None:
+                write_atomically(options.id_map_file, json.dumps(ids, indent=1))
+        for link_chunk in _chunks(pending_links, BATCH_ROWS):
+
+            def set_links(items: list[Any] = link_chunk) -> _LinkOutcome:
+                return _set_links(rt, sink, items, ids, simulate)
+
+            done = sink.batch(set_links)
+            summary.links_set += done.links_set
+            summary.links_waiting += done.links_waiting
+            for line, row, why in done.refused:
+                rejects.add(line, row, why)
                 summary.rejected += 1
-                continue
-        summary.links_set += 1
-    if options.id_map_file is not None and not options.dry_run:
+    if keep_map and options.id_map_file is not None:
         write_atomically(options.id_map_file, json.dumps(ids, indent=1))
     return summary
 
 
-def _write(
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _restore(mine: dict[str, int], undo: dict[str, int | None]) -> None:
+    """Put back the id map entries a failed batch changed."""
+    for key, old in undo.items():
+        if old is None:
+            mine.pop(key, None)
+        else:
+            mine[key] = old
+    undo.clear()
+
+
+def _import_chunk(
+    rt: RecordType,
+    sink: Sink,
+    chunk: list[tuple[int, Record | None, str]],
+    columns: list[str] | None,
+    plans: dict[tuple[str, ...], dict[str, str]],
+    options: ImportOptions,
+    ids: IdMap,
+    undo: dict[str, int | None],
+) -> list[_Outcome]:
+    """Each row of one batch checked and written, in the order of the file: creates are held
+    and written together, first whenever a later row could need to find one of them."""
+    mine = ids[rt.singular]
+    simulate = options.dry_run and not sink.rehearses
+    # A type whose records reference records of the same type: each create is written at once,
+    # so that a later row's reference finds it.
+    one_by_one = any(spec.references == rt.singular for spec in rt.writable_fields)
+    outcomes: list[_Outcome] = []
+    pending: list[tuple[_Outcome, Record]] = []
+    pending_keys: set[str] = set()
+
+    def remember(outcome: _Outcome) -> None:
+        if outcome.source_id is not None and outcome.target_id is not None:
+            key = str(outcome.source_id)
+            undo.setdefault(key, mine.get(key))
+            mine[key] = outcome.target_id
+
+    def flush() -> None:
+        if pending:
+            results = sink.create_many([body for _, body in pending])
+            for (outcome, _), result in zip(pending, results, strict=True):
+                if isinstance(result, str):
+                    outcome.refuse(result)
+                else:
+                    outcome.target_id = result
+                    remember(outcome)
+        pending.clear()
+        pending_keys.clear()
+
+    for line, row, problem in chunk:
+        if row is None:
+            outcomes.append(_Outcome(line, None, "rejected", reason=problem))
+            continue
+        names = tuple(columns if columns is not None else row)
+        plan = plans.get(names)
+        if plan is None:
+            plan = plans[names] = column_plan(rt, list(names), options.mapping)
+        record = row_to_record(rt, row, plan)
+        outcome = _Outcome(line, row, "created", source_id=record.get(rt.id_field))
+        outcome.links = record.pop("LINKS", None)
+        outcomes.append(outcome)
+        body, problems = writable_body(rt, record, ids, options.id_map_file is not None)
+        if problems:
+            outcome.refuse("; ".join(problems))
+            continue
+        key = _pending_key(body, outcome.source_id, options)
+        if key is not None and key in pending_keys:
+            flush()
+        try:
+            existing = _existing(rt, sink, body, outcome.source_id, mine, options)
+            if existing is None:
+                if simulate:
+                    _check_required(rt, body)  # what the server would refuse first
+                    continue
+                pending.append((outcome, body))
+                if key is not None:
+                    pending_keys.add(key)
+                if one_by_one:
+                    flush()
+                continue
+            outcome.target_id = int(existing[rt.id_field])
+            if not differs(rt, existing, body):
+                outcome.what = "unchanged"
+            else:
+                outcome.what = "updated"
+                if not simulate:
+                    sink.update(outcome.target_id, body)
+            remember(outcome)
+        except WriteRefused as refused:
+            outcome.refuse(str(refused))
+    flush()
+    return outcomes
+
+
+def _pending_key(body: Record, source_id: Any, options: ImportOptions) -> str | None:
+    """What a later row would find this one by (its --match-on value, or its source id)."""
+    if options.match_on:
+        value = _match_value(body, options.match_on)
+        return None if value in (None, "") else "match:" + str(value).strip().lower()
+    return None if source_id is None else "source:" + str(source_id)
+
+
+def _existing(
     rt: RecordType,
     sink: Sink,
     body: Record,
     source_id: Any,
     mine: dict[str, int],
     options: ImportOptions,
-) -> tuple[int | None, str]:
-    """Create or update one record; its target id and what happened."""
-    existing: Record | None = None
+) -> Record | None:
+    """The record this row updates: the one --match-on finds, or the id map's; or None."""
     if options.match_on:
         value = _match_value(body, options.match_on)
         if value in (None, ""):
@@ -268,28 +410,50 @@ def _write(
             raise WriteRefused(
                 f"{options.match_on} = {value!r} matches {len(found)} records ({ids})"
             )
-        existing = found[0] if found else None
-    elif source_id is not None and str(source_id) in mine:
-        existing = sink.get(mine[str(source_id)])
-    if existing is None:
-        # Checked here too, so that --dry-run finds what the server would refuse first.
-        missing = [
-            spec.name
-            for spec in rt.writable_fields
-            if spec.required and str(body.get(spec.name) or "").strip() == ""
-        ]
-        if missing:
-            raise WriteRefused("; ".join(f"{name}: is required" for name in missing))
-        if options.dry_run:
-            return None, "created"
-        created = sink.create(body)
-        return int(created[rt.id_field]), "created"
-    target_id = int(existing[rt.id_field])
-    if not differs(rt, existing, body):
-        return target_id, "unchanged"
-    if not options.dry_run:
-        sink.update(target_id, body)
-    return target_id, "updated"
+        return found[0] if found else None
+    if source_id is not None and str(source_id) in mine:
+        return sink.get(mine[str(source_id)])
+    return None
+
+
+def _check_required(rt: RecordType, body: Record) -> None:
+    missing = [
+        spec.name
+        for spec in rt.writable_fields
+        if spec.required and str(body.get(spec.name) or "").strip() == ""
+    ]
+    if missing:
+        raise WriteRefused("; ".join(f"{name}: is required" for name in missing))
+
+
+def _set_links(
+    rt: RecordType,
+    sink: Sink,
+    items: list[tuple[int, Record, int, list[Record]]],
+    ids: IdMap,
+    simulate: bool,
+) -> _LinkOutcome:
+    """The second pass for one batch: each record's links, once every row exists."""
+    done = _LinkOutcome()
+    for line, row, target_id, links in items:
+        wanted, problems = writable_body(rt, {"LINKS": links}, ids)
+        current = sink.get(target_id) if not simulate else None
+        if problems:
+            # The far end is not imported (yet): importing it later links it from its side.
+            # Meanwhile the links the target has already are kept, not replaced.
+            done.links_waiting += len(problems)
+            if current is not None:
+                wanted["LINKS"] = _union(current.get("LINKS") or [], wanted["LINKS"])
+        if current is not None and not differs(rt, current, wanted):
+            continue
+        if not simulate:
+            try:
+                sink.update(target_id, wanted)
+            except WriteRefused as refused:
+                done.refused.append((line, row, f"imported, but links not set: {refused}"))
+                continue
+        done.links_set += 1
+    return done
 
 
 def _union(current: list[Record], wanted: list[Record]) -> list[Record]:

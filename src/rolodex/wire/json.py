@@ -34,9 +34,23 @@ def upper_keys(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH and isinstance(value, dict | list):
         raise BadRequest(f"The request body is nested more than {MAX_DEPTH} levels deep.")
     if isinstance(value, dict):
-        return {str(key).upper(): upper_keys(item, depth + 1) for key, item in value.items()}
+        result = {}
+        for key, item in value.items():
+            # Text, numbers and nulls (most values) are checked here, without a call each.
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    raise _nul()
+            elif kind is not int and kind is not float and kind is not bool and item is not None:
+                item = upper_keys(item, depth + 1)
+            result[str(key).upper()] = item
+        return result
     if isinstance(value, list):
         return [upper_keys(item, depth + 1) for item in value]
     if isinstance(value, str) and "\x00" in value:
-        raise BadRequest("Text values must not contain NUL (\\u0000) characters.")
+        raise _nul()
     return value
+
+
+def _nul() -> BadRequest:
+    return BadRequest("Text values must not contain NUL (\\u0000) characters.")
