@@ -124,7 +124,11 @@ def replay_request(engine: Engine, transactions: list[Transaction]) -> None:
             outer = connection.begin()
             try:
                 for sql, params, many in transaction.statements:
-                    result = connection.exec_driver_sql(sql, list(params) if many else params)
+                    if many:  # as SQLAlchemy takes them: tuples or dicts, not lists
+                        params = [tuple(p) if isinstance(p, list) else p for p in params]
+                    elif isinstance(params, list):
+                        params = tuple(params)
+                    result = connection.exec_driver_sql(sql, params)
                     if result.returns_rows:
                         result.fetchall()
             finally:
