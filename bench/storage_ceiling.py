@@ -124,7 +124,9 @@ def replay_request(engine: Engine, transactions: list[Transaction]) -> None:
             outer = connection.begin()
             try:
                 for sql, params, many in transaction.statements:
-                    if many:  # as SQLAlchemy takes them: tuples or dicts, not lists
+                    # As SQLAlchemy takes them: a multi-row INSERT ("insertmanyvalues") is
+                    # flagged many but carries one dict; rows come as tuples, not lists.
+                    if many and not isinstance(params, dict):
                         params = [tuple(p) if isinstance(p, list) else p for p in params]
                     elif isinstance(params, list):
                         params = tuple(params)
