@@ -106,13 +106,20 @@ _SQLITE_WRITER = threading.Lock()
 
 
 @contextmanager
-def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
-    """A connection inside one transaction: committed on success, rolled back on any error."""
+def _begun(engine: Engine, write: bool) -> Iterator[tuple[Connection, Any]]:
+    """A connection and its begun transaction; a SQLite writer holds this process's writer
+    lock and takes the database's write lock at BEGIN."""
     serialise = write and engine.dialect.name == "sqlite"
     with _SQLITE_WRITER if serialise else nullcontext(), engine.connect() as connection:
         if serialise:
             connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-        transaction = connection.begin()
+        yield connection, connection.begin()
+
+
+@contextmanager
+def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
+    """A connection inside one transaction: committed on success, rolled back on any error."""
+    with _begun(engine, write) as (connection, transaction):
         try:
             yield connection
         except BaseException:
@@ -130,11 +137,7 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Connection]:
 def rehearsal(engine: Engine) -> Iterator[Connection]:
     """A connection inside one write transaction that is always rolled back: work done in it
     behaves exactly as it would for real (a dry run), and nothing of it is kept."""
-    serialise = engine.dialect.name == "sqlite"
-    with _SQLITE_WRITER if serialise else nullcontext(), engine.connect() as connection:
-        if serialise:
-            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-        transaction = connection.begin()
+    with _begun(engine, write=True) as (connection, transaction):
         try:
             yield connection
         finally:
