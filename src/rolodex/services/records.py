@@ -118,7 +118,7 @@ class RecordService:
             links=self.rt.has(Feature.LINKS),
         )
         if found is None:
-            raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+            raise self._not_found(record_id)
         return self.to_wire([found], brief, (by_table, links))[0], etag_of(found)
 
     def _child_features(self) -> list[Feature]:
@@ -577,11 +577,14 @@ class RecordService:
             raise NotFound(f"This instance has no custom object named {name}.")
         return custom_object_type(exact)
 
+    def _not_found(self, record_id: int) -> NotFound:
+        return NotFound(f"No {self.rt.singular} with ID {record_id}.")
+
     def _require(self, record_id: int, for_update: bool = False) -> Row:
         """The record's row, or 404. `for_update` locks it for a write and checks If-Match."""
         row = self.repo.get_record(self.rt, record_id, for_update=for_update)
         if row is None:
-            raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+            raise self._not_found(record_id)
         if for_update and self.if_match is not None and not etag_matches(self.if_match, row):
             raise PreconditionFailed(
                 f"{self.rt.singular} {record_id} has changed since you read it (If-Match does "
