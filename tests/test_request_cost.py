@@ -2,6 +2,7 @@
 at most four statements, sub-collections included, and a list page costs the same number of
 statements whatever its length. Counted on the real engine behind the session's server."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +17,9 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     sent: list[str] = []
 
     def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        sent.append(statement)
+        # Not the statements of the lease sweeper, which runs beside the requests.
+        if threading.current_thread().name != "rolodex-rate-leases":
+            sent.append(statement)
 
     event.listen(engine, "before_cursor_execute", note)
     try:
@@ -84,4 +87,4 @@ def test_a_list_page_costs_the_same_whatever_its_length(engine: Engine, tenant: 
         tenant.client.get(path)
         with statements(engine) as sent:
             assert len(tenant.client.get(path).json()) == 12
-        assert len(sent) <= 4, sent
+        assert len(sent) <= 4, [s[:90] for s in sent]

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: int = 10
     # PostgreSQL connection pool per server process.
     pool_size: int = 10
+    # Write transactions one server process runs at once, in threads (0: 1 on SQLite, whose
+    # writers take turns anyway; 2 on PostgreSQL). Reads run on the event loop.
+    write_threads: int = 0
     # How many times a write transaction is retried after a deadlock or a busy database.
     write_retries: int = 5
     # Where file attachments and record images are kept. Empty: a folder "files" beside a

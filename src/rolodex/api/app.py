@@ -32,6 +32,7 @@ from rolodex.api import (
 )
 from rolodex.api import settings as settings_routes
 from rolodex.api.auth import RateLimitHeaders
+from rolodex.api.common import WriteLane
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
 from rolodex.config import Settings, get_settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, settings.pool_size)
+    app.state.write_lane = WriteLane(settings, app.state.engine.dialect.name)
     app.state.rate_limiter = RateLimiter(
         app.state.engine,
         settings.rate_limit_daily,

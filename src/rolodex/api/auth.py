@@ -5,9 +5,9 @@ import binascii
 
 from fastapi import Request
 from sqlalchemy import Connection, Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rolodex.api.common import run_unit
 from rolodex.errors import Unauthorized
 from rolodex.services.context import Caller
 from rolodex.services.ratelimit import RateLimiter
@@ -50,7 +50,7 @@ async def authenticated_caller(request: Request) -> Caller:
         def transaction(connection: Connection) -> Caller | None:
             return authenticate(connection, key)
 
-        found = await run_in_threadpool(run_in_transaction, engine, transaction)
+        found = await run_unit(request, lambda: run_in_transaction(engine, transaction))
     if not isinstance(found, Caller):
         raise Unauthorized("The API key is not valid.")
     request.state.caller = found
@@ -58,7 +58,7 @@ async def authenticated_caller(request: Request) -> Caller:
     allowance = limiter.take_local(found)
     if allowance is None:
         count = limiter.take_redis_blocking if limiter.redis_url else limiter.take
-        allowance = await run_in_threadpool(count, found)
+        allowance = await run_unit(request, lambda: count(found), write=True)
     setattr(request.state, ALLOWANCE_STATE, allowance)
     return found
 

@@ -5,9 +5,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+import anyio
 from fastapi import Request
 from sqlalchemy import Connection, Engine
-from starlette.concurrency import run_in_threadpool
 
 from rolodex.api.responses import is_xml_body
 from rolodex.config import Settings
@@ -29,19 +29,46 @@ DEFAULT_TOP = 100
 MAX_SKIP = 2**62
 
 
+class WriteLane:
+    """The threads in which one server process runs its write transactions: at most
+    `write_threads` at once (default 1 on SQLite, whose writers take turns anyway, 2 on
+    PostgreSQL). More would only queue at the database's locks and the GIL."""
+
+    def __init__(self, settings: Settings, dialect: str) -> None:
+        threads = settings.write_threads or (2 if dialect == "postgresql" else 1)
+        self.limiter = anyio.CapacityLimiter(threads)
+
+
+async def run_unit(request: Request, work: Callable[[], T], write: bool = False) -> T:
+    """`work()`, a unit of work: a write in the process's write lane, off the event loop; a
+    read right here, on the event loop.
+
+    A read never waits for a lock (SQLite's WAL, PostgreSQL's MVCC) and is a few milliseconds
+    of CPU, most of it Python holding the GIL: in a thread it only adds hand-offs, and many
+    threads convoy at the GIL (measured with 16 connections: a thread per read served 3x fewer
+    lists of 100 than one read at a time, and running reads on the loop 1.3-1.9x more GETs
+    than one read thread). While a read runs, the process's other requests wait for it, as
+    they would for the CPU. A write can wait (SQLite's lock, a retry after a deadlock), so it
+    runs in a thread."""
+    if not write:
+        return work()
+    lane: WriteLane = request.app.state.write_lane
+    return await anyio.to_thread.run_sync(work, limiter=lane.limiter)
+
+
 async def execute(
     request: Request, work: Callable[[Connection, Caller], T], write: bool = False
 ) -> T:
     """Run `work` for the authenticated caller in one unit of work, off the event loop."""
     caller: Caller = request.state.caller
     engine: Engine = request.app.state.engine
-    settings: Settings = request.app.state.settings
+    retries = request.app.state.settings.write_retries
 
     def transaction(connection: Connection) -> T:
         return work(connection, caller)
 
-    return await run_in_threadpool(
-        run_in_transaction, engine, transaction, write, settings.write_retries
+    return await run_unit(
+        request, lambda: run_in_transaction(engine, transaction, write, retries), write
     )
 
 

@@ -37,8 +37,12 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
+    # A database that does not answer is a 503 within seconds, not after the system's TCP
+    # timeout: reads wait for it on the event loop (api.common.run_unit).
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 5}
     engine = create_engine(
         url,
+        connect_args=connect_args,
         pool_size=pool_size,
         max_overflow=pool_size,
         json_deserializer=orjson.loads,  # every page decodes each record's custom fields

@@ -147,19 +147,69 @@ class Repository:
     def list_records(
         self, rt: RecordType, page: Page, field_filter: FieldFilter | None = None
     ) -> tuple[list[Row], int | None]:
-        """One page of records in the contract's order, and the total when asked for."""
+        """One page of records in the contract's order, and the total when asked for.
+
+        The page's ids are read first, in an index that holds them in the page's order (the
+        sweep's, the instance's, a searched column's, a tag's or a custom value's), and only
+        then the page's rows: the rows skipped over are never read."""
         table = self.record_table(rt)
         conditions: list[ColumnElement[bool]] = [self._of_type(rt, table)]
         if page.updated_after is not None:
             conditions.append(table.c.date_updated_utc >= strictly_after(page.updated_after))
-        if field_filter is not None:
+        order = (
+            (table.c.date_updated_utc, table.c.id)
+            if page.updated_after is not None
+            else (table.c.id,)
+        )
+        ids = self._ids_in_search_index(rt, table, page, field_filter)
+        if field_filter is not None and ids is None:
             conditions.append(self._filter_condition(rt, table, field_filter))
-        query: Select[Any] = select(table).where(*conditions)
-        if page.updated_after is not None:
-            query = query.order_by(table.c.date_updated_utc, table.c.id)
+        if ids is None:
+            ids = select(table.c.id).where(*conditions).order_by(*order)
+        rows, _ = fetch_page(
+            self.connection,
+            select(table)
+            .where(table.c.id.in_(ids.offset(page.skip).limit(page.top)))
+            .order_by(*order),
+            Page(top=page.top),
+        )
+        total = None
+        if page.count_total:
+            total = self._count(ids.order_by(None))
+        return rows, total
+
+    def _ids_in_search_index(
+        self, rt: RecordType, table: Table, page: Page, field_filter: FieldFilter | None
+    ) -> Select[Any] | None:
+        """For a search by tag or by a custom field's value (in id order): the matching ids in
+        the search's own index, which ends with the record id, each checked against the
+        record table by its primary key. None for every other list."""
+        if field_filter is None or page.updated_after is not None:
+            return None
+        index: Table
+        if field_filter.tag_name is not None:
+            index = tables.tags
+            matches: tuple[ColumnElement[bool], ...] = (
+                func.lower(index.c.tag_name) == field_filter.tag_name.lower(),
+            )
+        elif (match := field_filter.custom_field) is not None and (
+            match.key is not None and match.until is None and match.whole_text is None
+        ):
+            index = tables.custom_field_values
+            matches = (index.c.field_key == match.field_key, index.c.value_key == match.key)
         else:
-            query = query.order_by(table.c.id)
-        return fetch_page(self.connection, query, page)
+            return None
+        return (
+            select(index.c.record_id)
+            .join(table, table.c.id == index.c.record_id)
+            .where(
+                self._scoped(index),
+                index.c.record_type == rt.singular,
+                *matches,
+                self._of_type(rt, table),
+            )
+            .order_by(index.c.record_id)
+        )
 
     def _filter_condition(
         self, rt: RecordType, table: Table, field_filter: FieldFilter

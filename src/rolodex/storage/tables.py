@@ -136,7 +136,9 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
             column = table.c[spec.column]
             # Text search is case-insensitive, so the index is on lower(column).
             expr = func.lower(column) if spec.kind is Kind.TEXT else column
-            Index(f"ix_{rt.table}_{spec.column}", *scope, expr)
+            # The id last: a search's matches come out of the index in id order, so a page of
+            # them is read without sorting every match (SQLite's rowid does this implicitly).
+            Index(f"ix_{rt.table}_{spec.column}", *scope, expr, table.c.id)
     return table
 
 
@@ -211,7 +213,14 @@ tags = Table(
     Index("ix_tags_record", "instance_id", "record_type", "record_id"),
     sqlite_autoincrement=True,
 )
-Index("ix_tags_name", tags.c.instance_id, tags.c.record_type, func.lower(tags.c.tag_name))
+# SearchByTag: the record id last, so the page of a tag's records is read in id order.
+Index(
+    "ix_tags_name",
+    tags.c.instance_id,
+    tags.c.record_type,
+    func.lower(tags.c.tag_name),
+    tags.c.record_id,
+)
 
 dates = Table(
     "dates",
