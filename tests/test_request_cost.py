@@ -5,8 +5,10 @@ statements whatever its length. Counted on the real engine behind the session's 
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, event
 
 from tests.conftest import Tenant
@@ -88,3 +90,39 @@ def test_a_list_page_costs_the_same_whatever_its_length(engine: Engine, tenant: 
         with statements(engine) as sent:
             assert len(tenant.client.get(path).json()) == 12
         assert len(sent) <= 4, [s[:90] for s in sent]
+
+
+def test_a_read_on_postgresql_opens_no_transaction_of_its_own(
+    engine: Engine, tenant: Tenant
+) -> None:
+    """Each statement of a read is its own implicit transaction (as READ COMMITTED would see it
+    anyway): no BEGIN and COMMIT round trips around a GET's one statement."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN and COMMIT cost no round trip")
+    define_colour(tenant.client)
+    (contact_id,) = rich_contacts(tenant.client, 1)
+    states: list[str] = []
+
+    def note(connection: Any, *_: object) -> None:
+        dbapi = connection.connection.dbapi_connection
+        states.append(dbapi.info.transaction_status.name)
+
+    tenant.client.get(f"/Contacts/{contact_id}")
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        assert tenant.client.get(f"/Contacts/{contact_id}").status_code == 200
+        assert tenant.client.get("/Contacts?top=5").status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    assert states and set(states) == {"IDLE"}, states
+    # A write still is one transaction.
+    states.clear()
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        response = tenant.client.put(
+            "/Contacts", json={"CONTACT_ID": contact_id, "FIRST_NAME": "Ada", "TITLE": "Dr"}
+        )
+        assert response.status_code == 200, response.text
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    assert "INTRANS" in states, states

@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 # (table, column, indexed on lower(column)): each indexed field of a record type.
-FIELDS = (
+FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("contacts", "first_name", True),
     ("contacts", "last_name", True),
     ("contacts", "organisation_id", False),
@@ -43,6 +43,7 @@ FIELDS = (
     ("milestones", "title", True),
     ("milestones", "project_id", False),
     ("pipeline_stages", "pipeline_id", False),
+    ("custom_object_records", "record_name", True),
 )
 
 
@@ -55,7 +56,11 @@ def _recreate(with_id: bool) -> None:
     for table, column, lowered in FIELDS:
         name = f"ix_{table}_{column}"
         op.drop_index(name, table_name=table)
-        op.create_index(name, table, ["instance_id", _field(column, lowered), *tail])
+        # Custom objects' records share a table: the object is part of every index's scope.
+        scope = (
+            ["instance_id", "object_name"] if table == "custom_object_records" else ["instance_id"]
+        )
+        op.create_index(name, table, [*scope, _field(column, lowered), *tail])
     op.drop_index("ix_tags_name", table_name="tags")
     op.create_index(
         "ix_tags_name",
