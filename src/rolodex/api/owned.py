@@ -13,6 +13,7 @@ from rolodex.api.common import execute, page_from, query_bool, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.api.versions import api_prefix
 from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
 from rolodex.services.context import Caller
 from rolodex.services.owned import OwnedService
@@ -72,7 +73,7 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             lambda connection, caller: service(request, connection, caller).create(record_id, body),
             write=True,
         )
-        location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
+        location = f"{api_prefix(request)}/{rt.collection}/{record[rt.id_field]}"
         return record_response(record, rt.singular, etag, 201, Location=location)
 
     @router.put(
@@ -106,6 +107,22 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             lambda connection, caller: service(request, connection, caller).delete(
                 record_id, owned_id
             ),
+            write=True,
+        )
+        return Response(status_code=202)
+
+    @router.delete(
+        f"/{rt.collection}/{{owned_id:int}}",
+        tags=[rt.collection],
+        status_code=202,
+        summary=f"Delete a {rt.singular} (v3.0; its {owner.singular} from the record)",
+        name=f"delete_{rt.singular.lower()}",
+        openapi_extra=docs.deleted(rt.singular),
+    )
+    async def delete_by_id(request: Request, owned_id: RecordId) -> Response:
+        await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).delete_by_id(owned_id),
             write=True,
         )
         return Response(status_code=202)
