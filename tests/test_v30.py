@@ -251,7 +251,9 @@ def test_every_v30_operation_is_routed(
 
 
 def test_an_unknown_v30_path_is_404_and_a_wrong_method_405(api30: httpx.Client) -> None:
-    assert api30.get("/Products").status_code == 404  # v3.1 only
+    missing = api30.get("/Products")  # v3.1 only
+    assert missing.status_code == 404
+    assert missing.json()["Message"]  # an API error, not a web page
     wrong = api30.delete("/Contacts")
     assert wrong.status_code == 405
     assert "GET" in wrong.headers["Allow"]
@@ -367,8 +369,9 @@ def test_singular_milestone_paths(api: httpx.Client, api30: httpx.Client) -> Non
     )
     project_id = project["PROJECT_ID"]
     body = {"TITLE": "Design", "DUE_DATE": "2024-06-01"}
-    milestone = ok(api30.post(f"/v3.0/Projects/{project_id}/Milestones", json=body), 201)
-    milestone_id = milestone["MILESTONE_ID"]
+    created = api30.post(f"/v3.0/Projects/{project_id}/Milestones", json=body)
+    milestone_id = ok(created, 201)["MILESTONE_ID"]
+    assert created.headers["Location"] == f"/v3.0/Milestone/{milestone_id}"  # as v3.0 spells it
 
     assert ok(api30.get(f"/Milestone/{milestone_id}")) == ok(api.get(f"/Milestones/{milestone_id}"))
     assert [m["MILESTONE_ID"] for m in ok(api30.get("/Milestone"))] == [milestone_id]

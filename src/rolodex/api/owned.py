@@ -13,7 +13,7 @@ from rolodex.api.common import execute, page_from, query_bool, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.api.versions import api_prefix
+from rolodex.api.versions import api_location
 from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
 from rolodex.services.context import Caller
 from rolodex.services.owned import OwnedService
@@ -73,7 +73,7 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             lambda connection, caller: service(request, connection, caller).create(record_id, body),
             write=True,
         )
-        location = f"{api_prefix(request)}/{rt.collection}/{record[rt.id_field]}"
+        location = api_location(request, rt.collection, record[rt.id_field])
         return record_response(record, rt.singular, etag, 201, Location=location)
 
     @router.put(

@@ -24,7 +24,7 @@ from rolodex.api.common import (
 )
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.api.versions import api_prefix, shows_links
+from rolodex.api.versions import api_location, shows_links
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_NAME_PATTERN,
     CUSTOM_OBJECT_RECORDS,
@@ -129,11 +129,12 @@ def created_response(
 ) -> Response:
     """201 with the created record, its ETag and its Location (under `request`'s version)."""
     record, etag = result
-    prefix = API_PREFIX if request is None else api_prefix(request)
-    location = f"{prefix}/{rt.collection}/{record[rt.id_field]}"
-    return record_response(
-        shown(request, rt, [record])[0], rt.singular, etag, 201, Location=location
-    )
+    record_id = record[rt.id_field]
+    if request is None:
+        url = f"{API_PREFIX}/{rt.collection}/{record_id}"
+    else:
+        url = api_location(request, rt.collection, record_id)
+    return record_response(shown(request, rt, [record])[0], rt.singular, etag, 201, Location=url)
 
 
 def build_router(rt: RecordType) -> APIRouter:

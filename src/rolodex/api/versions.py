@@ -8,7 +8,7 @@ LINKS on standard records). Adding a version is a table here, not new services o
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -30,8 +30,8 @@ class ApiVersion:
     links_in_records: bool
     # "METHOD /Path/{param}" per line, as the version's swagger spells them.
     operations_text: str
-    # Path renames onto /v3.1 (regex, replacement), applied to each path in turn.
-    renames: tuple[tuple[str, str], ...] = ()
+    # Collections this version names differently: {v3.1 name: this version's name}.
+    collections: dict[str, str] = field(default_factory=dict)
 
     @property
     def operations(self) -> list[tuple[str, str]]:
@@ -43,9 +43,10 @@ class ApiVersion:
 
     def current_path(self, path: str) -> str:
         """The /v3.1 path (relative to the prefix) that serves this version's `path`."""
-        for pattern, replacement in self.renames:
-            path = re.sub(pattern, replacement, path)
-        return path
+        path = path.removeprefix(self.prefix)  # the swagger's stray prefix: /v3.0/Contacts/...
+        first, _, rest = path[1:].partition("/")
+        current = {name: current for current, name in self.collections.items()}
+        return "/" + "/".join([current.get(first, first), *([rest] if rest else [])])
 
 
 def _shape(path: str) -> str:
@@ -108,10 +109,12 @@ def version_of(request: Request) -> ApiVersion | None:
     return None
 
 
-def api_prefix(request: Request) -> str:
-    """The prefix of the version `request` was made to: /v3.0, or /v3.1."""
+def api_location(request: Request, collection: str, record_id: object) -> str:
+    """The URL of a record in the version `request` was made to (/v3.0/Milestone/7)."""
     version = version_of(request)
-    return CURRENT_PREFIX if version is None else version.prefix
+    if version is None:
+        return f"{CURRENT_PREFIX}/{collection}/{record_id}"
+    return f"{version.prefix}/{version.collections.get(collection, collection)}/{record_id}"
 
 
 def shows_links(request: Request) -> bool:
@@ -123,11 +126,7 @@ def shows_links(request: Request) -> bool:
 V3_0 = ApiVersion(
     prefix="/v3.0",
     links_in_records=False,
-    renames=(
-        (r"^/v3\.0/", "/"),
-        (r"^/Comment(/|$)", r"/Comments\1"),
-        (r"^/Milestone(/|$)", r"/Milestones\1"),
-    ),
+    collections={"Comments": "Comment", "Milestones": "Milestone"},
     # reference/insightly-v3.0-operations.tsv: the official v3.0 swagger's operations.
     operations_text="""
 GET /ActivitySets/{id}
