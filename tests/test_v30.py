@@ -259,6 +259,21 @@ def test_an_unknown_v30_path_is_404_and_a_wrong_method_405(api30: httpx.Client) 
     assert "GET" in wrong.headers["Allow"]
 
 
+def test_v30_has_v31s_auth_rate_limits_and_xml(
+    base_url: str, api: httpx.Client, api30: httpx.Client
+) -> None:
+    anonymous = httpx.get(f"{base_url}/v3.0/Contacts")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Basic")
+    answer = api30.get("/Users/Me")
+    assert answer.status_code == 200 and answer.json() == api.get("/Users/Me").json()
+    assert "X-RateLimit-Limit" in answer.headers and "X-RateLimit-Remaining" in answer.headers
+    contact = create(api, STANDARD["Contacts"])
+    xml = api30.get(f"/Contacts/{contact['CONTACT_ID']}", headers={"Accept": "application/xml"})
+    assert xml.status_code == 200 and xml.text.lstrip().startswith("<")
+    assert "<Contact" in xml.text and "<LINKS" not in xml.text and "<TAGS" in xml.text
+
+
 # --- v3.0's own paths ---------------------------------------------------------------------------
 
 
