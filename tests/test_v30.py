@@ -218,6 +218,14 @@ NOT_SERVED = {
 }
 
 
+def carries_links(response: httpx.Response) -> bool:
+    """Whether a JSON answer is a record, or a list of records, with a LINKS key."""
+    if "json" not in response.headers.get("content-type", ""):
+        return False
+    body = response.json()
+    return any(isinstance(item, dict) and "LINKS" in item for item in [body, *list(body or [])])
+
+
 def walk_order(operation: tuple[int, tuple[str, str]]) -> tuple[bool, bool, int]:
     """Reads and writes first, then deletes of items, then deletes of whole records."""
     index, (method, path) = operation
@@ -243,6 +251,8 @@ def test_every_v30_operation_is_routed(
         else:
             response = api30.request(method, url, params=query, json=body)
         text = response.text[:200]
+        if method == "GET" and not path.startswith("/{objectName}") and carries_links(response):
+            problems.append(f"{method} {path}: LINKS in {text}")  # standard records: none
         if (
             response.status_code in (404, 405)
             or response.status_code >= 500

@@ -98,7 +98,9 @@ def _hides_links(request: Request | None, rt: RecordType) -> bool:
     return request is not None and not rt.custom_object and not shows_links(request)
 
 
-def shown(request: Request | None, rt: RecordType, records: list[dict[str, Any]]) -> Any:
+def shown(
+    request: Request | None, rt: RecordType, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """`records` as the request's API version shows them."""
     if not _hides_links(request, rt):
         return records
