@@ -274,9 +274,11 @@ def test_an_unknown_v30_path_is_404_and_a_wrong_method_405(api30: httpx.Client) 
 def test_v30_has_v31s_auth_rate_limits_and_xml(
     base_url: str, api: httpx.Client, api30: httpx.Client
 ) -> None:
-    anonymous = httpx.get(f"{base_url}/v3.0/Contacts")
-    assert anonymous.status_code == 401
-    assert anonymous.headers["WWW-Authenticate"].startswith("Basic")
+    for path in ("/v3.0/Contacts", "/V3.0/contacts", "/V3.1/contacts"):
+        anonymous = httpx.get(f"{base_url}{path}")
+        assert anonymous.status_code == 401
+        assert anonymous.headers["WWW-Authenticate"].startswith("Basic")
+        assert anonymous.json()["Message"]  # an API error in any case of the path, not a page
     answer = api30.get("/Users/Me")
     assert answer.status_code == 200 and answer.json() == api.get("/Users/Me").json()
     assert "X-RateLimit-Limit" in answer.headers and "X-RateLimit-Remaining" in answer.headers
