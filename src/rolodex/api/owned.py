@@ -1,7 +1,8 @@
 """Routes for records written under their owner: GET/POST/PUT /Projects/{id}/Milestones and
 DELETE /Projects/{id}/Milestones/{milestoneId}, for every type that declares an owner_field.
 
-The owned type's own collection (/Milestones) is read-only; rolodex.services.owned has the rules.
+The owned type's own collection (/Milestones) is read, and written only by DELETE
+/Milestones/{id} (v3.0's DELETE /Milestone/{id}); rolodex.services.owned has the rules.
 """
 
 from fastapi import APIRouter, Depends, Request, Response
