@@ -180,6 +180,14 @@ def api(tenant: Tenant) -> httpx.Client:
     return tenant.client
 
 
+@pytest.fixture
+def api30(tenant: Tenant) -> Iterator[httpx.Client]:
+    """The same instance and key as `api`, through the older API: base URL .../v3.0."""
+    base = str(tenant.client.base_url).removesuffix("/").removesuffix("/v3.1")
+    with httpx.Client(base_url=f"{base}/v3.0", auth=(tenant.api_key, ""), timeout=60) as client:
+        yield client
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent

@@ -1,11 +1,14 @@
-"""Contract §9: /v3.1/openapi.json describes the API exactly; a schema-driven fuzzer agrees.
+"""Contract §9, §10: /{version}/openapi.json describes each API version exactly; a schema-driven
+fuzzer agrees, over /v3.1 and /v3.0 alike.
 
 Schemathesis generates requests from the document (valid and invalid ones) and checks that the
 server never answers 5xx and never contradicts the document (status codes, content types,
 response bodies and headers). Examples per operation are bounded to keep the suite quick.
 """
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -15,8 +18,11 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
 from rolodex.api.app import create_app
+from rolodex.api.openapi import version_document
+from rolodex.api.versions import V3_0
 from rolodex.config import Settings
 from tests.conftest import Tenant
+from tests.test_v30 import NOT_SERVED
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +32,47 @@ def openapi_document(base_url: str) -> dict[str, object]:
     return response.json()  # type: ignore[no-any-return]
 
 
+@pytest.fixture(scope="session")
+def v30_document(base_url: str) -> dict[str, Any]:
+    response = httpx.get(f"{base_url}/v3.0/openapi.json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
 def test_the_document_is_valid_openapi(openapi_document: dict[str, object]) -> None:
     validate(openapi_document)
+
+
+def test_the_v30_document_is_valid_openapi(v30_document: dict[str, Any]) -> None:
+    validate(v30_document)
+
+
+def _operations(document: dict[str, Any], prefix: str) -> set[tuple[str, str]]:
+    """(METHOD, path without `prefix`, parameters blanked, in lower case) of every operation."""
+    return {
+        (method.upper(), re.sub(r"\{[^}]*\}", "{}", path.removeprefix(prefix)).lower())
+        for path, item in document["paths"].items()
+        for method in item
+    }
+
+
+def test_the_v30_document_has_exactly_the_v30_operations(v30_document: dict[str, Any]) -> None:
+    table = {(m, re.sub(r"\{[^}]*\}", "{}", p).lower()) for m, p in V3_0.operations}
+    unserved = {(m, re.sub(r"\{[^}]*\}", "{}", p).lower()) for m, p in NOT_SERVED}
+
+    assert _operations(v30_document, "/v3.0") == table - unserved
+    assert all(path.startswith("/v3.0/") for path in v30_document["paths"])
+    tag_delete = v30_document["paths"]["/v3.0/Contacts/{record_id}/Tags/{tag_name}"]["delete"]
+    assert {"202", "404"} <= set(tag_delete["responses"])
+
+
+def test_each_version_documents_only_its_own_paths(
+    openapi_document: dict[str, Any], v30_document: dict[str, Any]
+) -> None:
+    assert all(path.startswith("/v3.1/") for path in openapi_document["paths"])
+    assert v30_document["components"]["schemas"].keys() == (
+        openapi_document["components"]["schemas"].keys()
+    )
 
 
 def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:
@@ -49,8 +94,10 @@ def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:
     assert {"201", "400", "401"} <= set(create["responses"])
 
 
-# The document does not depend on the database, so it can be read at collection time.
-DOCUMENT = create_app(Settings(database_url="sqlite://")).openapi()
+# The documents do not depend on the database, so they can be read at collection time.
+APP = create_app(Settings(database_url="sqlite://"))
+DOCUMENT = APP.openapi()
+V30_DOCUMENT = version_document(APP, V3_0.prefix)
 # The harness sends a valid key itself, so generating (or omitting) credentials is pointless.
 # Positive-data acceptance is off: a request can match the document and still be refused for
 # what only the database knows (a link to a missing record, an OWNER_USER_ID of no user).
@@ -66,8 +113,11 @@ CONFIG = schemathesis.Config.from_dict(
         },
     }
 )
-SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
-OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}
+OPERATIONS = {
+    result.ok().label: result.ok()
+    for document in (DOCUMENT, V30_DOCUMENT)
+    for result in schemathesis.openapi.from_dict(document, config=CONFIG).get_all_operations()
+}
 # Invalid requests can only be made of operations that take some input.
 CASES = [
     (label, mode)

@@ -107,6 +107,12 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
             json={"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": alpha.ids["organisations"]},
         )
     )
+    dates = made(
+        api.put(
+            f"/Contacts/{contact}/Dates",
+            json=[{"OCCASION_NAME": secret, "OCCASION_DATE": "2020-01-01"}],
+        )
+    )
     note = made(api.post(f"/Contacts/{contact}/Notes", json={"TITLE": secret, "BODY": secret}))
     alpha.ids["notes"] = int(note["NOTE_ID"])
     comment = made(api.post(f"/Notes/{note['NOTE_ID']}/Comments", json={"BODY": secret}))
@@ -149,6 +155,7 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         "file_id": int(attachment["FILE_ID"]),
         "owned_id": alpha.ids["milestones"],
         "comment_id": int(comment["COMMENT_ID"]),
+        "item_id": int(dates[0]["DATE_ID"]),  # .../Dates/{item_id}, .../EmailDomains/{item_id}
     }
     alpha.ids[SUITE_OBJECT.lower()] = made(
         api.post(f"/{SUITE_OBJECT}", json={"RECORD_NAME": secret})
@@ -227,10 +234,12 @@ def body_for(call: Call, alpha: Alpha) -> dict[str, Any]:
     if suffix == "Links":
         link = {"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": contact}
         return {"json": [] if call.method == "PUT" else link}
-    if suffix == "Dates":
-        return {"json": [{"OCCASION_NAME": "hijacked", "OCCASION_DATE": "2020-01-01"}]}
+    if suffix == "Dates":  # PUT the collection, POST one item
+        date = {"OCCASION_NAME": "hijacked", "OCCASION_DATE": "2020-01-01"}
+        return {"json": [date] if call.method == "PUT" else date}
     if suffix == "EmailDomains":
-        return {"json": [{"EMAIL_DOMAIN": "hijacked.example"}]}
+        domain = {"EMAIL_DOMAIN": "hijacked.example"}
+        return {"json": [domain] if call.method == "PUT" else domain}
     if suffix in ("Notes", "Milestones", "Comments"):
         return {"json": {"TITLE": "hijacked", "BODY": "hijacked", "DUE_DATE": "2030-01-01"}}
     if suffix == "FileAttachments":

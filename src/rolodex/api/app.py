@@ -35,6 +35,7 @@ from rolodex.api.auth import RateLimitHeaders
 from rolodex.api.common import WriteLane
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
+from rolodex.api.versions import VERSIONS, version_routes
 from rolodex.config import Settings, get_settings
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, Unauthorized
@@ -94,6 +95,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     web_routes.install(app)
     # Last: /v3.1/{object_name} for every custom object (names ending in __c).
     app.router.routes.extend(records.build_router(CUSTOM_OBJECT_RECORDS).routes)
+    # The older versions: their route tables onto the /v3.1 routes above.
+    for version in VERSIONS:
+        app.router.routes.extend(version_routes(list(app.router.routes), version))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

@@ -24,8 +24,9 @@ from rolodex.api.records import (
     RecordId,
     named_type,
     object_name_param,
+    single_response,
 )
-from rolodex.api.responses import WireResponse, list_response, record_response
+from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES, Feature, RecordType
 from rolodex.errors import (
@@ -283,7 +284,7 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
             store.discard(key)  # synchronous: it must run even when the task is cancelled
             raise
         await run_in_threadpool(store.remove, replaced)
-        return record_response(record, rt.singular, etag)
+        return single_response(rt, (record, etag), request)
 
     @router.delete(
         path,

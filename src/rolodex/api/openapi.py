@@ -8,11 +8,14 @@ helpers below, and `install` adds the shared component schemas and the Basic sec
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from starlette.routing import BaseRoute
 
 from rolodex.api.common import MAX_SKIP
+from rolodex.api.versions import CURRENT_PREFIX, VERSIONS
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_RECORDS,
     RECORD_TYPES,
@@ -516,29 +519,54 @@ def _drop_framework_defaults(document: dict[str, Any]) -> None:
         document["components"]["schemas"].pop(name, None)
 
 
+def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
+    """The OpenAPI document of one API version: the routes under `prefix` (/v3.1, /v3.0)."""
+    others = tuple(v.prefix + "/" for v in VERSIONS if v.prefix != prefix)
+    routes = [
+        route
+        for route in app.routes
+        if isinstance(route, BaseRoute)
+        and not getattr(route, "path", "").startswith(others)
+        and (prefix == CURRENT_PREFIX or getattr(route, "path", "").startswith(prefix + "/"))
+    ]
+    title = app.title if prefix == CURRENT_PREFIX else f"{app.title} ({prefix[1:]})"
+    document = get_openapi(
+        title=title, version=app.version, description=app.description, routes=routes
+    )
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {}).update(component_schemas())
+    components["securitySchemes"] = {
+        "InsightlyKey": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "The API key as the user name; any password.",
+        }
+    }
+    document["security"] = [{"InsightlyKey": []}]
+    _drop_framework_defaults(document)
+    return document
+
+
 def install(app: FastAPI) -> None:
-    """Make app.openapi() include the registry's schemas and HTTP Basic on every /v3.1 call."""
+    """app.openapi() (/v3.1/openapi.json), and /{version}/openapi.json for the older versions,
+    with the registry's schemas and HTTP Basic on every call."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            components = document.setdefault("components", {})
-            components.setdefault("schemas", {}).update(component_schemas())
-            components["securitySchemes"] = {
-                "InsightlyKey": {
-                    "type": "http",
-                    "scheme": "basic",
-                    "description": "The API key as the user name; any password.",
-                }
-            }
-            document["security"] = [{"InsightlyKey": []}]
-            _drop_framework_defaults(document)
-            app.openapi_schema = document
+            app.openapi_schema = version_document(app, CURRENT_PREFIX)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    for version in VERSIONS:
+        _install_version_document(app, version.prefix)
+
+
+def _install_version_document(app: FastAPI, prefix: str) -> None:
+    documents: dict[str, dict[str, Any]] = {}
+
+    async def version_openapi(request: Request) -> Response:
+        if prefix not in documents:
+            documents[prefix] = version_document(app, prefix)
+        return JSONResponse(documents[prefix])
+
+    app.add_route(f"{prefix}/openapi.json", version_openapi, include_in_schema=False)

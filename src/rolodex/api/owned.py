@@ -1,7 +1,8 @@
 """Routes for records written under their owner: GET/POST/PUT /Projects/{id}/Milestones and
 DELETE /Projects/{id}/Milestones/{milestoneId}, for every type that declares an owner_field.
 
-The owned type's own collection (/Milestones) is read-only; rolodex.services.owned has the rules.
+The owned type's own collection (/Milestones) is read, and written only by DELETE
+/Milestones/{id} (v3.0's DELETE /Milestone/{id}); rolodex.services.owned has the rules.
 """
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,6 +14,7 @@ from rolodex.api.common import execute, page_from, query_bool, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.api.versions import api_location
 from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
 from rolodex.services.context import Caller
 from rolodex.services.owned import OwnedService
@@ -72,7 +74,7 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             lambda connection, caller: service(request, connection, caller).create(record_id, body),
             write=True,
         )
-        location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
+        location = api_location(request, rt.collection, record[rt.id_field])
         return record_response(record, rt.singular, etag, 201, Location=location)
 
     @router.put(
@@ -106,6 +108,22 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             lambda connection, caller: service(request, connection, caller).delete(
                 record_id, owned_id
             ),
+            write=True,
+        )
+        return Response(status_code=202)
+
+    @router.delete(
+        f"/{rt.collection}/{{owned_id:int}}",
+        tags=[rt.collection],
+        status_code=202,
+        summary=f"Delete a {rt.singular} (v3.0; its {owner.singular} from the record)",
+        name=f"delete_{rt.singular.lower()}",
+        openapi_extra=docs.deleted(rt.singular),
+    )
+    async def delete_by_id(request: Request, owned_id: RecordId) -> Response:
+        await execute(
+            request,
+            lambda connection, caller: service(request, connection, caller).delete_by_id(owned_id),
             write=True,
         )
         return Response(status_code=202)

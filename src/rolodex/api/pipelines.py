@@ -61,6 +61,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 ),
                 write=True,
             ),
+            request,
         )
 
     @router.delete(
@@ -96,6 +97,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 ),
                 write=True,
             ),
+            request,
         )
 
     if rt.history_field is not None:

@@ -24,6 +24,7 @@ from rolodex.api.common import (
 )
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.api.versions import api_location, shows_links
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_NAME_PATTERN,
     CUSTOM_OBJECT_RECORDS,
@@ -92,17 +93,50 @@ def _service(
     )
 
 
-def single_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
-    """A single-record response with its ETag."""
-    record, etag = result
-    return record_response(record, rt.singular, etag)
+def _hides_links(request: Request | None, rt: RecordType) -> bool:
+    """v3.0 shows no LINKS on standard records (custom object records keep their related data)."""
+    return request is not None and not rt.custom_object and not shows_links(request)
 
 
-def created_response(rt: RecordType, result: tuple[dict[str, Any], str]) -> Response:
-    """201 with the created record, its ETag and its Location."""
+def shown(
+    request: Request | None, rt: RecordType, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`records` as the request's API version shows them."""
+    if not _hides_links(request, rt):
+        return records
+    return [{k: v for k, v in record.items() if k != "LINKS"} for record in records]
+
+
+def without_links(request: Request, rt: RecordType, body: Any) -> Any:
+    """A write body as v3.0 means it: LINKS, which v3.0 never shows, are left unchanged.
+
+    A v3.0 client sends back the record it read, which had no LINKS; a stray LINKS array (an
+    SDK's empty default) must not replace links it cannot see. They change at /{id}/Links.
+    """
+    if not _hides_links(request, rt) or not isinstance(body, dict):
+        return body
+    return {k: v for k, v in body.items() if not (isinstance(k, str) and k.upper() == "LINKS")}
+
+
+def single_response(
+    rt: RecordType, result: tuple[dict[str, Any], str], request: Request | None = None
+) -> Response:
+    """A single-record response with its ETag (shown as `request`'s version shows records)."""
     record, etag = result
-    location = f"{API_PREFIX}/{rt.collection}/{record[rt.id_field]}"
-    return record_response(record, rt.singular, etag, 201, Location=location)
+    return record_response(shown(request, rt, [record])[0], rt.singular, etag)
+
+
+def created_response(
+    rt: RecordType, result: tuple[dict[str, Any], str], request: Request | None = None
+) -> Response:
+    """201 with the created record, its ETag and its Location (under `request`'s version)."""
+    record, etag = result
+    record_id = record[rt.id_field]
+    if request is None:
+        url = f"{API_PREFIX}/{rt.collection}/{record_id}"
+    else:
+        url = api_location(request, rt.collection, record_id)
+    return record_response(shown(request, rt, [record])[0], rt.singular, etag, 201, Location=url)
 
 
 def build_router(rt: RecordType) -> APIRouter:
@@ -132,7 +166,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 page, None, brief
             ),
         )
-        return list_response(records, total, rt.singular)
+        return list_response(shown(request, rt, records), total, rt.singular)
 
     @router.get(
         "/Search",
@@ -155,7 +189,7 @@ def build_router(rt: RecordType) -> APIRouter:
             return service.list_page(page, field_filter, brief)
 
         records, total = await execute(request, work)
-        return list_response(records, total, rt.singular)
+        return list_response(shown(request, rt, records), total, rt.singular)
 
     if rt.has(Feature.TAGS):
 
@@ -178,7 +212,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
 
             records, total = await execute(request, work)
-            return list_response(records, total, rt.singular)
+            return list_response(shown(request, rt, records), total, rt.singular)
 
     @router.get("/{record_id:int}", summary=f"Get one {rt.singular}", openapi_extra=docs.one(rt))
     async def get_record(request: Request, record_id: RecordId) -> Response:
@@ -192,6 +226,7 @@ def build_router(rt: RecordType) -> APIRouter:
                     record_id, brief
                 ),
             ),
+            request,
         )
 
     if rt.has(Feature.CREATE):
@@ -213,7 +248,7 @@ def build_router(rt: RecordType) -> APIRouter:
 
             # The type as the service knows it: a custom object's exact name, for Location.
             created_type, result = await execute(request, work, write=True)
-            return created_response(created_type, result)
+            return created_response(created_type, result, request)
 
     if rt.has(Feature.WRITE):
 
@@ -234,7 +269,7 @@ def build_router(rt: RecordType) -> APIRouter:
             return await _update(request, record_id)
 
         async def _update(request: Request, record_id: int | None) -> Response:
-            body = await read_body(request)
+            body = without_links(request, rt, await read_body(request))
 
             return single_response(
                 rt,
@@ -245,6 +280,7 @@ def build_router(rt: RecordType) -> APIRouter:
                     ),
                     write=True,
                 ),
+                request,
             )
 
     if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
@@ -440,6 +476,42 @@ def _add_replaceable_routes(
 
         return list_response(await execute(request, work, write=True), None, item)
 
+    @router.post(
+        path,
+        status_code=201,
+        summary=f"Add one of the record's {name} (v3.0)",
+        name=f"add_{name.lower()}",
+        openapi_extra=docs.single(item, f"The new {item}", 201, f"{item}In"),
+    )
+    async def add_item(request: Request, record_id: RecordId) -> Response:
+        body = await read_body(request)
+
+        added = await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).add_item(
+                record_id, feature, body
+            ),
+            write=True,
+        )
+        return WireResponse(added, item, 201)
+
+    @router.delete(
+        f"{path}/{{item_id:int}}",
+        status_code=202,
+        summary=f"Remove one of the record's {name} (v3.0)",
+        name=f"remove_{name.lower()}",
+        openapi_extra=docs.deleted(item),
+    )
+    async def remove_item(request: Request, record_id: RecordId, item_id: RecordId) -> Response:
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller, rt).remove_item(
+                record_id, feature, item_id
+            ),
+            write=True,
+        )
+        return Response(status_code=202)
+
 
 def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
     @router.get(
@@ -534,7 +606,7 @@ def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) ->
             return service.list_page(page, parent.linked_filter(record_id), brief)
 
         records, total = await execute(request, work)
-        return list_response(records, total, related.singular)
+        return list_response(shown(request, related, records), total, related.singular)
 
 
 def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
@@ -555,7 +627,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
             link = LinkIn(LINK_OBJECT_NAME=parent.rt.singular, LINK_OBJECT_ID=record_id)
             return _service(request, connection, caller, NOTES).create(body, extra_links=[link])
 
-        return created_response(NOTES, await execute(request, work, write=True))
+        return created_response(NOTES, await execute(request, work, write=True), request)
 
     @router.put(
         "/{record_id:int}/Notes",
@@ -563,7 +635,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.update(NOTES),
     )
     async def update_note(request: Request, record_id: RecordId) -> Response:
-        body = await read_body(request)
+        body = without_links(request, NOTES, await read_body(request))
 
         def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
             note_id = _note_id(body)
@@ -573,7 +645,7 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
                 raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
             return _service(request, connection, caller, NOTES).update(body)
 
-        return single_response(NOTES, await execute(request, work, write=True))
+        return single_response(NOTES, await execute(request, work, write=True), request)
 
 
 def _note_id(body: Any) -> int:

@@ -100,6 +100,7 @@ def build_router(rt: RecordType) -> APIRouter:
                     ),
                     write=True,
                 ),
+                request,
             )
 
     if rt.has(Feature.WRITE):

@@ -12,6 +12,7 @@ from rolodex.api.common import execute, page_from, query_bool, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.api.versions import api_location
 from rolodex.domain.registry import TEAMS
 from rolodex.services.context import Caller
 from rolodex.services.teams import TeamService
@@ -98,7 +99,7 @@ async def create_team(request: Request) -> Response:
         lambda connection, caller: _service(request, connection, caller).create(body),
         write=True,
     )
-    location = f"{API_PREFIX}/{TEAMS.collection}/{team[TEAMS.id_field]}"
+    location = api_location(request, TEAMS.collection, team[TEAMS.id_field])
     return record_response(team, "Team", etag, 201, Location=location)
 
 

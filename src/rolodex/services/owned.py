@@ -74,6 +74,14 @@ class OwnedService:
         self.records.delete(record_id)
         self._touch(owner_row)
 
+    def delete_by_id(self, record_id: int) -> None:
+        """DELETE /Milestone/{id} (v3.0): the record, from whichever owner it has."""
+        row = self.records.get(record_id, brief=True)
+        owner_id = row[self.owner_field]
+        if not isinstance(owner_id, int):
+            raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
+        self.delete(owner_id, record_id)
+
     # --- internals -----------------------------------------------------------------------
 
     def _filter(self, owner_id: int) -> FieldFilter:

@@ -83,6 +83,13 @@ class _NewRecord:
     tags: dict[str, str] | None
 
 
+# The sub-collections whose items are added and removed one by one (v3.0), with their id field.
+_ITEMS: dict[Feature, tuple[type[WireModel], str]] = {
+    Feature.DATES: (DateIn, "DATE_ID"),
+    Feature.EMAIL_DOMAINS: (EmailDomainIn, "EMAIL_DOMAIN_ID"),
+}
+
+
 class RecordService:
     """Use cases on the records of one type, for one caller."""
 
@@ -498,6 +505,29 @@ class RecordService:
         if self._write_sub_collections(record_id, model, stamp):
             self.repo.update_record(self.rt, record_id, {"date_updated_utc": stamp})
         return self.get(record_id)[name]  # type: ignore[no-any-return]
+
+    def add_item(self, record_id: int, feature: Feature, data: Any) -> Wire:
+        """POST /{Coll}/{id}/Dates|EmailDomains (v3.0): one more item; returns it with its id."""
+        model, id_field = _ITEMS[feature]
+        item = upper_keys(data)
+        validate(model, item)  # errors name the item's own fields (OCCASION_DATE, ...)
+        new = {key: value for key, value in item.items() if key != id_field}
+        name = dict(sub_collections(self.rt))[feature]
+        before = self.get(record_id)[name]
+        known = {current[id_field] for current in before}
+        after = self.replace_sub_collection(record_id, feature, [*before, new])
+        added = [current for current in after if current[id_field] not in known]
+        return added[0] if added else after[-1]  # type: ignore[no-any-return]
+
+    def remove_item(self, record_id: int, feature: Feature, item_id: int) -> None:
+        """DELETE /{Coll}/{id}/Dates|EmailDomains/{itemId} (v3.0): 404 if there is no such item."""
+        _, id_field = _ITEMS[feature]
+        name = dict(sub_collections(self.rt))[feature]
+        before = self.get(record_id)[name]
+        remaining = [current for current in before if current[id_field] != item_id]
+        if len(remaining) == len(before):
+            raise NotFound(f"{self.rt.singular} {record_id} has no {id_field} {item_id}.")
+        self.replace_sub_collection(record_id, feature, remaining)
 
     def links(self, record_id: int) -> list[Wire]:
         self._require(record_id)

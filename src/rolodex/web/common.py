@@ -1,6 +1,7 @@
 """What every page shares: templates, the signed-in session, CSRF checks and error pages."""
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from html import escape
@@ -35,10 +36,14 @@ class CsrfFailure(RolodexError):
     status_code = 403
 
 
+# /v3.1/..., /v3.0/...: every API version, in any case (paths match case-insensitively).
+_API_PATH = re.compile(r"/v\d+\.\d+(/|$)", re.IGNORECASE)
+
+
 def web_path(request: Request) -> bool:
     """Whether a request is for the web application rather than the API."""
     path = request.url.path
-    return not (path.startswith("/v3.1") or path == "/healthz")
+    return not (_API_PATH.match(path) or path == "/healthz")
 
 
 _NOT_LOOKED_UP = object()
