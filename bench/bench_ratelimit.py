@@ -2,8 +2,8 @@
 
 A request counts its call from the process's lease (rolodex.services.ratelimit): memory only,
 and one short write transaction per block of calls. This times `take_local` (the fast path),
-`take` (what a request costs on average, leases included) and, with `--redis-url`, the Redis
-script, on a fresh database, and prints rows written per 1,000 calls.
+`take` (what a request costs on average, leases included) with leases taken from the database
+and, with `--redis-url`, from Redis, on a fresh database, and prints rows written per 1,000 calls.
 
     .venv/bin/python bench/bench_ratelimit.py [--database-url URL] [--redis-url URL] [--calls N]
 """
@@ -62,8 +62,7 @@ def main() -> None:
     print(f"{engine.dialect.name}, {args.calls} calls each, one process, one thread")
     for label, limiter in limiters:
         written.clear()
-        count = limiter.take_redis_blocking if limiter.redis_url else limiter.take
-        samples = timed(args.calls, lambda c=count: c(caller))
+        samples = timed(args.calls, lambda limiter=limiter: limiter.take(caller))
         median, p99 = statistics.median(samples), statistics.quantiles(samples, n=100)[98]
         rows = sum(written) * 1000 / (args.calls + 50)
         print(

@@ -241,6 +241,19 @@ def test_daily_limit_is_exact_across_server_processes(
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def _redis_scripts_run() -> int:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        stats = client.info("commandstats")
+    finally:
+        client.close()
+    return sum(
+        int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in ("evalsha", "eval")
+    )
+
+
 def _clear_redis_counters() -> None:
     import redis
 
@@ -263,12 +276,16 @@ def test_with_redis_a_read_writes_nothing_to_the_database(
         tenant = make()
         with httpx.Client(base_url=f"{url}/v3.1", auth=(tenant.api_key, "")) as client:
             client.get("/Instance")  # the caller and the limit are read once
+            scripts_before = _redis_scripts_run()
             written, stop = rows_written(engine)
             try:
                 responses = [client.get("/Instance") for _ in range(40)]
             finally:
                 stop()
+            scripts = _redis_scripts_run() - scripts_before
     assert written == []
+    # Leases: Redis is asked once per block of calls, not once per call.
+    assert 0 < scripts <= 10, scripts
     assert all(r.status_code == 200 for r in responses)
     remaining = [int(r.headers["X-RateLimit-Remaining"]) for r in responses]
     assert remaining == list(range(remaining[0], remaining[0] - 40, -1))

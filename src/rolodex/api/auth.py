@@ -57,11 +57,8 @@ async def authenticated_caller(request: Request) -> Caller:
     limiter: RateLimiter = request.app.state.rate_limiter
     allowance = limiter.take_local(found)
     if allowance is None:
-        if limiter.redis_url:
-            # One round trip to Redis, here on the event loop: less than a hand-off to a thread.
-            allowance = limiter.take_redis_blocking(found)
-        else:  # a new lease: a write
-            allowance = await run_unit(request, lambda: limiter.take(found), write=True)
+        # A new lease from the shared counters: a write (to the database or Redis).
+        allowance = await run_unit(request, lambda: limiter.take(found), write=True)
     setattr(request.state, ALLOWANCE_STATE, allowance)
     return found
 

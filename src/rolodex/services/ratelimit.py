@@ -1,21 +1,18 @@
 """Rate limits: a daily allowance per instance and a per-second burst limit per API key.
 
-Both hold exactly across every server process, and a call costs no database write:
+Both hold exactly across every server process, and a call costs no write: a process takes a
+block of calls from a shared counter in one short write and hands them out from memory. The
+counters live in the database (`rate_daily`, `rate_second`) or, with `ROLODEX_REDIS_URL` set,
+in Redis (one atomic script per block; the database then sees no write at all).
 
-- **Redis** (`ROLODEX_REDIS_URL` set): one atomic script per call increments the key's second and
-  the instance's day and says whether the call may go through. The database sees no write.
-- **Leases** (otherwise): a process takes a block of calls from the shared counter row in one
-  short write transaction and hands them out from memory. The counter holds the calls *granted*
-  (made, or leased and not yet made), so no call goes over the limit. A daily lease lasts
-  `LEASE_SECONDS`; what is left of it then goes back to the counter, in the transaction that
-  takes the process's next lease (one row written for both) or, for a process with no next
-  call, from a background thread within `SETTLE_SECONDS`; and a process that finds the
-  allowance used up waits until every lease held elsewhere has settled before it refuses: no
-  call is refused while another process still holds one. Blocks grow while a process uses them
-  up and shrink when it does not, and near the end of the allowance every lease is one call, so
-  nothing is held.
-  The per-second window needs no return: a lease ends with its second, and taking one is one
-  upsert of the window's row.
+The counter holds the calls *granted* (made, or leased and not yet made), so no call goes over
+the limit. A daily lease lasts `LEASE_SECONDS`; what is left of it then goes back to the
+counter, with the process's next lease (one write for both) or, for a process with no next
+call, from a background thread within `SETTLE_SECONDS`; and a process that finds the allowance
+used up waits until every lease held elsewhere has settled before it refuses: no call is
+refused while another process still holds one. Blocks grow while a process uses them up and
+shrink when it does not, and near the end of the allowance every lease is one call, so nothing
+is held. The per-second window needs no return: a lease ends with its second.
 """
 
 import atexit
@@ -121,22 +118,169 @@ def _burst_refusal(per_second: int, daily: Allowance) -> TooManyRequests:
     )
 
 
-_REDIS_SCRIPT = """
-local per_second = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-if per_second > 0 then
-  local calls = redis.call('INCR', KEYS[1])
-  if calls == 1 then redis.call('EXPIRE', KEYS[1], 2) end
-  if calls > per_second then
-    return {-1, tonumber(redis.call('GET', KEYS[2]) or '0')}
+class _DatabaseCounters:
+    """The shared counters as rows of `rate_daily` and `rate_second`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def grant_second(self, user_id: int, window: int, want: int, per_second: int) -> int:
+        """Lease up to `want` calls of the key's second; how many were granted. One row
+        written: the window's counter goes up by `want` and comes back down to the limit in
+        the same transaction only when that overshoots (the second is used up)."""
+        rate = tables.rate_second
+        where = (rate.c.user_id == user_id, rate.c.second == window)
+
+        def work(connection: Connection) -> int:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            upsert = dialect.insert(rate).values(user_id=user_id, second=window, calls=want)
+            calls = connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[rate.c.user_id, rate.c.second],
+                    set_={"calls": rate.c.calls + want},
+                ).returning(rate.c.calls)
+            ).scalar_one()
+            over = max(0, calls - per_second)
+            if over:
+                connection.execute(update(rate).where(*where).values(calls=per_second))
+            if window % 64 == 0:  # keep the table to the last minute or so
+                connection.execute(delete(rate).where(rate.c.second < window - 60))
+            return max(0, want - over)
+
+        return run_in_transaction(self.engine, work, write=True)
+
+    def grant_day(
+        self, instance_id: int, day: int, limit: int, block: int, now: float, give_back: int
+    ) -> tuple[int, int, float]:
+        """Lease up to `block` calls, first handing back `give_back` unused calls of an ended
+        lease: (granted, limit minus all granted, held-until)."""
+        rate = tables.rate_daily
+        the_day = date.fromordinal(day)
+        where = (rate.c.instance_id == instance_id, rate.c.day == the_day)
+
+        def work(connection: Connection) -> tuple[int, int, float]:
+            connection.execute(
+                _insert_ignore(
+                    connection,
+                    rate,
+                    {"instance_id": instance_id, "day": the_day, "calls": 0, "leased_until": 0.0},
+                )
+            )
+            row = connection.execute(
+                select(rate.c.calls, rate.c.leased_until).where(*where).with_for_update()
+            ).one()
+            left = limit - row.calls + give_back
+            granted = _grant_size(left, block)
+            held_until = float(row.leased_until)
+            if granted or give_back:
+                values: dict[str, Any] = {"calls": rate.c.calls + (granted - give_back)}
+                if granted > 1:  # the lease leaves calls with this process until it ends
+                    held_until = max(held_until, now + LEASE_SECONDS)
+                    values["leased_until"] = held_until
+                connection.execute(update(rate).where(*where).values(values))
+            return granted, left - granted, held_until
+
+        return run_in_transaction(self.engine, work, write=True)
+
+    def give_back(self, instance_id: int, day: int, unused: int) -> None:
+        rate = tables.rate_daily
+        the_day = date.fromordinal(day)
+
+        def work(connection: Connection) -> None:
+            connection.execute(
+                update(rate)
+                .where(rate.c.instance_id == instance_id, rate.c.day == the_day)
+                .values(calls=rate.c.calls - unused)
+            )
+
+        run_in_transaction(self.engine, work, write=True)
+
+    def calls_on(self, connection: Connection, instance_id: int, day: int) -> int:
+        rate = tables.rate_daily
+        query = select(rate.c.calls).where(
+            rate.c.instance_id == instance_id, rate.c.day == date.fromordinal(day)
+        )
+        return int(connection.execute(query).scalar() or 0)
+
+
+# The same leases as _DatabaseCounters, each one atomic script. Redis turns Lua numbers into
+# integers in replies, so the held-until time comes back as a string.
+_REDIS_GRANT_SECOND = """
+local calls = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], 2)
+local over = math.max(0, calls - tonumber(ARGV[2]))
+if over > 0 then redis.call('DECRBY', KEYS[1], over) end
+return math.max(0, tonumber(ARGV[1]) - over)
+"""
+_REDIS_GRANT_DAY = """
+local limit, block, share = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, lease, give_back = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local calls = tonumber(redis.call('HGET', KEYS[1], 'calls') or '0')
+local held = tonumber(redis.call('HGET', KEYS[1], 'leased_until') or '0')
+local left = limit - calls + give_back
+local granted
+if left >= share then
+  granted = math.max(0, math.min(block, math.floor(left / share)))
+else
+  granted = math.max(0, math.min(1, left))
+end
+if granted > 0 or give_back > 0 then
+  redis.call('HINCRBY', KEYS[1], 'calls', granted - give_back)
+  if granted > 1 then
+    held = math.max(held, now + lease)
+    redis.call('HSET', KEYS[1], 'leased_until', tostring(held))
   end
 end
-if limit <= 0 then return {0, 0} end
-local day = redis.call('INCR', KEYS[2])
-if day == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
-if day > limit then return {-2, day} end
-return {1, day}
+redis.call('EXPIRE', KEYS[1], 172800)
+return {granted, left - granted, tostring(held)}
 """
+
+
+class _RedisCounters:
+    """The shared counters in Redis: the database sees no write."""
+
+    def __init__(self, url: str) -> None:
+        import redis  # only servers configured for Redis need the client
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        self._second = self.client.register_script(_REDIS_GRANT_SECOND)
+        self._day = self.client.register_script(_REDIS_GRANT_DAY)
+
+    @staticmethod
+    def _day_key(instance_id: int, day: int) -> str:
+        return f"rolodex:rate:daily:{instance_id}:{day}"
+
+    def grant_second(self, user_id: int, window: int, want: int, per_second: int) -> int:
+        key = f"rolodex:rate:second:{user_id}:{window}"
+        return int(self._second(keys=[key], args=[want, per_second]))
+
+    def grant_day(
+        self, instance_id: int, day: int, limit: int, block: int, now: float, give_back: int
+    ) -> tuple[int, int, float]:
+        arguments: list[int | float | str] = [
+            limit,
+            block,
+            _SHARE,
+            repr(now),
+            LEASE_SECONDS,
+            give_back,
+        ]
+        granted, unclaimed, held = self._day(keys=[self._day_key(instance_id, day)], args=arguments)
+        return int(granted), int(unclaimed), float(held)
+
+    def give_back(self, instance_id: int, day: int, unused: int) -> None:
+        self.client.hincrby(self._day_key(instance_id, day), "calls", -unused)
+
+    def calls_on(self, _connection: Connection, instance_id: int, day: int) -> int:
+        return int(self.client.hget(self._day_key(instance_id, day), "calls") or 0)
+
+
+def _grant_size(left: int, block: int) -> int:
+    """How many calls a lease takes when `left` remain: at most `block` and a 1/_SHARE of what
+    is left, and one at a time near the end (none past it)."""
+    if left >= _SHARE:
+        return max(0, min(block, left // _SHARE))
+    return max(0, min(1, left))
 
 
 class RateLimiter:
@@ -148,13 +292,11 @@ class RateLimiter:
         self.engine = engine
         self.daily_default = daily_default
         self.per_second = per_second
-        self.redis_url = redis_url
+        self._counters = _RedisCounters(redis_url) if redis_url else _DatabaseCounters(engine)
         self._daily: dict[int, _Lease] = {}
         self._second: dict[int, _Lease] = {}
         self._state_lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
-        self._redis: Any = None
-        self._script: Any = None
 
     # --- the fast path: no I/O -----------------------------------------------------------
 
@@ -163,7 +305,7 @@ class RateLimiter:
         (nothing is counted then). Never blocks on I/O."""
         now = time.time() if now is None else now
         limit = _cached_daily_limit(caller.instance_id, self.daily_default)
-        if limit is None or self.redis_url:
+        if limit is None:
             return None
         second = self._second.get(caller.user_id) if self.per_second > 0 else None
         day = self._daily.get(caller.instance_id) if limit > 0 else None
@@ -193,7 +335,8 @@ class RateLimiter:
     # --- the slow path: database or Redis ------------------------------------------------
 
     def take(self, caller: Caller, now: float | None = None) -> Allowance:
-        """Count one call through the database; TooManyRequests past either limit."""
+        """Count one call, taking a new lease from the shared counters when this process has
+        none left; TooManyRequests past either limit."""
         now = time.time() if now is None else now
         limit = self._limit(caller.instance_id)
         if self.per_second > 0:
@@ -202,42 +345,9 @@ class RateLimiter:
             return NO_DAILY_LIMIT
         return self._take_day(caller.instance_id, limit, now)
 
-    def take_redis_blocking(self, caller: Caller, now: float | None = None) -> Allowance:
-        """Count one call in Redis (one atomic script); TooManyRequests past either limit."""
-        now = time.time() if now is None else now
-        limit = self._limit(caller.instance_id)
-        if self._script is None:
-            import redis  # only servers configured for Redis need the client
-
-            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=5)
-            self._script = self._redis.register_script(_REDIS_SCRIPT)
-        day = _day_of(now)
-        keys = [
-            f"rolodex:rate:second:{caller.user_id}:{int(now)}",
-            f"rolodex:rate:day:{caller.instance_id}:{day}",
-        ]
-        outcome, calls = self._script(keys=keys, args=[self.per_second, limit])
-        daily = Allowance(limit, max(0, limit - int(calls))) if limit > 0 else NO_DAILY_LIMIT
-        if outcome == -1:
-            raise _burst_refusal(self.per_second, daily)
-        if outcome == -2:
-            raise _daily_refusal(limit, now)
-        return daily
-
     def calls_today(self, connection: Connection, instance_id: int) -> int:
-        """Calls counted today for the instance (with leases: granted, made or about to be)."""
-        today = datetime.now(UTC).date()
-        if self.redis_url:
-            import redis
-
-            client = redis.Redis.from_url(self.redis_url, socket_timeout=5)
-            try:
-                return int(client.get(f"rolodex:rate:day:{instance_id}:{today.toordinal()}") or 0)
-            finally:
-                client.close()
-        rate = tables.rate_daily
-        query = select(rate.c.calls).where(rate.c.instance_id == instance_id, rate.c.day == today)
-        return int(connection.execute(query).scalar() or 0)
+        """Calls counted today for the instance (granted: made, or leased and about to be)."""
+        return self._counters.calls_on(connection, instance_id, _day_of(time.time()))
 
     def _limit(self, instance_id: int) -> int:
         cached = _cached_daily_limit(instance_id, self.daily_default)
@@ -267,7 +377,7 @@ class RateLimiter:
                 return
             if not lease.exhausted:
                 want = max(1, self.per_second // 4)
-                granted, _ = self._grant_second(caller.user_id, window, want)
+                granted = self._counters.grant_second(caller.user_id, window, want, self.per_second)
                 if granted > 0:
                     lease.left = granted - 1
                     return
@@ -302,7 +412,7 @@ class RateLimiter:
                 if lease.left > 0:
                     lease.left -= 1
                     return Allowance(limit, lease.unclaimed + lease.left)
-                granted, unclaimed, held_until = self._grant_day(
+                granted, unclaimed, held_until = self._counters.grant_day(
                     instance_id, day, limit, lease.block, now, give_back
                 )
                 give_back = 0
@@ -321,82 +431,14 @@ class RateLimiter:
                 time.sleep(min(settled, deadline) - now)
                 now = time.time()
 
-    def _grant_second(self, user_id: int, window: int, want: int) -> tuple[int, int]:
-        """Lease up to `want` calls of the key's second: (granted, calls granted in it). One
-        row written: the window's counter goes up by `want` and comes back down to the limit
-        in the same transaction only when that overshoots (the second is used up)."""
-        rate = tables.rate_second
-        where = (rate.c.user_id == user_id, rate.c.second == window)
-
-        def work(connection: Connection) -> tuple[int, int]:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            upsert = dialect.insert(rate).values(user_id=user_id, second=window, calls=want)
-            calls = connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[rate.c.user_id, rate.c.second],
-                    set_={"calls": rate.c.calls + want},
-                ).returning(rate.c.calls)
-            ).scalar_one()
-            over = max(0, calls - self.per_second)
-            if over:
-                connection.execute(update(rate).where(*where).values(calls=self.per_second))
-            if window % 64 == 0:  # keep the table to the last minute or so
-                connection.execute(delete(rate).where(rate.c.second < window - 60))
-            return max(0, want - over), calls - over
-
-        return run_in_transaction(self.engine, work, write=True)
-
-    def _grant_day(
-        self, instance_id: int, day: int, limit: int, block: int, now: float, give_back: int = 0
-    ) -> tuple[int, int, float]:
-        """Lease up to `block` calls, first handing back `give_back` unused calls of an ended
-        lease: (granted, limit minus all granted, held-until)."""
-        rate = tables.rate_daily
-        the_day = date.fromordinal(day)
-        where = (rate.c.instance_id == instance_id, rate.c.day == the_day)
-
-        def work(connection: Connection) -> tuple[int, int, float]:
-            connection.execute(
-                _insert_ignore(
-                    connection,
-                    rate,
-                    {"instance_id": instance_id, "day": the_day, "calls": 0, "leased_until": 0.0},
-                )
-            )
-            row = connection.execute(
-                select(rate.c.calls, rate.c.leased_until).where(*where).with_for_update()
-            ).one()
-            left = limit - row.calls + give_back
-            granted = max(0, min(block, left // _SHARE)) if left >= _SHARE else min(1, left)
-            held_until = float(row.leased_until)
-            if granted or give_back:
-                values: dict[str, Any] = {"calls": rate.c.calls + (granted - give_back)}
-                if granted > 1:  # the lease leaves calls with this process until it ends
-                    held_until = max(held_until, now + LEASE_SECONDS)
-                    values["leased_until"] = held_until
-                connection.execute(update(rate).where(*where).values(values))
-            return granted, left - granted, held_until
-
-        return run_in_transaction(self.engine, work, write=True)
-
     def _return_unused(self, instance_id: int, lease: _Lease) -> None:
         """Give the calls left of an ended lease back to the counter (lease.lock held)."""
         if lease.left <= 0:
             return
         unused, lease.left = lease.left, 0
         lease.block = max(1, lease.block // 2)
-        rate = tables.rate_daily
-        the_day = date.fromordinal(lease.window)
-
-        def work(connection: Connection) -> None:
-            connection.execute(
-                update(rate)
-                .where(rate.c.instance_id == instance_id, rate.c.day == the_day)
-                .values(calls=rate.c.calls - unused)
-            )
-
         try:
-            run_in_transaction(self.engine, work, write=True)
+            self._counters.give_back(instance_id, lease.window, unused)
         except Exception:  # the calls stay counted: fewer calls later, never more
             log.warning("Could not return %d unused calls to the daily counter", unused)
 
