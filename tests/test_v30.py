@@ -208,12 +208,8 @@ class World:
 
 
 # Operations of the v3.0 table that /v3.1 does not serve either yet (both are in the v3.1 table):
-# the record's dropbox address.
-NOT_SERVED = {
-    ("GET", "/Leads/{id}/LinkEmailAddress"),
-    ("GET", "/Opportunities/{id}/LinkEmailAddress"),
-    ("GET", "/Projects/{id}/LinkEmailAddress"),
-}
+# none now.
+NOT_SERVED: set[tuple[str, str]] = set()
 
 
 def carries_links(response: httpx.Response) -> bool:

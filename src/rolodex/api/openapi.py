@@ -96,6 +96,12 @@ class Follow(_Out):
     FOLLOWING: bool
 
 
+class LinkEmailAddress(_Out):
+    """A record's dropbox address: the shape of Insightly's APILinkEmailAddress (`EMAIL`)."""
+
+    EMAIL: str
+
+
 class FileAttachment(_Out):
     FILE_ID: int
     FILE_NAME: str = Field(max_length=500)
@@ -252,6 +258,7 @@ def owned_create_model(rt: RecordType) -> type[BaseModel]:
 
 def _models() -> list[type[BaseModel]]:
     models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models.append(LinkEmailAddress)
     models.append(DeletedRecord)
     models += [Country, Currency, Permissions, OpportunityStateChange]
     models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]
