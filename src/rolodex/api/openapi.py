@@ -97,7 +97,12 @@ class Follow(_Out):
 
 
 class LinkEmailAddress(_Out):
-    """A record's dropbox address: the shape of Insightly's APILinkEmailAddress (`EMAIL`)."""
+    """A record's dropbox address, as Insightly's APILinkEmailAddress: an object with `EMAIL`.
+
+    Source: S31 (sterner-stuff/insightly-php docs/Api/LeadsApi.md) names the answer of
+    getLinkEmailAddress APILinkEmailAddress; the swagger-generated factoryhr/InsightlyCRM-php
+    (lib/Model/APILinkEmailAddress.php) gives that model its one property, EMAIL (a string).
+    """
 
     EMAIL: str
 
