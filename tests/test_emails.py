@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from rolodex.config import Settings
+from rolodex.domain.dropbox import addressed_record, record_address
+from rolodex.domain.registry import OPPORTUNITIES
 from tests._graph_helpers import MISSING_ID, create_contact, create_org, error_fields
 from tests.conftest import Tenant
 from tests.servers import cli_env, run_cli
@@ -281,3 +283,93 @@ def test_a_failed_import_leaves_no_email_and_no_file(
     assert sorted(p for p in files_dir.rglob("*") if p.is_file()) == before
     after = tenant.client.get("/Emails", params={"count_total": "true"}).headers["X-Total-Count"]
     assert after == count
+
+
+# --- dropbox addresses: GET /{Coll}/{id}/LinkEmailAddress -------------------------------------
+
+DROPBOX_TYPES = [("Leads", {"LAST_NAME": "Ray"}), ("Opportunities", {"OPPORTUNITY_NAME": "Deal"})]
+DROPBOX_TYPES.append(("Projects", {"PROJECT_NAME": "Build", "STATUS": "NOT STARTED"}))
+
+
+def dropbox_eml(header: str, address: str, subject: str = "For the record") -> str:
+    return (
+        "From: ann@acme.example\r\n"
+        f"{header}: {address}\r\n"
+        f"Subject: {subject}\r\n"
+        "Date: Wed, 15 May 2024 09:00:00 +0000\r\n"
+        "\r\n"
+        "Filed.\r\n"
+    )
+
+
+def links_of(api: httpx.Client, email_id: int) -> set[tuple[str, int]]:
+    email = api.get(f"/Emails/{email_id}").json()
+    return {(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_ID"]) for link in email["LINKS"]}
+
+
+@pytest.mark.parametrize(("collection", "body"), DROPBOX_TYPES, ids=[c for c, _ in DROPBOX_TYPES])
+def test_a_records_link_email_address_links_mail_sent_to_it(
+    api: httpx.Client,
+    tenant: Tenant,
+    import_emails: Callable[..., list[int]],
+    collection: str,
+    body: dict[str, str],
+) -> None:
+    created = api.post(f"/{collection}", json=body)
+    assert created.status_code == 201, created.text
+    singular = {"Leads": "Lead", "Opportunities": "Opportunity", "Projects": "Project"}[collection]
+    record_id = created.json()[f"{singular.upper()}_ID"]
+    response = api.get(f"/{collection}/{record_id}/LinkEmailAddress")
+    assert response.status_code == 200, response.text
+    address = response.json()["EMAIL"]
+    assert set(response.json()) == {"EMAIL"}
+    assert address == f"{singular.lower()}-{tenant.instance_id}-{record_id}@dropbox.rolodex.invalid"
+    assert api.get(f"/{collection.lower()}/{record_id}/linkemailaddress").json() == response.json()
+    xml = api.get(f"/{collection}/{record_id}/LinkEmailAddress", headers={"Accept": "text/xml"})
+    assert f"<EMAIL>{address}</EMAIL>" in xml.text
+    assert api.get(f"/{collection}/{MISSING_ID}/LinkEmailAddress").status_code == 404
+
+    emails = import_emails(
+        dropbox_eml("To", f"Filing <{address.upper()}>"),
+        dropbox_eml("Cc", f"bob@buyer.example, {address}"),
+        dropbox_eml("Bcc", address),
+        dropbox_eml("Delivered-To", address),
+        dropbox_eml("To", "bob@buyer.example"),
+    )
+    for email_id in emails[:4]:
+        assert links_of(api, email_id) == {(singular, record_id)}
+    assert links_of(api, emails[4]) == set()
+    assert api.get(f"/Emails/{emails[0]}/Links").json()[0]["LINK_OBJECT_ID"] == record_id
+
+
+def test_an_address_of_a_missing_or_foreign_record_links_nothing(
+    api: httpx.Client,
+    tenant: Tenant,
+    make_tenant: Any,
+    import_emails: Callable[..., list[int]],
+) -> None:
+    lead = api.post("/Leads", json={"LAST_NAME": "Ray"}).json()["LEAD_ID"]
+    address = api.get(f"/Leads/{lead}/LinkEmailAddress").json()["EMAIL"]
+    other = make_tenant().client
+    assert other.get(f"/Leads/{lead}/LinkEmailAddress").status_code == 404
+    foreign_lead = other.post("/Leads", json={"LAST_NAME": "Elsewhere"}).json()["LEAD_ID"]
+    foreign = other.get(f"/Leads/{foreign_lead}/LinkEmailAddress").json()["EMAIL"]
+    instance = tenant.instance_id
+    emails = import_emails(
+        dropbox_eml("To", f"lead-{instance}-{MISSING_ID}@dropbox.rolodex.invalid"),
+        dropbox_eml("To", foreign),
+        dropbox_eml("To", address.replace("dropbox.rolodex.invalid", "elsewhere.example")),
+        dropbox_eml("To", f"contact-{instance}-{lead}@dropbox.rolodex.invalid"),
+        dropbox_eml("To", f"{address}, {address}"),
+    )
+    assert [links_of(api, email_id) for email_id in emails] == [set()] * 4 + [{("Lead", lead)}]
+    assert other.get(f"/Leads/{foreign_lead}/Emails").json() == []
+
+
+def test_the_dropbox_domain_is_a_setting() -> None:
+    address = record_address(OPPORTUNITIES, 3, 42, "Mail.Example.COM")
+    assert address == "opportunity-3-42@mail.example.com"
+    assert addressed_record(address.upper(), 3, "mail.example.com") == (OPPORTUNITIES, 42)
+    assert addressed_record(address, 4, "mail.example.com") is None
+    assert addressed_record(address, 3, "dropbox.rolodex.invalid") is None
+    assert addressed_record("opportunity-3-x@mail.example.com", 3, "mail.example.com") is None

@@ -513,3 +513,123 @@ def test_image_url_is_read_only(api: httpx.Client, contact: str) -> None:
     response = api.put(contact, json={"IMAGE_URL": "http://elsewhere/x.png"})
     assert response.status_code == 200
     assert response.json()["IMAGE_URL"] is None
+
+
+# --- a comment's files ------------------------------------------------------------------------
+
+
+def new_comment(api: httpx.Client, parent: str) -> str:
+    """The path (/Comments/{id}) of a new comment on the record at `parent`."""
+    response = api.post(f"{parent}/Comments", json={"BODY": "See the attached."})
+    assert response.status_code == 201, response.text
+    return f"/Comments/{response.json()['COMMENT_ID']}"
+
+
+@pytest.fixture
+def note(api: httpx.Client) -> str:
+    """The path of a new note (under a contact of its own)."""
+    return f"/Notes/{new_record(api, NOTES)}"
+
+
+def comment_updated(api: httpx.Client, parent: str, comment: str) -> str:
+    comment_id = int(comment.rsplit("/", 1)[1])
+    (found,) = [c for c in api.get(f"{parent}/Comments").json() if c["COMMENT_ID"] == comment_id]
+    return str(found["DATE_UPDATED_UTC"])
+
+
+def test_a_comments_files_upload_list_download_delete(
+    api: httpx.Client, tenant: Tenant, engine: Engine, note: str, files_dir: Path
+) -> None:
+    comment = new_comment(api, note)
+    before = on_disk(files_dir)
+    note_etag = etag(api, note)
+    first = uploaded(api, comment, name="minutes.bin", file_name="Minutes.bin")
+    second = uploaded(api, comment, content=b"second", name="b.txt", media_type="text/plain")
+    assert first["FILE_NAME"] == "Minutes.bin"
+    assert (
+        first["FILE_SIZE"] == len(BINARY)
+        and first["URL"] == f"/v3.1/FileAttachments/{first['FILE_ID']}"
+    )
+    assert etag(api, note) != note_etag  # the comment, and so its parent, changed
+    assert len(on_disk(files_dir)) == len(before) + 2
+
+    assert api.get(f"{comment}/FileAttachments").json() == [first, second]
+    page = api.get(f"{comment}/fileattachments", params={"skip": 1, "count_total": "TRUE"})
+    assert page.json() == [second] and page.headers["X-Total-Count"] == "2"
+    assert api.get(f"{note}/FileAttachments").json() == []  # the note's own files are apart
+    download = api.get(first["URL"].removeprefix("/v3.1"))
+    assert download.status_code == 200 and download.content == BINARY
+    meta = api.get(f"/FileAttachments/{second['FILE_ID']}", params={"format": "json"})
+    assert meta.json() == second
+
+    updated = comment_updated(api, note, comment)
+    assert api.delete(f"/FileAttachments/{first['FILE_ID']}").status_code == 202
+    assert api.get(f"{comment}/FileAttachments").json() == [second]
+    assert comment_updated(api, note, comment) >= updated
+    assert len(on_disk(files_dir)) == len(before) + 1
+    assert rows(engine, tenant) == 1
+
+
+def test_deleting_a_comment_or_its_parent_removes_its_files(
+    api: httpx.Client, tenant: Tenant, engine: Engine, note: str, files_dir: Path
+) -> None:
+    before = on_disk(files_dir)
+    doomed = new_comment(api, note)
+    gone = uploaded(api, doomed, content=b"gone")
+    assert api.delete(doomed).status_code == 202
+    assert api.get(f"/FileAttachments/{gone['FILE_ID']}").status_code == 404
+    assert api.get(f"{doomed}/FileAttachments").status_code == 404
+    assert on_disk(files_dir) == before
+
+    task = api.post("/Tasks", json={"TITLE": "Call back"}).json()["TASK_ID"]
+    on_task = new_comment(api, f"/Tasks/{task}")
+    on_note = new_comment(api, note)
+    task_file = uploaded(api, on_task, content=b"task")
+    note_file = uploaded(api, on_note, content=b"note")
+    assert api.delete(note).status_code == 202
+    assert api.get(f"/FileAttachments/{note_file['FILE_ID']}").status_code == 404
+    assert api.get(f"{on_note}/FileAttachments").status_code == 404
+    assert api.get(f"/FileAttachments/{task_file['FILE_ID']}").content == b"task"
+    assert list({k: v for k, v in on_disk(files_dir).items() if k not in before}.values()) == [
+        b"task"
+    ]
+    assert rows(engine, tenant) == 1
+
+
+def test_a_missing_or_foreign_comment_has_no_files(
+    api: httpx.Client, make: Callable[[], Tenant], note: str, files_dir: Path
+) -> None:
+    comment = new_comment(api, note)
+    meta = uploaded(api, comment)
+    before = on_disk(files_dir)
+    for missing in ("/Comments/987654321", "/Comments/0"):
+        assert api.get(f"{missing}/FileAttachments").status_code == 404
+        assert upload(api, missing).status_code == 404
+    intruder = make().client
+    assert intruder.get(f"{comment}/FileAttachments").status_code == 404
+    assert upload(intruder, comment).status_code == 404
+    assert intruder.get(f"/FileAttachments/{meta['FILE_ID']}").status_code == 404
+    assert intruder.delete(f"/FileAttachments/{meta['FILE_ID']}").status_code == 404
+    assert on_disk(files_dir) == before
+    assert api.get(f"/FileAttachments/{meta['FILE_ID']}").content == BINARY
+
+
+def test_bad_uploads_to_a_comment_are_refused(
+    api: httpx.Client, tenant: Tenant, engine: Engine, note: str, files_dir: Path
+) -> None:
+    comment = new_comment(api, note)
+    before = on_disk(files_dir)
+    too_big = upload(api, comment, content=b"\x02" * (LIMIT + 1))
+    assert too_big.status_code == 413, too_big.text
+    assert api.post(f"{comment}/FileAttachments", json={"file": "x"}).status_code == 415
+    raw = api.post(
+        f"{comment}/FileAttachments", content=b"raw", headers={"Content-Type": "text/plain"}
+    )
+    assert raw.status_code == 415
+    no_file = api.post(f"{comment}/FileAttachments", files={"other": ("a.txt", b"a")})
+    assert no_file.status_code == 400
+    bad_category = upload(api, comment, file_category_id="987654321")
+    assert bad_category.status_code == 400, bad_category.text
+    assert on_disk(files_dir) == before
+    assert rows(engine, tenant) == 0
+    assert uploaded(api, comment, content=b"\x01" * LIMIT)["FILE_SIZE"] == LIMIT

@@ -75,6 +75,25 @@ def test_each_version_documents_only_its_own_paths(
     )
 
 
+def test_comment_files_and_dropbox_addresses_are_documented(
+    openapi_document: dict[str, Any], v30_document: dict[str, Any]
+) -> None:
+    files = {("GET", "/comments/{}/fileattachments"), ("POST", "/comments/{}/fileattachments")}
+    dropbox = {
+        ("GET", f"/{c}/{{}}/linkemailaddress") for c in ("leads", "opportunities", "projects")
+    }
+    ours = _operations(openapi_document, "/v3.1")
+    assert files | dropbox <= ours
+    assert {op for op in ours if op[1].endswith("/linkemailaddress")} == dropbox
+    assert {op for op in ours if op[1].startswith("/comments/{}/")} == files
+    v30 = _operations(v30_document, "/v3.0")
+    assert {(m, p.replace("/comments/", "/comment/")) for m, p in files} | dropbox <= v30
+    address = openapi_document["paths"]["/v3.1/Leads/{record_id}/LinkEmailAddress"]["get"]
+    schema = address["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/LinkEmailAddress")
+    assert openapi_document["components"]["schemas"]["LinkEmailAddress"]["required"] == ["EMAIL"]
+
+
 def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:
     paths = openapi_document["paths"]
     assert isinstance(paths, dict)

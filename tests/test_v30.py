@@ -208,14 +208,8 @@ class World:
 
 
 # Operations of the v3.0 table that /v3.1 does not serve either yet (both are in the v3.1 table):
-# a comment's files (comments have no files of their own here) and the record's dropbox address.
-NOT_SERVED = {
-    ("GET", "/Comment/{id}/FileAttachments"),
-    ("POST", "/Comment/{id}/FileAttachments"),
-    ("GET", "/Leads/{id}/LinkEmailAddress"),
-    ("GET", "/Opportunities/{id}/LinkEmailAddress"),
-    ("GET", "/Projects/{id}/LinkEmailAddress"),
-}
+# none now.
+NOT_SERVED: set[tuple[str, str]] = set()
 
 
 def carries_links(response: httpx.Response) -> bool:

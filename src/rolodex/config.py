@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # redis://host:port/db: CTI screen pops reach pages served by other server processes through
     # Redis pub/sub. Empty: PostgreSQL LISTEN/NOTIFY on PostgreSQL, else within this process.
     redis_url: str = ""
+    # The mail domain of records' dropbox addresses (GET .../LinkEmailAddress; rolodex.domain.
+    # dropbox): mail to lead-1-42@<domain>, imported with `rolodex emails import`, is linked to
+    # lead 42 of instance 1. The default is a reserved name no mail reaches: set a domain whose
+    # mail you import.
+    dropbox_domain: str = "dropbox.rolodex.invalid"
 
 
 @lru_cache(maxsize=1)

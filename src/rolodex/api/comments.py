@@ -1,13 +1,14 @@
 """Routes for comments: under each record type with Feature.COMMENTS, and at /Comments.
 
 GET/POST /{Coll}/{id}/Comments list and add a record's comments; PUT /Comments (COMMENT_ID in the
-body) and DELETE /Comments/{id} change and remove one. The rules live in
-rolodex.services.comments.
+body) and DELETE /Comments/{id} change and remove one (and its files). The rules live in
+rolodex.services.comments; a comment's FileAttachments are routed in rolodex.api.files.
 """
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
@@ -17,6 +18,7 @@ from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import RecordType
 from rolodex.services.comments import CommentService
+from rolodex.storage.files import FileStore
 from rolodex.wire.comments import commentable_types
 from rolodex.wire.records import INT64_MAX
 
@@ -66,11 +68,14 @@ def build_router() -> APIRouter:
         openapi_extra=docs.deleted("Comment"),
     )
     async def delete_comment(request: Request, comment_id: CommentId) -> Response:
-        await execute(
+        removed_files = await execute(
             request,
             lambda connection, caller: CommentService(connection, caller).delete(comment_id),
             write=True,
         )
+        # Its files leave the disk only once their rows' deletion has committed.
+        store = FileStore.for_settings(request.app.state.settings)
+        await run_in_threadpool(store.remove, removed_files)
         return Response(status_code=202)
 
     return router

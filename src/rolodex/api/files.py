@@ -36,7 +36,13 @@ from rolodex.errors import (
     invalid_field,
 )
 from rolodex.services.context import Caller
-from rolodex.services.files import FileService, NewFile, delete_file, find_file
+from rolodex.services.files import (
+    CommentFileService,
+    FileService,
+    NewFile,
+    delete_file,
+    find_file,
+)
 from rolodex.storage.files import CHUNK_BYTES, FileStore, too_large
 from rolodex.storage.repository import Row
 from rolodex.web.bodies import body_stream, read_upload_form, stage_upload
@@ -52,6 +58,7 @@ from rolodex.wire.files import (
 from rolodex.wire.records import INT64_MAX
 
 FileId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The file attachment's id")]
+CommentId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The comment's id")]
 ImageName = Annotated[str, Path(description="The image's file name", max_length=FILE_NAME_MAX)]
 
 _IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC"
@@ -65,6 +72,7 @@ def build_router() -> APIRouter:
         dependencies=[Depends(authenticated_caller)],
     )
     _add_file_routes(router)
+    _add_comment_file_routes(router)
     for rt in (*RECORD_TYPES, CUSTOM_OBJECT_RECORDS):
         if rt.has(Feature.FILE_ATTACHMENTS):
             _add_attachment_routes(router, rt)
@@ -209,6 +217,61 @@ def _add_attachment_routes(router: APIRouter, rt: RecordType) -> None:
                 lambda connection, caller: _service(
                     request, connection, caller, rt, store
                 ).add_file(record_id, new),
+                write=True,
+            )
+        except BaseException:
+            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
+            raise
+        return WireResponse(created, "FileAttachment", 201, {"Location": created["URL"]})
+
+
+# --- /Comments/{id}/FileAttachments --------------------------------------------------------------
+
+
+def _add_comment_file_routes(router: APIRouter) -> None:
+    """A comment's files: uploaded, listed, read and deleted as a record's are."""
+    path = "/Comments/{comment_id:int}/FileAttachments"
+
+    @router.get(
+        path,
+        tags=["Comments"],
+        summary="The comment's file attachments",
+        openapi_extra=docs.operation(
+            200,
+            docs.array_of("FileAttachment"),
+            "A page of the comment's files (metadata)",
+            parameters=[p for p in docs.PAGING if p["name"] != "brief"],
+        ),
+    )
+    async def list_comment_files(request: Request, comment_id: CommentId) -> Response:
+        page = page_from(request)
+        store = _store(request)
+
+        files, total = await execute(
+            request,
+            lambda connection, caller: CommentFileService(connection, caller, store).list_files(
+                comment_id, page
+            ),
+        )
+        return list_response(files, total, "FileAttachment")
+
+    @router.post(
+        path,
+        status_code=201,
+        tags=["Comments"],
+        summary="Attach a file to a comment (multipart/form-data)",
+        openapi_extra=_upload_doc(),
+    )
+    async def add_comment_file(request: Request, comment_id: CommentId) -> Response:
+        store = _store(request)
+        new = await _receive_upload(request, store)
+
+        try:
+            created = await execute(
+                request,
+                lambda connection, caller: CommentFileService(connection, caller, store).add_file(
+                    comment_id, new
+                ),
                 write=True,
             )
         except BaseException:

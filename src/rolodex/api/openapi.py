@@ -96,6 +96,17 @@ class Follow(_Out):
     FOLLOWING: bool
 
 
+class LinkEmailAddress(_Out):
+    """A record's dropbox address, as Insightly's APILinkEmailAddress: an object with `EMAIL`.
+
+    Source: S31 (sterner-stuff/insightly-php docs/Api/LeadsApi.md) names the answer of
+    getLinkEmailAddress APILinkEmailAddress; the swagger-generated factoryhr/InsightlyCRM-php
+    (lib/Model/APILinkEmailAddress.php) gives that model its one property, EMAIL (a string).
+    """
+
+    EMAIL: str
+
+
 class FileAttachment(_Out):
     FILE_ID: int
     FILE_NAME: str = Field(max_length=500)
@@ -252,6 +263,7 @@ def owned_create_model(rt: RecordType) -> type[BaseModel]:
 
 def _models() -> list[type[BaseModel]]:
     models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models.append(LinkEmailAddress)
     models.append(DeletedRecord)
     models += [Country, Currency, Permissions, OpportunityStateChange]
     models += [ConvertIn, PipelineChangeIn, StageMoveIn, StateChangeIn]

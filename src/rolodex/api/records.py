@@ -38,6 +38,7 @@ from rolodex.domain.registry import (
 )
 from rolodex.errors import BadRequest, invalid_field
 from rolodex.services.context import Caller
+from rolodex.services.emails import link_email_address
 from rolodex.services.records import RecordService
 from rolodex.services.tombstones import deleted_page, purge_expired
 from rolodex.storage.files import FileStore
@@ -325,7 +326,29 @@ def build_router(rt: RecordType) -> APIRouter:
         _add_related_list(router, rt, EMAILS)
     if rt.has(Feature.FOLLOW):
         _add_follow_routes(router, rt)
+    if rt.has(Feature.LINK_EMAIL_ADDRESS):
+        _add_link_email_route(router, rt)
     return router
+
+
+def _add_link_email_route(router: APIRouter, rt: RecordType) -> None:
+    @router.get(
+        "/{record_id:int}/LinkEmailAddress",
+        summary="The record's dropbox address: imported mail sent to it is linked to the record",
+        openapi_extra=docs.single("LinkEmailAddress", "The address, as EMAIL"),
+    )
+    async def get_link_email_address(request: Request, record_id: RecordId) -> Response:
+        domain = request.app.state.settings.dropbox_domain
+
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: link_email_address(
+                    connection, caller, rt, record_id, domain
+                ),
+            ),
+            "LinkEmailAddress",
+        )
 
 
 def _add_deleted_route(router: APIRouter, rt: RecordType) -> None:

@@ -179,7 +179,9 @@ def emails_import(
         str, typer.Option("--owner-email", help="The user who owns the emails.")
     ],
 ) -> None:
-    """Import .eml files as Emails linked to matching contacts, leads and organisations.
+    """Import .eml files as Emails linked to matching contacts, leads and organisations, and to
+    the leads, opportunities and projects whose dropbox address (LinkEmailAddress) they were
+    sent to.
 
     Prints the new ids (space-separated) as the last line; on any error none is imported.
     """
@@ -191,7 +193,13 @@ def emails_import(
         with unit_of_work(_engine(), write=True) as connection:
             caller = email_service.owner_caller(connection, instance, owner_email)
             ids = email_service.import_emails(
-                connection, caller, contents, store, settings.max_upload_bytes, written
+                connection,
+                caller,
+                contents,
+                store,
+                settings.max_upload_bytes,
+                written,
+                settings.dropbox_domain,
             )
     except BaseException as error:
         for key in written:

@@ -43,6 +43,8 @@ class Feature(StrEnum):
     WRITE = "write"  # PUT and DELETE
     DELETE = "delete"  # DELETE /{Coll}/{id} without PUT (Emails); WRITE includes it
     ACTIVITY_SETS = "activity_sets"  # POST /{Coll}/{id}/ActivitySetAssignment
+    # GET /{Coll}/{id}/LinkEmailAddress: the record's own dropbox address (domain/dropbox.py)
+    LINK_EMAIL_ADDRESS = "link_email_address"
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ LEADS = RecordType(
         *_ACTIVITY_FIELDS,
         _CREATED_BY,
     ),
-    features=_MAJOR_FEATURES,
+    features=_MAJOR_FEATURES | {Feature.LINK_EMAIL_ADDRESS},
 )
 
 OPPORTUNITIES = RecordType(
@@ -361,7 +363,7 @@ OPPORTUNITIES = RecordType(
         *_ACTIVITY_FIELDS,
         _CREATED_BY,
     ),
-    features=_MAJOR_FEATURES | {Feature.PIPELINE},
+    features=_MAJOR_FEATURES | {Feature.PIPELINE, Feature.LINK_EMAIL_ADDRESS},
     rules=rules.opportunity,
     derived_fields=("OPPORTUNITY_VALUE",),
     history_field="OPPORTUNITY_STATE",
@@ -402,7 +404,7 @@ PROJECTS = RecordType(
         *_ACTIVITY_FIELDS,
         _CREATED_BY,
     ),
-    features=_MAJOR_FEATURES | {Feature.PIPELINE},
+    features=_MAJOR_FEATURES | {Feature.PIPELINE, Feature.LINK_EMAIL_ADDRESS},
 )
 
 TASKS = RecordType(

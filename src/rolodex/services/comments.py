@@ -3,7 +3,8 @@
 Comments are not a registry record type: Insightly has no list, search or GET of their own, only
 GET/POST /{Coll}/{id}/Comments, PUT /Comments and DELETE /Comments/{id}. A comment belongs to its
 parent's graph: adding, changing or deleting one sets the parent's DATE_UPDATED_UTC, and deleting
-the parent deletes its comments (RecordService.delete).
+the parent deletes its comments (RecordService.delete). A comment's files (file_attachments rows of
+record type COMMENT_FILES, rolodex.services.files.CommentFileService) go with it.
 """
 
 from typing import Any
@@ -13,7 +14,8 @@ from sqlalchemy import Connection
 from rolodex.domain.registry import USERS, RecordType, by_singular
 from rolodex.errors import FieldError, NotFound, invalid_field, invalid_input
 from rolodex.services.context import Caller, next_update_stamp, utc_now
-from rolodex.storage.comments import CommentStore
+from rolodex.storage.comments import COMMENT_FILES, CommentStore
+from rolodex.storage.files import FileRepository
 from rolodex.storage.repository import Page, Repository, Row
 from rolodex.wire import comments as wire
 from rolodex.wire.json import upper_keys
@@ -94,11 +96,26 @@ class CommentService:
             self._touch(parent, parent_row)
         return self._get(comment_id)
 
-    def delete(self, comment_id: int) -> None:
-        """DELETE /Comments/{id}."""
+    def delete(self, comment_id: int) -> list[str]:
+        """DELETE /Comments/{id}; its files' storage keys, to remove once this has committed."""
         parent, parent_row, _row = self._lock(comment_id)
+        files = FileRepository(self.repo.connection, self.caller.instance_id)
+        removed = files.delete_for_record(COMMENT_FILES, comment_id)
         self.store.delete(comment_id)
         self._touch(parent, parent_row)
+        return removed
+
+    def require(self, comment_id: int) -> Row:
+        """The comment's row, or 404 (also for a comment of another instance)."""
+        return self._require(comment_id)
+
+    def touch(self, comment_id: int) -> Row:
+        """Lock the comment (its parent first) and set both DATE_UPDATED_UTC: its graph changed."""
+        parent, parent_row, row = self._lock(comment_id)
+        stamp = next_update_stamp(row["date_updated_utc"])
+        self.store.update(comment_id, {"date_updated_utc": stamp})
+        self._touch(parent, parent_row)
+        return row
 
     # --- internals -----------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ Insightly takes emails in only through its dropbox and integrations, and the API
 them; Rolodex imports .eml files (`rolodex emails import`). Each email is linked to every Contact
 (EMAIL_ADDRESS) and Lead (EMAIL) whose address is among its From and To addresses, and to every
 Organisation with one of those addresses' domains in its EMAILDOMAINS. Attached files become the
-email's FileAttachments.
+email's FileAttachments. An email sent to a record's dropbox address (GET
+/{Coll}/{id}/LinkEmailAddress; rolodex.domain.dropbox) among its To, Cc, Bcc, Delivered-To or
+X-Original-To recipients is linked to that record too.
 """
 
 from collections.abc import Sequence
@@ -18,7 +20,9 @@ from typing import Any, cast
 
 from sqlalchemy import Connection
 
+from rolodex.config import get_settings
 from rolodex.domain.dates import format_datetime
+from rolodex.domain.dropbox import addressed_record, record_address
 from rolodex.domain.registry import CONTACTS, EMAILS, LEADS, ORGANISATIONS, Feature, RecordType
 from rolodex.errors import NotFound, RolodexError
 from rolodex.services.context import Caller
@@ -26,12 +30,16 @@ from rolodex.services.files import FileService, NewFile
 from rolodex.services.records import RecordService
 from rolodex.storage import emails as store
 from rolodex.storage.files import FileStore
+from rolodex.storage.repository import Repository
 from rolodex.wire.files import upload_fields
 
 # Where a record type keeps a person's email address: (type, field).
 ADDRESS_FIELDS: tuple[tuple[RecordType, str], ...] = ((CONTACTS, "EMAIL_ADDRESS"), (LEADS, "EMAIL"))
 # Record types matched by the domain of an address (they have Feature.EMAIL_DOMAINS).
 DOMAIN_TYPES = (ORGANISATIONS,)
+# The headers naming where a message was sent: a dropbox address may be in any of them (Bcc is
+# seldom kept in the message; the receiving server's Delivered-To / X-Original-To then name it).
+RECIPIENT_HEADERS = ("to", "cc", "bcc", "delivered-to", "x-original-to")
 
 
 @dataclass(frozen=True)
@@ -45,11 +53,13 @@ class Attachment:
 
 @dataclass(frozen=True)
 class ParsedEmail:
-    """An email's fields (wire names), the addresses of its From and To headers, its files."""
+    """An email's fields (wire names), the addresses of its From and To headers, its files, and
+    every address it was sent to (RECIPIENT_HEADERS)."""
 
     fields: dict[str, Any]
     addresses: frozenset[str]
     attachments: tuple[Attachment, ...] = ()
+    recipients: frozenset[str] = frozenset()
 
 
 def parse_eml(raw: bytes) -> ParsedEmail:
@@ -77,7 +87,11 @@ def parse_eml(raw: bytes) -> ParsedEmail:
         Attachment(part.get_filename(), part.get_content_type(), _payload(part))
         for part in message.iter_attachments()
     )
-    return ParsedEmail(fields, addresses, attachments)
+    sent_to = [", ".join(str(v) for v in message.get_all(name, [])) for name in RECIPIENT_HEADERS]
+    recipients = frozenset(
+        address.strip().lower() for _name, address in getaddresses(sent_to) if "@" in address
+    )
+    return ParsedEmail(fields, addresses, attachments, recipients)
 
 
 def import_emails(
@@ -87,21 +101,26 @@ def import_emails(
     store: FileStore,
     upload_limit: int,
     written: list[str],
+    dropbox_domain: str | None = None,
 ) -> list[int]:
     """Create one Email per (name, raw .eml) for `caller` (its owner); returns the new ids.
 
     The emails' attached files become their FileAttachments. A file that cannot be stored is an
     error naming the file; the caller's unit of work then writes none of them, and the caller
     discards the stored attachments, whose keys are appended to `written` as they are written.
+    Dropbox addresses are read at `dropbox_domain` (None: the server's setting).
     """
+    domain = dropbox_domain if dropbox_domain is not None else get_settings().dropbox_domain
     service = RecordService(connection, caller, EMAILS)
     files_service = FileService(connection, caller, EMAILS, store)
     ids = []
     for name, raw in files:
         parsed = parse_eml(raw)
+        found = matching_records(connection, caller, parsed.addresses)
+        found += dropbox_records(connection, caller, parsed.recipients, domain)
         links = [
             {"LINK_OBJECT_NAME": rt.singular, "LINK_OBJECT_ID": record_id}
-            for rt, record_id in matching_records(connection, caller, parsed.addresses)
+            for rt, record_id in dict.fromkeys(found)  # once each, in the order found
         ]
         try:
             record, _etag = service.create({**parsed.fields, "LINKS": links})
@@ -133,6 +152,31 @@ def matching_records(
         ids = store.ids_with_email_domain(connection, caller.instance_id, rt, domains)
         found += [(rt, record_id) for record_id in sorted(ids)]
     return found
+
+
+def dropbox_records(
+    connection: Connection, caller: Caller, recipients: frozenset[str], domain: str
+) -> list[tuple[RecordType, int]]:
+    """The existing records of the caller's instance whose dropbox address is a recipient."""
+    wanted: dict[RecordType, set[int]] = {}
+    for address in sorted(recipients):
+        addressed = addressed_record(address, caller.instance_id, domain)
+        if addressed is not None:
+            wanted.setdefault(addressed[0], set()).add(addressed[1])
+    repo = Repository(connection, caller.instance_id)
+    return [
+        (rt, record_id)
+        for rt, ids in wanted.items()
+        for record_id in sorted(repo.existing_ids(rt, ids))
+    ]
+
+
+def link_email_address(
+    connection: Connection, caller: Caller, rt: RecordType, record_id: int, domain: str
+) -> dict[str, str]:
+    """GET /{Coll}/{id}/LinkEmailAddress: the record's dropbox address (404 if no record)."""
+    RecordService(connection, caller, rt).get(record_id, brief=True)
+    return {"EMAIL": record_address(rt, caller.instance_id, record_id, domain)}
 
 
 def owner_caller(connection: Connection, instance_id: int, owner_email: str) -> Caller:

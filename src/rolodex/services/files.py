@@ -11,10 +11,12 @@ from sqlalchemy import Connection
 
 from rolodex.domain.registry import FILE_CATEGORIES, RecordType, by_singular
 from rolodex.errors import NotFound, invalid_field
+from rolodex.services.comments import CommentService
 from rolodex.services.context import Caller, next_update_stamp, utc_now
 from rolodex.services.records import RecordService, Wire
+from rolodex.storage.comments import COMMENT_FILES
 from rolodex.storage.files import FileRepository, FileStore
-from rolodex.storage.repository import Page, Row
+from rolodex.storage.repository import Page, Repository, Row
 from rolodex.wire.files import FileFields, file_attachment, image_url
 
 
@@ -103,42 +105,105 @@ class FileService(RecordService):
     # --- internals -------------------------------------------------------------------------
 
     def _insert(self, record_id: int, new: NewFile, is_image: bool) -> int:
-        now = utc_now()
-        file_id = self.files.insert(
-            {
-                "record_type": self.rt.singular,
-                "record_id": record_id,
-                "is_image": is_image,
-                "file_name": new.fields.file_name,
-                "content_type": new.fields.content_type,
-                "file_size": new.size,
-                "file_category_id": new.fields.file_category_id,
-                "owner_user_id": self.caller.user_id,
-                "storage_key": new.key,
-                "date_created_utc": now,
-                "date_updated_utc": now,
-            }
+        return insert_file(
+            self.files, self.store, self.caller, self.rt.singular, record_id, new, is_image
         )
-        # The row is written: the bytes go in place (again, harmlessly, if this is a retry).
-        self.store.place(new.key)
-        return file_id
 
     def _check_category(self, category_id: int | None) -> None:
-        """A file's category must be an active file category of the instance (or none)."""
-        if category_id is None:
-            return
-        category = self.repo.get_record(FILE_CATEGORIES, category_id)
-        if category is None:
-            raise invalid_field("file_category_id", f"no file category with ID {category_id}")
-        active = FILE_CATEGORIES.active_flag
-        if active is not None and not category[active.lower()]:
-            raise invalid_field("file_category_id", f"file category {category_id} is inactive")
+        check_category(self.repo, category_id)
 
     def _set_image_url(self, row: Row, url: str | None) -> None:
         spec = self.rt.field_named("IMAGE_URL")
         assert spec is not None, f"{self.rt.collection} has Feature.IMAGE but no IMAGE_URL"
         stamp = next_update_stamp(row["date_updated_utc"])
         self.repo.update_record(self.rt, row["id"], {spec.column: url, "date_updated_utc": stamp})
+
+
+class CommentFileService:
+    """The files of comments (GET/POST /Comments/{id}/FileAttachments), for one caller.
+
+    They are file attachments like a record's (one table, one store, one download route), kept
+    under the record type COMMENT_FILES and the comment's id. Adding or removing one touches the
+    comment and its parent record; deleting the comment or its parent deletes them.
+    """
+
+    def __init__(self, connection: Connection, caller: Caller, store: FileStore) -> None:
+        self.caller = caller
+        self.comments = CommentService(connection, caller)
+        self.repo = Repository(connection, caller.instance_id)
+        self.files = FileRepository(connection, caller.instance_id)
+        self.store = store
+
+    def list_files(self, comment_id: int, page: Page) -> tuple[list[Wire], int | None]:
+        """A page of the comment's files (metadata); 404 if there is no such comment."""
+        self.comments.require(comment_id)
+        rows, total = self.files.list_for_record(COMMENT_FILES, comment_id, page)
+        return [file_attachment(row) for row in rows], total
+
+    def add_file(self, comment_id: int, new: NewFile) -> Wire:
+        """Attach an uploaded file to the comment."""
+        self.comments.touch(comment_id)
+        check_category(self.repo, new.fields.file_category_id)
+        file_id = insert_file(
+            self.files, self.store, self.caller, COMMENT_FILES, comment_id, new, False
+        )
+        stored = self.files.get(file_id)
+        assert stored is not None
+        return file_attachment(stored)
+
+    def remove_file(self, file_id: int) -> str:
+        """Delete one comment file; the storage key to remove after commit."""
+        attachment = self.files.get(file_id)
+        if attachment is None:
+            raise NotFound(f"No file attachment with ID {file_id}.")
+        self.comments.touch(attachment["record_id"])
+        key = self.files.delete(file_id)
+        if key is None:  # deleted meanwhile
+            raise NotFound(f"No file attachment with ID {file_id}.")
+        return key
+
+
+def insert_file(
+    files: FileRepository,
+    store: FileStore,
+    caller: Caller,
+    record_type: str,
+    record_id: int,
+    new: NewFile,
+    is_image: bool,
+) -> int:
+    """Record an upload as a file of (record_type, record_id) and put its bytes in place."""
+    now = utc_now()
+    file_id = files.insert(
+        {
+            "record_type": record_type,
+            "record_id": record_id,
+            "is_image": is_image,
+            "file_name": new.fields.file_name,
+            "content_type": new.fields.content_type,
+            "file_size": new.size,
+            "file_category_id": new.fields.file_category_id,
+            "owner_user_id": caller.user_id,
+            "storage_key": new.key,
+            "date_created_utc": now,
+            "date_updated_utc": now,
+        }
+    )
+    # The row is written: the bytes go in place (again, harmlessly, if this is a retry).
+    store.place(new.key)
+    return file_id
+
+
+def check_category(repo: Repository, category_id: int | None) -> None:
+    """A file's category must be an active file category of the instance (or none)."""
+    if category_id is None:
+        return
+    category = repo.get_record(FILE_CATEGORIES, category_id)
+    if category is None:
+        raise invalid_field("file_category_id", f"no file category with ID {category_id}")
+    active = FILE_CATEGORIES.active_flag
+    if active is not None and not category[active.lower()]:
+        raise invalid_field("file_category_id", f"file category {category_id} is inactive")
 
 
 def find_file(connection: Connection, caller: Caller, file_id: int) -> Row:
@@ -152,5 +217,7 @@ def find_file(connection: Connection, caller: Caller, file_id: int) -> Row:
 def delete_file(connection: Connection, caller: Caller, store: FileStore, file_id: int) -> str:
     """Delete a file attachment, touching its record; the storage key to remove after commit."""
     row = find_file(connection, caller, file_id)
+    if row["record_type"] == COMMENT_FILES:
+        return CommentFileService(connection, caller, store).remove_file(file_id)
     rt = by_singular(row["record_type"])
     return FileService(connection, caller, rt, store).remove_file(file_id)

@@ -41,7 +41,7 @@ from rolodex.services.context import Caller, next_update_stamp, utc_now
 from rolodex.services.custom_fields import CustomValues, record_deleted
 from rolodex.services.lookups import add_lookup_data
 from rolodex.storage import tables
-from rolodex.storage.comments import CommentStore
+from rolodex.storage.comments import COMMENT_FILES, CommentStore
 from rolodex.storage.custom_fields import CustomFieldStore
 from rolodex.storage.engine import savepoint
 from rolodex.storage.files import FileRepository
@@ -430,8 +430,9 @@ class RecordService:
         return self.read(record_id)
 
     def delete(self, record_id: int) -> list[str]:
-        """Delete a record with its tags, dates, domains, links, follows and files (linked notes
-        stay); returns its files' storage keys, to remove from disk once this has committed."""
+        """Delete a record with its tags, dates, domains, links, follows, comments and files (its
+        comments' too; linked notes stay); returns the files' storage keys, to remove from disk
+        once this has committed."""
         self._require(record_id, for_update=True)
         singular = self.rt.singular
         # Its search keys go, and LOOKUP values pointing to it are cleared.
@@ -445,20 +446,21 @@ class RecordService:
         for table in _CHILD_TABLES.values():
             self.repo.delete_children(table, singular, record_id)
         self.repo.unfollow(None, singular, record_id)
+        files = FileRepository(self.repo.connection, self.caller.instance_id)
+        removed_files: list[str] = []
         if self.rt.has(Feature.COMMENTS):
-            CommentStore(self.repo.connection, self.caller.instance_id).delete_of_record(
-                singular, record_id
-            )
+            comment_ids = CommentStore(
+                self.repo.connection, self.caller.instance_id
+            ).delete_of_record(singular, record_id)
+            removed_files += files.delete_for_records(COMMENT_FILES, comment_ids)
         for owned in owned_types(self.rt):  # a project's milestones go with it
             owned_service = RecordService(self.repo.connection, self.caller, owned)
             for owned_id in owned_service.ids_owned_by(record_id):
                 owned_service.delete(owned_id)
         if self.rt.history_field is not None:
             self.repo.delete_history(singular, record_id)
-        removed_files: list[str] = []
         if self.rt.has(Feature.FILE_ATTACHMENTS) or self.rt.has(Feature.IMAGE):
-            files = FileRepository(self.repo.connection, self.caller.instance_id)
-            removed_files = files.delete_for_record(singular, record_id)
+            removed_files += files.delete_for_record(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(singular, record_id, now)

@@ -9,6 +9,9 @@ from rolodex.storage.repository import Page, Row, fetch_page, strictly_after
 
 _comments = tables.comments
 
+# The record_type of a comment's files in file_attachments (no record type is named so).
+COMMENT_FILES = "Comment"
+
 
 class CommentStore:
     """Comment rows of one instance."""
@@ -63,11 +66,15 @@ class CommentStore:
             delete(_comments).where(self._scoped(), _comments.c.id == comment_id)
         )
 
-    def delete_of_record(self, record_type: str, record_id: int) -> None:
-        self.connection.execute(
-            delete(_comments).where(
+    def delete_of_record(self, record_type: str, record_id: int) -> list[int]:
+        """Delete the record's comments; the ids they had (to delete their files by)."""
+        result = self.connection.execute(
+            delete(_comments)
+            .where(
                 self._scoped(),
                 _comments.c.record_type == record_type,
                 _comments.c.record_id == record_id,
             )
+            .returning(_comments.c.id)
         )
+        return [int(comment_id) for comment_id in result.scalars()]

@@ -209,3 +209,20 @@ class FileRepository:
             delete(files).where(*conditions).returning(files.c.storage_key)
         )
         return list(result.scalars())
+
+    def delete_for_records(self, record_type: str, record_ids: Iterable[int]) -> list[str]:
+        """Delete the file rows of several records of one type; their storage keys."""
+        wanted = set(record_ids)
+        if not wanted:
+            return []
+        files = tables.file_attachments
+        result = self.connection.execute(
+            delete(files)
+            .where(
+                files.c.instance_id == self.instance_id,
+                files.c.record_type == record_type,
+                files.c.record_id.in_(wanted),
+            )
+            .returning(files.c.storage_key)
+        )
+        return list(result.scalars())
