@@ -59,7 +59,8 @@ async def run_unit(request: Request, work: Callable[[], T], write: bool = False)
 async def execute(
     request: Request, work: Callable[[Connection, Caller], T], write: bool = False
 ) -> T:
-    """Run `work` for the authenticated caller in one unit of work, off the event loop."""
+    """Run `work` for the authenticated caller in one unit of work (`run_unit`: a read on the
+    event loop, a write in the write lane)."""
     caller: Caller = request.state.caller
     engine: Engine = request.app.state.engine
     retries = request.app.state.settings.write_retries
