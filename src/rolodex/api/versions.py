@@ -427,4 +427,27 @@ GET /Users/Search
 """,
 )
 
-VERSIONS = (V3_0,)
+# /v2.2 (reference/insightly-v2.2-operations.tsv): its Contacts and Organisations speak the v2
+# object graph and are served by rolodex.api.v22; listed here are the v2.2 operations whose
+# bodies are the same as v3.1's, re-mounted like v3.0's.
+V2_2 = ApiVersion(
+    prefix="/v2.2",
+    links_in_records=True,
+    operations_text="""
+GET /Countries
+GET /Currencies
+GET /Instance
+GET /LeadSources
+GET /LeadStatuses
+GET /PipelineStages/{id}
+GET /PipelineStages
+GET /Pipelines/{id}
+GET /Pipelines
+GET /Relationships
+GET /Users/{id}
+GET /Users/Me
+GET /Users
+""",
+)
+
+VERSIONS = (V3_0, V2_2)
