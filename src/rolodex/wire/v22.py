@@ -1,4 +1,4 @@
-"""The v2.2 object graph of Contacts and Organisations, translated to and from the v3.1 record.
+"""The v2.2 object graph, translated to and from the v3.1 record the services store.
 
 v2.2 (reference facts 1.5, 2.14) kept addresses and contact points as sub-elements with ids of
 their own; v3.1 stores them as flat fields. This module is pure: it maps one shape onto the other
@@ -33,6 +33,13 @@ Mapping (v2.2 sub-element -> v3.1 field; the id column is the item's fixed id, s
   <-> LINKS Contact -> Contact (IS_FORWARD false when this contact is SECOND); ORGANISATIONLINKS
   {ORG_LINK_ID, FIRST_/SECOND_ORGANISATION_ID, ...} the same for Organisation -> Organisation.
 - TAGS, DATES, EMAILDOMAINS: the same items in both versions.
+- Leads, Opportunities, Projects, Tasks, Events, Notes: no addresses or contact infos. Leads use
+  v2.2's names ORGANIZATION_NAME, PHONE_NUMBER, MOBILE_PHONE_NUMBER, FAX_NUMBER, EMAIL_ADDRESS,
+  WEBSITE_URL, CONVERTED_ORGANIZATION_ID and show no links (v2.2 had none on leads; a v2.2 PUT
+  keeps them). Opportunities and Projects show LINKS as above (SECOND_OPPORTUNITY_ID /
+  SECOND_PROJECT_ID for a link to one of their own kind); Tasks, Events and Notes show
+  TASKLINKS / EVENTLINKS / NOTELINKS {TASK_LINK_ID, ..., CONTACT_ID, ORGANISATION_ID,
+  OPPORTUNITY_ID, PROJECT_ID, LEAD_ID}.
 - The v3.1 names of the mapped fields (EMAIL_ADDRESS, ADDRESS_MAIL_CITY, ORGANISATION_ID on a
   Contact, ...) are no v2.2 fields: ignored in a v2.2 body, like any unknown key.
 
@@ -50,7 +57,7 @@ the slot's spelling of ADDRESS_TYPE/LABEL/SUBTYPE is used whatever case was sent
 Links the v2.2 graph cannot show (to Leads, Tasks, custom objects, ...) are kept by a v2.2 PUT.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rolodex.errors import BadRequest, FieldError, invalid_input
@@ -119,53 +126,167 @@ INFO_SLOTS: dict[str, tuple[InfoSlot, ...]] = {
     "Organisations": (_PHONE, _PHONE_FAX, _WEBSITE, *_SOCIAL),
 }
 
-# The v3.1 object names a v2.2 LINKS item can name, by the id field it uses for them.
-LINK_ID_FIELDS = {
+
+@dataclass(frozen=True)
+class SameLinks:
+    """The v2.2 array of a record's links to records of its own type (CONTACTLINKS)."""
+
+    array: str
+    item_id: str  # CONTACT_LINK_ID
+    prefix: str  # CONTACT -> FIRST_CONTACT_ID, SECOND_CONTACT_ID
+
+
+@dataclass(frozen=True)
+class GraphType:
+    """How one record type's v2.2 graph differs from its v3.1 record."""
+
+    collection: str
+    singular: str
+    id_field: str
+    # v2.2 names that differ from v3.1: {v2.2 name: v3.1 name}.
+    renamed: dict[str, str] = field(default_factory=dict)
+    # The v2.2 array of links to other records (None: v2.2 shows none), its item id, and the
+    # id fields that name the other end: {v2.2 field: v3.1 object name}.
+    link_array: str | None = "LINKS"
+    link_id: str = "LINK_ID"
+    link_fields: dict[str, str] = field(default_factory=dict)
+    link_extras: tuple[str, ...] = ("ROLE", "DETAILS")
+    same_links: SameLinks | None = None
+    # The v3.1 arrays the record has (TAGS, DATES, EMAILDOMAINS, CUSTOMFIELDS, LINKS).
+    arrays: tuple[str, ...] = ()
+
+
+_ACTIVITY_LINK_FIELDS = {
     "CONTACT_ID": "Contact",
     "ORGANISATION_ID": "Organisation",
     "OPPORTUNITY_ID": "Opportunity",
     "PROJECT_ID": "Project",
+    "LEAD_ID": "Lead",
+}
+_MAJOR = ("CUSTOMFIELDS", "TAGS", "LINKS")
+
+
+def _activity(collection: str, singular: str, id_field: str, arrays: tuple[str, ...]) -> GraphType:
+    prefix = id_field.removesuffix("_ID")
+    return GraphType(
+        collection,
+        singular,
+        id_field,
+        link_array=f"{prefix}LINKS",
+        link_id=f"{prefix}_LINK_ID",
+        link_fields=_ACTIVITY_LINK_FIELDS,
+        link_extras=(),
+        arrays=arrays,
+    )
+
+
+GRAPH_TYPES = {
+    graph.collection: graph
+    for graph in (
+        GraphType(
+            "Contacts",
+            "Contact",
+            "CONTACT_ID",
+            renamed={"DEFAULT_LINKED_ORGANISATION": "ORGANISATION_ID"},
+            link_fields={
+                "ORGANISATION_ID": "Organisation",
+                "OPPORTUNITY_ID": "Opportunity",
+                "PROJECT_ID": "Project",
+            },
+            same_links=SameLinks("CONTACTLINKS", "CONTACT_LINK_ID", "CONTACT"),
+            arrays=(*_MAJOR, "DATES"),
+        ),
+        GraphType(
+            "Organisations",
+            "Organisation",
+            "ORGANISATION_ID",
+            link_fields={
+                "CONTACT_ID": "Contact",
+                "OPPORTUNITY_ID": "Opportunity",
+                "PROJECT_ID": "Project",
+            },
+            same_links=SameLinks("ORGANISATIONLINKS", "ORG_LINK_ID", "ORGANISATION"),
+            arrays=(*_MAJOR, "DATES", "EMAILDOMAINS"),
+        ),
+        GraphType(
+            "Leads",
+            "Lead",
+            "LEAD_ID",
+            renamed={
+                "ORGANIZATION_NAME": "ORGANISATION_NAME",
+                "PHONE_NUMBER": "PHONE",
+                "MOBILE_PHONE_NUMBER": "MOBILE",
+                "FAX_NUMBER": "FAX",
+                "EMAIL_ADDRESS": "EMAIL",
+                "WEBSITE_URL": "WEBSITE",
+                "CONVERTED_ORGANIZATION_ID": "CONVERTED_ORGANISATION_ID",
+            },
+            link_array=None,
+            arrays=_MAJOR,
+        ),
+        GraphType(
+            "Opportunities",
+            "Opportunity",
+            "OPPORTUNITY_ID",
+            link_fields={
+                "CONTACT_ID": "Contact",
+                "ORGANISATION_ID": "Organisation",
+                "PROJECT_ID": "Project",
+                "SECOND_OPPORTUNITY_ID": "Opportunity",
+            },
+            arrays=_MAJOR,
+        ),
+        GraphType(
+            "Projects",
+            "Project",
+            "PROJECT_ID",
+            link_fields={
+                "CONTACT_ID": "Contact",
+                "ORGANISATION_ID": "Organisation",
+                "OPPORTUNITY_ID": "Opportunity",
+                "SECOND_PROJECT_ID": "Project",
+            },
+            arrays=_MAJOR,
+        ),
+        _activity("Tasks", "Task", "TASK_ID", ("CUSTOMFIELDS", "LINKS")),
+        _activity("Events", "Event", "EVENT_ID", ("CUSTOMFIELDS", "LINKS")),
+        _activity("Notes", "Note", "NOTE_ID", ("LINKS",)),
+    )
 }
 
-# Per graph type: its own singular, its id field, and its same-type link collection.
-_SELF = {
-    "Contacts": ("Contact", "CONTACT_ID", "CONTACTLINKS", "CONTACT_LINK_ID", "CONTACT"),
-    "Organisations": (
-        "Organisation",
-        "ORGANISATION_ID",
-        "ORGANISATIONLINKS",
-        "ORG_LINK_ID",
-        "ORGANISATION",
-    ),
-}
-
-# v2.2 top-level names that differ from v3.1: {collection: {v2.2 name: v3.1 name}}.
-RENAMED = {"Contacts": {"DEFAULT_LINKED_ORGANISATION": "ORGANISATION_ID"}, "Organisations": {}}
-
-GRAPH_COLLECTIONS = ("ADDRESSES", "CONTACTINFOS", "CUSTOMFIELDS", "TAGS", "DATES", "LINKS")
 PASSED_THROUGH = ("TAGS", "DATES", "EMAILDOMAINS")
+V31_ARRAYS = ("CUSTOMFIELDS", "TAGS", "DATES", "EMAILDOMAINS", "LINKS")
 
 
 def graph_types() -> tuple[str, ...]:
     """The collections whose records this module translates."""
-    return tuple(ADDRESS_SLOTS)
+    return tuple(GRAPH_TYPES)
 
 
 def flat_fields(collection: str) -> set[str]:
     """The v3.1 fields that v2.2 shows as sub-elements (not as top-level fields)."""
-    fields = {slot.prefix + part for slot in ADDRESS_SLOTS[collection] for part in ADDRESS_PARTS}
-    return fields | {slot.field for slot in INFO_SLOTS[collection]}
+    addresses = ADDRESS_SLOTS.get(collection, ())
+    fields = {slot.prefix + part for slot in addresses for part in ADDRESS_PARTS}
+    return fields | {slot.field for slot in INFO_SLOTS.get(collection, ())}
 
 
 def link_collections(collection: str) -> tuple[str, ...]:
-    """The v2.2 link arrays of a record: LINKS and CONTACTLINKS / ORGANISATIONLINKS."""
-    return ("LINKS", _SELF[collection][2])
+    """The v2.2 link arrays of a record: LINKS, CONTACTLINKS, TASKLINKS, ..."""
+    graph = GRAPH_TYPES[collection]
+    names = [graph.link_array] if graph.link_array else []
+    if graph.same_links:
+        names.append(graph.same_links.array)
+    return tuple(names)
 
 
 def sub_collections(collection: str) -> tuple[str, ...]:
     """Every array of a v2.2 record of `collection` (what a full PUT replaces)."""
-    extra = ("EMAILDOMAINS",) if collection == "Organisations" else ()
-    return (*GRAPH_COLLECTIONS, *extra, _SELF[collection][2])
+    graph = GRAPH_TYPES[collection]
+    names = []
+    if collection in ADDRESS_SLOTS:
+        names += ["ADDRESSES", "CONTACTINFOS"]
+    names += [name for name in graph.arrays if name != "LINKS"]
+    return (*names, *link_collections(collection))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,53 +322,54 @@ def contact_infos_of(collection: str, record: Record) -> list[Record]:
 
 def _v22_link(collection: str, link: Record) -> tuple[str, Record] | None:
     """(v2.2 array, item) for one v3.1 link of a record of `collection`; None if v2.2 has none."""
-    singular, id_field, same_links, same_id, _ = _SELF[collection]
+    graph = GRAPH_TYPES[collection]
     other = link.get("LINK_OBJECT_NAME")
     other_id = link.get("LINK_OBJECT_ID")
-    if other == singular:
+    same = graph.same_links
+    if same is not None and other == graph.singular:
         forward = link.get("IS_FORWARD") is not False
         this_id = link.get("OBJECT_ID")
         first, second = (this_id, other_id) if forward else (other_id, this_id)
-        prefix = "CONTACT" if collection == "Contacts" else "ORGANISATION"
-        return same_links, {
-            same_id: link.get("LINK_ID"),
-            f"FIRST_{prefix}_ID": first,
-            f"SECOND_{prefix}_ID": second,
+        return same.array, {
+            same.item_id: link.get("LINK_ID"),
+            f"FIRST_{same.prefix}_ID": first,
+            f"SECOND_{same.prefix}_ID": second,
             "RELATIONSHIP_ID": link.get("RELATIONSHIP_ID"),
             "DETAILS": link.get("DETAILS"),
         }
-    names = {name: field for field, name in LINK_ID_FIELDS.items()}
-    if other not in names:
+    names = {name: key for key, name in graph.link_fields.items()}
+    if graph.link_array is None or other not in names:
         return None
-    item: Record = {"LINK_ID": link.get("LINK_ID")}
-    item.update({field: None for field in LINK_ID_FIELDS})
-    item[id_field] = link.get("OBJECT_ID")
+    item: Record = {graph.link_id: link.get("LINK_ID"), graph.id_field: link.get("OBJECT_ID")}
+    item.update({key: None for key in graph.link_fields})
     item[names[str(other)]] = other_id
-    item.update({"ROLE": link.get("ROLE"), "DETAILS": link.get("DETAILS")})
-    return "LINKS", item
+    item.update({extra: link.get(extra) for extra in graph.link_extras})
+    return graph.link_array, item
 
 
 def to_v22(collection: str, record: Record) -> Record:
     """The v2.2 record for a v3.1 `record` of `collection` (brief when it has no arrays)."""
+    graph = GRAPH_TYPES[collection]
     flat = flat_fields(collection)
-    renamed = {v31: v22 for v22, v31 in RENAMED[collection].items()}
-    sub = {"CUSTOMFIELDS", "TAGS", "DATES", "LINKS", "EMAILDOMAINS"}
+    renamed = {v31: v22 for v22, v31 in graph.renamed.items()}
     result: Record = {
         renamed.get(key, key): value
         for key, value in record.items()
-        if key not in flat and key not in sub
+        if key not in flat and key not in V31_ARRAYS
     }
-    if "CUSTOMFIELDS" not in record:  # brief: top-level fields only
+    if not any(name in record for name in V31_ARRAYS):  # brief: top-level fields only
         return result
-    result["ADDRESSES"] = addresses_of(collection, record)
-    result["CONTACTINFOS"] = contact_infos_of(collection, record)
-    result["CUSTOMFIELDS"] = [
-        {"CUSTOM_FIELD_ID": item.get("FIELD_NAME"), "FIELD_VALUE": item.get("FIELD_VALUE")}
-        for item in record.get("CUSTOMFIELDS") or []
-    ]
+    if collection in ADDRESS_SLOTS:
+        result["ADDRESSES"] = addresses_of(collection, record)
+        result["CONTACTINFOS"] = contact_infos_of(collection, record)
+    if "CUSTOMFIELDS" in graph.arrays:
+        result["CUSTOMFIELDS"] = [
+            {"CUSTOM_FIELD_ID": item.get("FIELD_NAME"), "FIELD_VALUE": item.get("FIELD_VALUE")}
+            for item in record.get("CUSTOMFIELDS") or []
+        ]
     for name in PASSED_THROUGH:
-        if name in record:
-            result[name] = record[name]
+        if name in graph.arrays:
+            result[name] = record.get(name) or []
     links: dict[str, list[Record]] = {name: [] for name in link_collections(collection)}
     for link in record.get("LINKS") or []:
         found = _v22_link(collection, link)
@@ -435,40 +557,37 @@ def links_in(
     collection: str, body: Record, record_id: int | None, problems: _Problems
 ) -> list[Record] | None:
     """v3.1 LINKS for the v2.2 link arrays of `body` (None when it has none of them)."""
-    singular, id_field, same_links, same_id, prefix = _SELF[collection]
-    plain = _items(body, "LINKS", problems)
-    same = _items(body, same_links, problems)
-    if plain is None and same is None:
+    graph = GRAPH_TYPES[collection]
+    plain = _items(body, graph.link_array, problems) if graph.link_array else None
+    same = graph.same_links
+    same_items = _items(body, same.array, problems) if same else None
+    if plain is None and same_items is None:
         return None
     result: list[Record] = []
     for index, item in enumerate(plain or []):
-        where = f"LINKS[{index}]"
+        where = f"{graph.link_array}[{index}]"
         others = [
-            (field, _int(item.get(field)))
-            for field in LINK_ID_FIELDS
-            if field != id_field and item.get(field) is not None
+            (key, _int(item.get(key))) for key in graph.link_fields if item.get(key) is not None
         ]
         if len(others) != 1 or others[0][1] is None:
-            fields = ", ".join(f for f in LINK_ID_FIELDS if f != id_field)
-            problems.add(where, f"must name exactly one other record by one of {fields}")
+            problems.add(
+                where,
+                f"must name exactly one other record by one of {', '.join(graph.link_fields)}",
+            )
             continue
-        field, other_id = others[0]
-        result.append(
-            {
-                "LINK_ID": _int(item.get("LINK_ID")),
-                "LINK_OBJECT_NAME": LINK_ID_FIELDS[field],
-                "LINK_OBJECT_ID": other_id,
-                "ROLE": item.get("ROLE"),
-                "DETAILS": item.get("DETAILS"),
-            }
-        )
-    for index, item in enumerate(same or []):
-        where = f"{same_links}[{index}]"
-        first = _int(item.get(f"FIRST_{prefix}_ID"))
-        second = _int(item.get(f"SECOND_{prefix}_ID"))
-        if first is None and second is None:
-            problems.add(where, f"needs FIRST_{prefix}_ID or SECOND_{prefix}_ID")
-            continue
+        key, other_id = others[0]
+        link: Record = {
+            "LINK_ID": _int(item.get(graph.link_id)),
+            "LINK_OBJECT_NAME": graph.link_fields[key],
+            "LINK_OBJECT_ID": other_id,
+        }
+        link.update({extra: item.get(extra) for extra in graph.link_extras})
+        result.append(link)
+    for index, item in enumerate(same_items or []):
+        assert same is not None
+        where = f"{same.array}[{index}]"
+        first = _int(item.get(f"FIRST_{same.prefix}_ID"))
+        second = _int(item.get(f"SECOND_{same.prefix}_ID"))
         # The other end is whichever is not this record; a missing end is this record, and a
         # record not yet created is FIRST.
         if record_id is not None:
@@ -477,12 +596,14 @@ def links_in(
         forward = record_id is None or first == record_id
         other = second if forward else first
         if other is None or (record_id is not None and record_id not in (first, second)):
-            problems.add(where, f"must have this {singular} as FIRST_ or SECOND_{prefix}_ID")
+            problems.add(
+                where, f"must have this {graph.singular} as FIRST_ or SECOND_{same.prefix}_ID"
+            )
             continue
         result.append(
             {
-                "LINK_ID": _int(item.get(same_id)),
-                "LINK_OBJECT_NAME": singular,
+                "LINK_ID": _int(item.get(same.item_id)),
+                "LINK_OBJECT_NAME": graph.singular,
                 "LINK_OBJECT_ID": other,
                 "RELATIONSHIP_ID": _int(item.get("RELATIONSHIP_ID")),
                 "IS_FORWARD": forward,
@@ -490,6 +611,11 @@ def links_in(
             }
         )
     return result
+
+
+def _set(fields: Record) -> Record:
+    """The fields that have a value (a POST leaves the others unset)."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _representable(collection: str, link: Record) -> bool:
@@ -515,8 +641,9 @@ def from_v22(
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     replacing = current is not None and not brief
+    graph = GRAPH_TYPES[collection]
     flat = flat_fields(collection)
-    renamed = RENAMED[collection]
+    renamed = graph.renamed
     arrays = set(sub_collections(collection))
     result: Record = {}
     for key, value in body.items():
@@ -526,16 +653,17 @@ def from_v22(
     if brief:
         return result
     problems = _Problems()
-    addresses = _items(body, "ADDRESSES", problems)
-    infos = _items(body, "CONTACTINFOS", problems)
-    custom = _items(body, "CUSTOMFIELDS", problems)
-    if addresses is not None or replacing:
-        fields = address_fields(collection, addresses or [], problems)
-        result.update(fields if replacing else {k: v for k, v in fields.items() if v is not None})
-    if infos is not None or replacing:
-        fields = contact_info_fields(collection, infos or [], problems)
-        result.update(fields if replacing else {k: v for k, v in fields.items() if v is not None})
-    if custom is not None or replacing:
+    if collection in ADDRESS_SLOTS:
+        addresses = _items(body, "ADDRESSES", problems)
+        if addresses is not None or replacing:
+            fields = address_fields(collection, addresses or [], problems)
+            result.update(fields if replacing else _set(fields))
+        infos = _items(body, "CONTACTINFOS", problems)
+        if infos is not None or replacing:
+            fields = contact_info_fields(collection, infos or [], problems)
+            result.update(fields if replacing else _set(fields))
+    custom = _items(body, "CUSTOMFIELDS", problems) if "CUSTOMFIELDS" in graph.arrays else None
+    if custom is not None or (replacing and "CUSTOMFIELDS" in graph.arrays):
         sent = custom_fields_in(custom or [], problems)
         names = {item["FIELD_NAME"].upper() for item in sent}
         cleared = [
@@ -551,7 +679,7 @@ def from_v22(
         if items is not None or replacing:
             result[name] = items or []
     links = links_in(collection, body, record_id, problems)
-    if links is not None or replacing:
+    if links is not None or (replacing and link_collections(collection)):
         kept = [
             link
             for link in (current or {}).get("LINKS") or []
