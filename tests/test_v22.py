@@ -442,3 +442,108 @@ def test_v22_openapi_lists_the_graph_routes(api22: httpx.Client) -> None:
         httpx.get(str(api22.base_url).rstrip("/").replace("/v2.2", "/v3.1") + "/openapi.json")
     )
     assert not any(path.startswith("/v2.2") for path in current["paths"])
+
+
+# --- the other record types ------------------------------------------------------------------
+
+
+def test_lead_speaks_v22_field_names(api22: httpx.Client, api: httpx.Client) -> None:
+    body = {
+        "LAST_NAME": "Lee",
+        "ORGANIZATION_NAME": "Acme",
+        "EMAIL_ADDRESS": "lee@example.com",
+        "PHONE_NUMBER": "1",
+        "MOBILE_PHONE_NUMBER": "2",
+        "FAX_NUMBER": "3",
+        "WEBSITE_URL": "https://lee.example",
+        "TAGS": [{"TAG_NAME": "Hot"}],
+    }
+    lead = ok(api22.post("/Leads", json=body), 201)
+    for name, value in body.items():
+        assert lead[name] == value, name
+    assert "ORGANISATION_NAME" not in lead and "EMAIL" not in lead and "LINKS" not in lead
+    flat = ok(api.get(f"/Leads/{lead['LEAD_ID']}"))
+    assert (flat["ORGANISATION_NAME"], flat["EMAIL"], flat["PHONE"]) == (
+        "Acme",
+        "lee@example.com",
+        "1",
+    )
+    assert (flat["MOBILE"], flat["FAX"], flat["WEBSITE"]) == ("2", "3", "https://lee.example")
+    # A full PUT without TAGS removes them; v3.1 names in a v2.2 body are not v2.2 fields.
+    updated = ok(api22.put("/Leads", json={"LEAD_ID": lead["LEAD_ID"], "EMAIL": "x@y.z"}))
+    assert updated["TAGS"] == [] and updated["EMAIL_ADDRESS"] == "lee@example.com"
+    found = ok(
+        api22.get(
+            "/Leads/Search",
+            params={"field_name": "email_address", "field_value": "lee@example.com"},
+        )
+    )
+    assert [found_lead["LEAD_ID"] for found_lead in found] == [lead["LEAD_ID"]]
+
+
+def test_opportunity_links_are_a_replaced_sub_collection(
+    api22: httpx.Client, api: httpx.Client
+) -> None:
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Ed"}), 201)
+    opportunity = ok(
+        api22.post(
+            "/Opportunities",
+            json={
+                "OPPORTUNITY_NAME": "Deal",
+                "LINKS": [{"CONTACT_ID": contact["CONTACT_ID"], "ROLE": "Buyer"}],
+            },
+        ),
+        201,
+    )
+    (link,) = opportunity["LINKS"]
+    assert link["OPPORTUNITY_ID"] == opportunity["OPPORTUNITY_ID"] and link["ROLE"] == "Buyer"
+    seen = ok(api22.get(f"/Contacts/{contact['CONTACT_ID']}"))["LINKS"]
+    assert seen[0]["OPPORTUNITY_ID"] == opportunity["OPPORTUNITY_ID"]
+    assert ok(api22.put("/Opportunities", json=opportunity))["LINKS"] == [link]
+    without = {k: v for k, v in opportunity.items() if k != "LINKS"}
+    assert ok(api22.put("/Opportunities", json=without))["LINKS"] == []
+    assert ok(api.get(f"/Opportunities/{opportunity['OPPORTUNITY_ID']}"))["LINKS"] == []
+
+
+def test_task_event_and_note_links(api22: httpx.Client, api: httpx.Client) -> None:
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Flo"}), 201)
+    contact_id = contact["CONTACT_ID"]
+    task = ok(
+        api22.post(
+            "/Tasks",
+            json={"TITLE": "Call", "COMPLETED": False, "TASKLINKS": [{"CONTACT_ID": contact_id}]},
+        ),
+        201,
+    )
+    (task_link,) = task["TASKLINKS"]
+    assert task_link["TASK_ID"] == task["TASK_ID"] and task_link["CONTACT_ID"] == contact_id
+    assert task_link["TASK_LINK_ID"]
+    event = ok(
+        api22.post(
+            "/Events",
+            json={
+                "TITLE": "Meet",
+                "START_DATE_UTC": "2024-01-01 10:00:00",
+                "END_DATE_UTC": "2024-01-01 11:00:00",
+            },
+        ),
+        201,
+    )
+    base = f"/Events/{event['EVENT_ID']}"
+    added = ok(api22.post(f"{base}/EventLinks", json={"CONTACT_ID": contact_id}), 201)
+    assert added["EVENT_LINK_ID"] and added["CONTACT_ID"] == contact_id
+    assert ok(api.get(base))["LINKS"][0]["LINK_OBJECT_ID"] == contact_id
+    ok(api22.delete(f"{base}/EventLinks/{added['EVENT_LINK_ID']}"), 202)
+    assert ok(api22.get(base))["EVENTLINKS"] == []
+
+    note = ok(
+        api22.post(
+            "/Notes",
+            json={"TITLE": "Hi", "LINK_SUBJECT_ID": contact_id, "LINK_SUBJECT_TYPE": "CONTACT"},
+        ),
+        201,
+    )
+    assert note["NOTELINKS"][0]["CONTACT_ID"] == contact_id
+    notes = ok(api.get(f"/Contacts/{contact_id}/Notes"))
+    assert [n["NOTE_ID"] for n in notes] == [note["NOTE_ID"]]
+    assert api22.post("/Notes", json={"TITLE": "Orphan"}).status_code == 400

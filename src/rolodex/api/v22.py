@@ -28,7 +28,19 @@ from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.domain.registry import CONTACTS, ORGANISATIONS, RecordType
+from rolodex.domain.registry import (
+    CONTACTS,
+    EVENTS,
+    LEADS,
+    NOTES,
+    OPPORTUNITIES,
+    ORGANISATIONS,
+    PROJECTS,
+    TASKS,
+    Feature,
+    RecordType,
+    by_singular,
+)
 from rolodex.errors import BadRequest, NotFound, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
@@ -37,7 +49,7 @@ from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire import v22
 from rolodex.wire.json import upper_keys
-from rolodex.wire.records import INT64_MAX
+from rolodex.wire.records import INT64_MAX, LinkIn
 
 PREFIX = "/v2.2"
 RecordId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The record's id")]
@@ -113,12 +125,16 @@ SUB_ELEMENTS = {
     "Links": ("LINKS", "LINK_ID", "Link"),
     "ContactLinks": ("CONTACTLINKS", "CONTACT_LINK_ID", "ContactLink"),
     "OrganisationLinks": ("ORGANISATIONLINKS", "ORG_LINK_ID", "OrganisationLink"),
+    "TaskLinks": ("TASKLINKS", "TASK_LINK_ID", "TaskLink"),
+    "EventLinks": ("EVENTLINKS", "EVENT_LINK_ID", "EventLink"),
+    "NoteLinks": ("NOTELINKS", "NOTE_LINK_ID", "NoteLink"),
 }
 
 
 def _sub_elements(rt: RecordType) -> list[str]:
-    same = "ContactLinks" if rt is CONTACTS else "OrganisationLinks"
-    return ["Addresses", "ContactInfos", "Dates", "CustomFields", "Links", same]
+    """The sub-element routes of `rt`: those whose graph array its v2.2 record has."""
+    arrays = set(v22.sub_collections(rt.collection))
+    return [route for route, (array, _, _) in SUB_ELEMENTS.items() if array in arrays]
 
 
 def _same_id(a: Any, b: Any) -> bool:
@@ -158,15 +174,20 @@ def build_router(rt: RecordType) -> APIRouter:
     async def search_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
-        filters = SEARCH_FILTERS[collection]
+        filters = SEARCH_FILTERS.get(collection, {})
         given: list[tuple[str, str]] = []
         for name in (*filters, "tag"):
             value = query_value(request, name)
             if value is not None and value.strip():
                 given.append((name, value.strip()))
+        field_name = query_value(request, "field_name")
+        if not filters and field_name is not None and field_name.strip():
+            # Types without v2.2 named filters: v3.1's field_name/field_value, in v2.2 names.
+            name = field_name.strip().upper()
+            given.append((v22.GRAPH_TYPES[collection].renamed.get(name, name), ""))
         if len(given) > 1:
             names = ", ".join(name for name, _ in given)
-            raise BadRequest(f"Search takes one named filter at a time; this asks for {names}.")
+            raise BadRequest(f"Search takes one filter at a time; this asks for {names}.")
 
         def work(connection: Connection, caller: Caller) -> tuple[list[Record], int | None]:
             service = _service(request, connection, caller, rt)
@@ -175,8 +196,10 @@ def build_router(rt: RecordType) -> APIRouter:
                 name, value = given[0]
                 if name == "tag":
                     field_filter = FieldFilter(tag_name=value)
-                else:
+                elif name in filters:
                     field_filter = service.search_filter(filters[name], value)
+                else:
+                    field_filter = service.search_filter(name, query_value(request, "field_value"))
             result: tuple[list[Record], int | None] = service.list_page(page, field_filter, brief)
             return result
 
@@ -193,19 +216,27 @@ def build_router(rt: RecordType) -> APIRouter:
 
         return one(await execute(request, work))
 
-    @router.post("", status_code=201, summary=f"Create a {rt.singular} (v2.2 graph)")
-    async def create_record(request: Request) -> Response:
-        body = _body_object(await read_body(request))
+    if rt.has(Feature.CREATE) or rt is NOTES:
 
-        def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-            record, etag = _service(request, connection, caller, rt).create(
-                v22.from_v22(collection, body)
-            )
-            return v22.to_v22(collection, record), etag
+        @router.post("", status_code=201, summary=f"Create a {rt.singular} (v2.2 graph)")
+        async def create_record(request: Request) -> Response:
+            body = _body_object(await read_body(request))
+            subject = _note_subject(body) if rt is NOTES else None
 
-        result = await execute(request, work, write=True)
-        location = f"{PREFIX}/{collection}/{result[0][rt.id_field]}"
-        return one(result, 201, Location=location)
+            def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
+                extra: list[LinkIn] = []
+                if subject is not None:
+                    parent, parent_id = subject
+                    _service(request, connection, caller, parent).get(parent_id, brief=True)
+                    extra.append(LinkIn(LINK_OBJECT_NAME=parent.singular, LINK_OBJECT_ID=parent_id))
+                record, etag = _service(request, connection, caller, rt).create(
+                    v22.from_v22(collection, body), extra_links=extra
+                )
+                return v22.to_v22(collection, record), etag
+
+            result = await execute(request, work, write=True)
+            location = f"{PREFIX}/{collection}/{result[0][rt.id_field]}"
+            return one(result, 201, Location=location)
 
     async def update(request: Request, path_id: int | None) -> Response:
         body = _body_object(await read_body(request))
@@ -242,10 +273,30 @@ def build_router(rt: RecordType) -> APIRouter:
         await run_in_threadpool(store.remove, removed_files)
         return Response(status_code=202)
 
-    _add_tag_routes(router, rt)
+    if rt.has(Feature.TAGS):
+        _add_tag_routes(router, rt)
     for name in _sub_elements(rt):
         _add_sub_element_routes(router, rt, name)
     return router
+
+
+# v2.2 created a note for a parent named in the body (reference facts 2.10).
+NOTE_SUBJECTS = ("CONTACT", "ORGANISATION", "OPPORTUNITY", "PROJECT", "LEAD")
+
+
+def _note_subject(body: Record) -> tuple[RecordType, int]:
+    """The record a v2.2 note is created for: LINK_SUBJECT_TYPE and LINK_SUBJECT_ID."""
+    kind = body.get("LINK_SUBJECT_TYPE")
+    if not isinstance(kind, str) or kind.strip().upper() not in NOTE_SUBJECTS:
+        raise invalid_field("LINK_SUBJECT_TYPE", f"is required, one of {', '.join(NOTE_SUBJECTS)}")
+    subject_id = body.get("LINK_SUBJECT_ID")
+    if isinstance(subject_id, bool) or not isinstance(subject_id, int | str):
+        raise invalid_field("LINK_SUBJECT_ID", "is required")
+    try:
+        parent_id = int(subject_id)
+    except ValueError:
+        raise invalid_field("LINK_SUBJECT_ID", f"'{subject_id}' is not a whole number") from None
+    return by_singular(kind.strip().capitalize()), parent_id
 
 
 def _edit_graph(
@@ -381,6 +432,9 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         return Response(status_code=202)
 
 
+GRAPH_RECORD_TYPES = (CONTACTS, ORGANISATIONS, LEADS, OPPORTUNITIES, PROJECTS, TASKS, EVENTS, NOTES)
+
+
 def routers() -> list[APIRouter]:
     """The /v2.2 routers, one per graph type."""
-    return [build_router(rt) for rt in (CONTACTS, ORGANISATIONS)]
+    return [build_router(rt) for rt in GRAPH_RECORD_TYPES]

@@ -35,6 +35,9 @@ ITEM_NAMES = {
     "CONTACTINFOS": "ContactInfo",
     "CONTACTLINKS": "ContactLink",
     "ORGANISATIONLINKS": "OrganisationLink",
+    "TASKLINKS": "TaskLink",
+    "EVENTLINKS": "EventLink",
+    "NOTELINKS": "NoteLink",
 }
 ARRAY_PREFIX = "ArrayOf"
 
