@@ -547,3 +547,57 @@ def test_task_event_and_note_links(api22: httpx.Client, api: httpx.Client) -> No
     notes = ok(api.get(f"/Contacts/{contact_id}/Notes"))
     assert [n["NOTE_ID"] for n in notes] == [note["NOTE_ID"]]
     assert api22.post("/Notes", json={"TITLE": "Orphan"}).status_code == 400
+
+
+def test_another_instance_sees_no_v22_record(
+    api22: httpx.Client, make_tenant: Any, base_url: str
+) -> None:
+    contact = ok(api22.post("/Contacts", json=FULL_CONTACT), 201)
+    other = make_tenant()
+    with httpx.Client(base_url=f"{base_url}/v2.2", auth=(other.api_key, "")) as stranger:
+        base = f"/Contacts/{contact['CONTACT_ID']}"
+        assert stranger.get(base).status_code == 404
+        assert stranger.put("/Contacts", json=contact).status_code == 404
+        assert (
+            stranger.post(
+                f"{base}/Addresses", json={"ADDRESS_TYPE": "OTHER", "CITY": "x"}
+            ).status_code
+            == 404
+        )
+        assert stranger.delete(f"{base}/Addresses/1").status_code == 404
+        assert stranger.get("/Contacts").json() == []
+    assert ok(api22.get(base)) == contact
+
+
+def test_stale_if_match_changes_nothing_and_xml_bodies_are_read(api22: httpx.Client) -> None:
+    created = api22.post("/Contacts", json=FULL_CONTACT)
+    contact = ok(created, 201)
+    fresh = ok(
+        api22.put(
+            "/Contacts",
+            json={**contact, "LAST_NAME": "B"},
+            headers={"If-Match": created.headers["ETag"]},
+        )
+    )
+    assert fresh["LAST_NAME"] == "B"
+    stale = api22.put(
+        "/Contacts",
+        json={**contact, "LAST_NAME": "C"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
+    assert stale.status_code == 412
+    xml = (
+        "<Contact><FIRST_NAME>Xi</FIRST_NAME><ADDRESSES><Address><ADDRESS_TYPE>MAIL</ADDRESS_TYPE>"
+        "<CITY>Rome</CITY></Address></ADDRESSES></Contact>"
+    )
+    made = api22.post("/contacts", content=xml, headers={"Content-Type": "application/xml"})
+    assert made.status_code == 201 and "<CITY>Rome</CITY>" in made.text  # XML in, XML out
+
+
+def test_v22_serves_the_operations_without_a_graph_record(api22: httpx.Client) -> None:
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Gil"}), 201)
+    base = f"/Contacts/{contact['CONTACT_ID']}"
+    ok(api22.post(f"{base}/Follow"))
+    assert ok(api22.get(f"{base}/Follow"))["FOLLOWING"] is True
+    assert isinstance(ok(api22.get("/Countries")), list)
+    assert ok(api22.get("/Users/Me"))["USER_ID"]

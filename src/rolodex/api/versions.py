@@ -427,26 +427,131 @@ GET /Users/Search
 """,
 )
 
-# /v2.2 (reference/insightly-v2.2-operations.tsv): its Contacts and Organisations speak the v2
-# object graph and are served by rolodex.api.v22; listed here are the v2.2 operations whose
-# bodies are the same as v3.1's, re-mounted like v3.0's.
+# /v2.2 (reference/insightly-v2.2-operations.tsv): its record types speak the v2 object graph
+# and are served by rolodex.api.v22; listed here are the v2.2 operations whose bodies carry no
+# graph record (follows, files, categories, teams, ...), re-mounted like v3.0's.
 V2_2 = ApiVersion(
     prefix="/v2.2",
     links_in_records=True,
     operations_text="""
+GET /ActivitySets/{id}
+GET /ActivitySets
+DELETE /Comments/{id}
+PUT /Comments
+POST /Contacts/{id}/ActivitySetAssignment
+POST /Contacts/{id}/FileAttachments
+POST /Contacts/{id}/Follow
+DELETE /Contacts/{id}/Follow
+DELETE /Contacts/{id}/Image
+GET /Contacts/{id}/FileAttachments
+GET /Contacts/{id}/Follow
+GET /Contacts/{id}/Image
 GET /Countries
 GET /Currencies
+DELETE /FileAttachments/{id}
+GET /FileAttachments/{id}
+POST /FileCategories
+DELETE /FileCategories/{id}
+GET /FileCategories
+GET /FileCategories/{id}
+PUT /FileCategories
+GET /Follows
 GET /Instance
+POST /LeadSources
+DELETE /LeadSources/{id}
 GET /LeadSources
+PUT /LeadSources
+POST /LeadStatuses
+DELETE /LeadStatuses/{id}
 GET /LeadStatuses
+PUT /LeadStatuses
+POST /Leads/{id}/ActivitySetAssignment
+POST /Leads/{id}/FileAttachments
+POST /Leads/{id}/Follow
+DELETE /Leads/{id}/Follow
+DELETE /Leads/{id}/Image
+GET /Leads/{id}/FileAttachments
+GET /Leads/{id}/Follow
+GET /Leads/{id}/Image
+GET /Milestones
+GET /Milestones/Search
+POST /Notes/{id}/Comments
+POST /Notes/{id}/FileAttachments
+POST /Notes/{id}/Follow
+DELETE /Notes/{id}/Follow
+GET /Notes/{id}/Comments
+GET /Notes/{id}/FileAttachments
+GET /Notes/{id}/Follow
+POST /Opportunities/{id}/ActivitySetAssignment
+POST /Opportunities/{id}/FileAttachments
+POST /Opportunities/{id}/Follow
+DELETE /Opportunities/{id}/Follow
+DELETE /Opportunities/{id}/Image
+GET /Opportunities/{id}/FileAttachments
+GET /Opportunities/{id}/Follow
+GET /Opportunities/{id}/Image
+POST /OpportunityCategories
+DELETE /OpportunityCategories/{id}
+GET /OpportunityCategories
+GET /OpportunityCategories/{id}
+PUT /OpportunityCategories
+GET /OpportunityStateReasons
+POST /Organisations/{id}/ActivitySetAssignment
+POST /Organisations/{id}/FileAttachments
+POST /Organisations/{id}/Follow
+DELETE /Organisations/{id}/Follow
+DELETE /Organisations/{id}/Image
+GET /Organisations/{id}/FileAttachments
+GET /Organisations/{id}/Follow
+GET /Organisations/{id}/Image
 GET /PipelineStages/{id}
 GET /PipelineStages
 GET /Pipelines/{id}
 GET /Pipelines
+POST /ProjectCategories
+DELETE /ProjectCategories/{id}
+GET /ProjectCategories
+GET /ProjectCategories/{id}
+PUT /ProjectCategories
+POST /Projects/{id}/ActivitySetAssignment
+POST /Projects/{id}/FileAttachments
+POST /Projects/{id}/Follow
+POST /Projects/{id}/Milestones
+DELETE /Projects/{id}/Follow
+DELETE /Projects/{id}/Image
+DELETE /Projects/{id}/Milestones/{milestoneId}
+GET /Projects/{id}/FileAttachments
+GET /Projects/{id}/Follow
+GET /Projects/{id}/Image
+GET /Projects/{id}/Milestones
+PUT /Projects/{id}/Milestones
 GET /Relationships
+GET /Tags
+POST /TaskCategories
+DELETE /TaskCategories/{id}
+GET /TaskCategories
+GET /TaskCategories/{id}
+PUT /TaskCategories
+POST /Tasks/{id}/Comments
+POST /Tasks/{id}/Follow
+DELETE /Tasks/{id}/Follow
+GET /Tasks/{id}/Comments
+GET /Tasks/{id}/Follow
+POST /TeamMembers
+DELETE /TeamMembers/{id}
+GET /TeamMembers/{id}
+GET /TeamMembers
+POST /Teams
+POST /Teams/{id}/TeamMembers
+DELETE /Teams/{id}
+DELETE /Teams/{id}/TeamMembers/{permissionId}
+GET /Teams/{id}
+GET /Teams
+PUT /Teams
 GET /Users/{id}
 GET /Users/Me
 GET /Users
+GET /Users/Search
 """,
 )
 
