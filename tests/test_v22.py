@@ -601,3 +601,16 @@ def test_v22_serves_the_operations_without_a_graph_record(api22: httpx.Client) -
     assert ok(api22.get(f"{base}/Follow"))["FOLLOWING"] is True
     assert isinstance(ok(api22.get("/Countries")), list)
     assert ok(api22.get("/Users/Me"))["USER_ID"]
+
+
+def test_related_lists_and_notes_under_a_record_are_v22_records(api22: httpx.Client) -> None:
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Hal"}), 201)
+    base = f"/Contacts/{contact['CONTACT_ID']}"
+    note = ok(api22.post(f"{base}/Notes", json={"TITLE": "Hello"}), 201)
+    assert note["NOTELINKS"][0]["CONTACT_ID"] == contact["CONTACT_ID"] and "LINKS" not in note
+    assert [n["NOTE_ID"] for n in ok(api22.get(f"{base}/Notes"))] == [note["NOTE_ID"]]
+    task = {"TITLE": "Do", "COMPLETED": False, "TASKLINKS": [{"CONTACT_ID": contact["CONTACT_ID"]}]}
+    made = ok(api22.post("/Tasks", json=task), 201)
+    (listed,) = ok(api22.get(f"{base}/Tasks"))
+    assert listed["TASK_ID"] == made["TASK_ID"] and listed["TASKLINKS"] == made["TASKLINKS"]
+    assert ok(api22.get(f"{base}/Events")) == []

@@ -277,7 +277,64 @@ def build_router(rt: RecordType) -> APIRouter:
         _add_tag_routes(router, rt)
     for name in _sub_elements(rt):
         _add_sub_element_routes(router, rt, name)
+    if rt.has(Feature.ACTIVITIES):
+        for related in (TASKS, EVENTS):
+            _add_related_list(router, rt, related)
+    if rt.has(Feature.NOTES):
+        _add_related_list(router, rt, NOTES)
+        _add_note_route(router, rt)
     return router
+
+
+def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) -> None:
+    """GET /{Coll}/{id}/{Related}: the records of `related` linked to the record, in v2.2."""
+
+    @router.get(
+        f"/{{record_id:int}}/{related.collection}",
+        summary=f"{related.collection} linked to the record (v2.2 graph)",
+        name=f"v22_related_{related.collection.lower()}",
+    )
+    async def get_related(request: Request, record_id: RecordId) -> Response:
+        page = page_from(request)
+        brief = query_bool(request, "brief")
+
+        def work(connection: Connection, caller: Caller) -> tuple[list[Record], int | None]:
+            parent = _service(request, connection, caller, rt)
+            parent.get(record_id, brief=True)
+            service = _service(request, connection, caller, related)
+            found: tuple[list[Record], int | None] = service.list_page(
+                page, parent.linked_filter(record_id), brief
+            )
+            return found
+
+        records, total = await execute(request, work)
+        shown = [v22.to_v22(related.collection, record) for record in records]
+        return list_response(shown, total, related.singular)
+
+
+def _add_note_route(router: APIRouter, rt: RecordType) -> None:
+    """POST /{Coll}/{id}/Notes: a note linked to the record, in v2.2."""
+
+    @router.post(
+        "/{record_id:int}/Notes",
+        status_code=201,
+        summary="Add a note to the record (v2.2 graph)",
+        name="v22_add_note",
+    )
+    async def add_note(request: Request, record_id: RecordId) -> Response:
+        body = _body_object(await read_body(request))
+
+        def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
+            _service(request, connection, caller, rt).get(record_id, brief=True)
+            link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
+            record, etag = _service(request, connection, caller, NOTES).create(
+                v22.from_v22(NOTES.collection, body), extra_links=[link]
+            )
+            return v22.to_v22(NOTES.collection, record), etag
+
+        record, etag = await execute(request, work, write=True)
+        location = f"{PREFIX}/{NOTES.collection}/{record[NOTES.id_field]}"
+        return record_response(record, NOTES.singular, etag, 201, Location=location)
 
 
 # v2.2 created a note for a parent named in the body (reference facts 2.10).
