@@ -14,6 +14,7 @@ import pytest
 from rolodex.errors import BadRequest
 from rolodex.wire import v22
 from tests.conftest import Tenant
+from tests.test_v30 import new_email
 
 Record = dict[str, Any]
 
@@ -614,3 +615,20 @@ def test_related_lists_and_notes_under_a_record_are_v22_records(api22: httpx.Cli
     (listed,) = ok(api22.get(f"{base}/Tasks"))
     assert listed["TASK_ID"] == made["TASK_ID"] and listed["TASKLINKS"] == made["TASKLINKS"]
     assert ok(api22.get(f"{base}/Events")) == []
+
+
+def test_emails_show_emaillinks(
+    api22: httpx.Client, api: httpx.Client, tenant: Tenant, settings: Any, engine: Any
+) -> None:
+    email_id = new_email(tenant, settings, engine)
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Ivy"}), 201)
+    link = {"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": contact["CONTACT_ID"]}
+    ok(api.post(f"/Emails/{email_id}/Links", json=link), 201)
+    email = ok(api22.get(f"/Emails/{email_id}"))
+    assert "LINKS" not in email and email["EMAILLINKS"][0]["CONTACT_ID"] == contact["CONTACT_ID"]
+    listed = ok(api22.get(f"/Contacts/{contact['CONTACT_ID']}/Emails"))
+    assert [e["EMAIL_ID"] for e in listed] == [email_id] and "EMAILLINKS" in listed[0]
+    ok(api22.post(f"/Emails/{email_id}/Tags", json={"TAG_NAME": "Read"}), 201)
+    assert ok(api22.get(f"/Emails/{email_id}"))["TAGS"] == [{"TAG_NAME": "Read"}]
+    assert ok(api22.get(f"/Emails/{email_id}/Follow"))["FOLLOWING"] is False
+    assert api22.put("/Emails", json=email).status_code == 405

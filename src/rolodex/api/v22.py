@@ -30,6 +30,7 @@ from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import (
     CONTACTS,
+    EMAILS,
     EVENTS,
     LEADS,
     NOTES,
@@ -128,6 +129,7 @@ SUB_ELEMENTS = {
     "TaskLinks": ("TASKLINKS", "TASK_LINK_ID", "TaskLink"),
     "EventLinks": ("EVENTLINKS", "EVENT_LINK_ID", "EventLink"),
     "NoteLinks": ("NOTELINKS", "NOTE_LINK_ID", "NoteLink"),
+    "EmailLinks": ("EMAILLINKS", "EMAIL_LINK_ID", "EmailLink"),
 }
 
 
@@ -238,47 +240,51 @@ def build_router(rt: RecordType) -> APIRouter:
             location = f"{PREFIX}/{collection}/{result[0][rt.id_field]}"
             return one(result, 201, Location=location)
 
-    async def update(request: Request, path_id: int | None) -> Response:
-        body = _body_object(await read_body(request))
-        brief = query_bool(request, "brief")
-        record_id = _record_id(body, rt, path_id)
+    if rt.has(Feature.WRITE):
 
-        def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-            service = _service(request, connection, caller, rt)
-            return _replace_graph(service, rt, record_id, body, brief)
+        async def update(request: Request, path_id: int | None) -> Response:
+            body = _body_object(await read_body(request))
+            brief = query_bool(request, "brief")
+            record_id = _record_id(body, rt, path_id)
 
-        return one(await execute(request, work, write=True))
+            def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
+                service = _service(request, connection, caller, rt)
+                return _replace_graph(service, rt, record_id, body, brief)
 
-    @router.put("", summary=f"Replace a {rt.singular}'s graph (id in the body)")
-    async def update_record(request: Request) -> Response:
-        return await update(request, None)
+            return one(await execute(request, work, write=True))
 
-    @router.put(
-        "/{record_id:int}", summary=f"Replace a {rt.singular}'s graph", include_in_schema=False
-    )
-    async def update_record_at(request: Request, record_id: RecordId) -> Response:
-        return await update(request, record_id)
+        @router.put("", summary=f"Replace a {rt.singular}'s graph (id in the body)")
+        async def update_record(request: Request) -> Response:
+            return await update(request, None)
 
-    @router.delete("/{record_id:int}", status_code=202, summary=f"Delete a {rt.singular}")
-    async def delete_record(request: Request, record_id: RecordId) -> Response:
-        keep_days = request.app.state.settings.tombstone_days
+        @router.put(
+            "/{record_id:int}", summary=f"Replace a {rt.singular}'s graph", include_in_schema=False
+        )
+        async def update_record_at(request: Request, record_id: RecordId) -> Response:
+            return await update(request, record_id)
 
-        def work(connection: Connection, caller: Caller) -> list[str]:
-            removed: list[str] = _service(request, connection, caller, rt).delete(record_id)
-            purge_expired(connection, keep_days, caller.instance_id)
-            return removed
+    if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
 
-        removed_files = await execute(request, work, write=True)
-        store = FileStore.for_settings(request.app.state.settings)
-        await run_in_threadpool(store.remove, removed_files)
-        return Response(status_code=202)
+        @router.delete("/{record_id:int}", status_code=202, summary=f"Delete a {rt.singular}")
+        async def delete_record(request: Request, record_id: RecordId) -> Response:
+            keep_days = request.app.state.settings.tombstone_days
+
+            def work(connection: Connection, caller: Caller) -> list[str]:
+                removed: list[str] = _service(request, connection, caller, rt).delete(record_id)
+                purge_expired(connection, keep_days, caller.instance_id)
+                return removed
+
+            removed_files = await execute(request, work, write=True)
+            store = FileStore.for_settings(request.app.state.settings)
+            await run_in_threadpool(store.remove, removed_files)
+            return Response(status_code=202)
 
     if rt.has(Feature.TAGS):
         _add_tag_routes(router, rt)
-    for name in _sub_elements(rt):
+    for name in _sub_elements(rt) if rt.has(Feature.WRITE) else ():
         _add_sub_element_routes(router, rt, name)
     if rt.has(Feature.ACTIVITIES):
-        for related in (TASKS, EVENTS):
+        for related in (TASKS, EVENTS, EMAILS):
             _add_related_list(router, rt, related)
     if rt.has(Feature.NOTES):
         _add_related_list(router, rt, NOTES)
@@ -489,7 +495,17 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         return Response(status_code=202)
 
 
-GRAPH_RECORD_TYPES = (CONTACTS, ORGANISATIONS, LEADS, OPPORTUNITIES, PROJECTS, TASKS, EVENTS, NOTES)
+GRAPH_RECORD_TYPES = (
+    CONTACTS,
+    ORGANISATIONS,
+    LEADS,
+    OPPORTUNITIES,
+    PROJECTS,
+    TASKS,
+    EVENTS,
+    NOTES,
+    EMAILS,
+)
 
 
 def routers() -> list[APIRouter]:

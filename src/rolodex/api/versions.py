@@ -446,6 +446,12 @@ DELETE /Contacts/{id}/Image
 GET /Contacts/{id}/FileAttachments
 GET /Contacts/{id}/Follow
 GET /Contacts/{id}/Image
+POST /Emails/{id}/Comments
+POST /Emails/{id}/Follow
+DELETE /Emails/{id}/Follow
+GET /Emails/{id}/Comments
+GET /Emails/{id}/FileAttachments
+GET /Emails/{id}/Follow
 GET /Countries
 GET /Currencies
 DELETE /FileAttachments/{id}

@@ -37,8 +37,8 @@ Mapping (v2.2 sub-element -> v3.1 field; the id column is the item's fixed id, s
   v2.2's names ORGANIZATION_NAME, PHONE_NUMBER, MOBILE_PHONE_NUMBER, FAX_NUMBER, EMAIL_ADDRESS,
   WEBSITE_URL, CONVERTED_ORGANIZATION_ID and show no links (v2.2 had none on leads; a v2.2 PUT
   keeps them). Opportunities and Projects show LINKS as above (SECOND_OPPORTUNITY_ID /
-  SECOND_PROJECT_ID for a link to one of their own kind); Tasks, Events and Notes show
-  TASKLINKS / EVENTLINKS / NOTELINKS {TASK_LINK_ID, ..., CONTACT_ID, ORGANISATION_ID,
+  SECOND_PROJECT_ID for a link to one of their own kind); Tasks, Events, Notes and Emails show
+  TASKLINKS / EVENTLINKS / NOTELINKS / EMAILLINKS {TASK_LINK_ID, ..., CONTACT_ID, ORGANISATION_ID,
   OPPORTUNITY_ID, PROJECT_ID, LEAD_ID}.
 - The v3.1 names of the mapped fields (EMAIL_ADDRESS, ADDRESS_MAIL_CITY, ORGANISATION_ID on a
   Contact, ...) are no v2.2 fields: ignored in a v2.2 body, like any unknown key.
@@ -251,6 +251,7 @@ GRAPH_TYPES = {
         _activity("Tasks", "Task", "TASK_ID", ("CUSTOMFIELDS", "LINKS")),
         _activity("Events", "Event", "EVENT_ID", ("CUSTOMFIELDS", "LINKS")),
         _activity("Notes", "Note", "NOTE_ID", ("LINKS",)),
+        _activity("Emails", "Email", "EMAIL_ID", ("TAGS", "LINKS")),
     )
 }
 

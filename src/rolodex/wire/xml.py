@@ -38,6 +38,7 @@ ITEM_NAMES = {
     "TASKLINKS": "TaskLink",
     "EVENTLINKS": "EventLink",
     "NOTELINKS": "NoteLink",
+    "EMAILLINKS": "EmailLink",
 }
 ARRAY_PREFIX = "ArrayOf"
 
