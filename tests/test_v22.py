@@ -14,7 +14,7 @@ import pytest
 from rolodex.errors import BadRequest
 from rolodex.wire import v22
 from tests.conftest import Tenant
-from tests.test_v30 import new_email
+from tests.test_v30 import IMAGE_TYPE, PNG, new_email
 
 Record = dict[str, Any]
 
@@ -632,3 +632,12 @@ def test_emails_show_emaillinks(
     assert ok(api22.get(f"/Emails/{email_id}"))["TAGS"] == [{"TAG_NAME": "Read"}]
     assert ok(api22.get(f"/Emails/{email_id}/Follow"))["FOLLOWING"] is False
     assert api22.put("/Emails", json=email).status_code == 405
+
+
+def test_remounted_routes_answer_records_in_the_v22_graph(api22: httpx.Client) -> None:
+    contact = ok(api22.post("/Contacts", json=FULL_CONTACT), 201)
+    base = f"/Contacts/{contact['CONTACT_ID']}"
+    updated = ok(api22.put(f"{base}/Image/me.png", content=PNG, headers=IMAGE_TYPE))
+    assert updated["IMAGE_URL"] and updated["ADDRESSES"] == contact["ADDRESSES"]
+    assert "EMAIL_ADDRESS" not in updated and "DEFAULT_LINKED_ORGANISATION" in updated
+    assert api22.get(f"{base}/Image").content == PNG

@@ -7,14 +7,16 @@ LINKS on standard records). Adding a version is a table here, not new services o
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.wire.v22 import shown_in_v22
 
 CURRENT_PREFIX = "/v3.1"
 _PARAMETER = re.compile(r"\{[^}]*\}")
@@ -32,6 +34,9 @@ class ApiVersion:
     operations_text: str
     # Collections this version names differently: {v3.1 name: this version's name}.
     collections: dict[str, str] = field(default_factory=dict)
+    # How a re-mounted /v3.1 handler's records are shown in this version: (collection, v3.1
+    # record) -> record. None: as in v3.1 (less LINKS where links_in_records is False).
+    show: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def operations(self) -> list[tuple[str, str]]:
@@ -428,11 +433,13 @@ GET /Users/Search
 )
 
 # /v2.2 (reference/insightly-v2.2-operations.tsv): its record types speak the v2 object graph
-# and are served by rolodex.api.v22; listed here are the v2.2 operations whose bodies carry no
-# graph record (follows, files, categories, teams, ...), re-mounted like v3.0's.
+# and are served by rolodex.api.v22; listed here are the v2.2 operations whose request bodies
+# carry no graph record (follows, files, images, pipelines, categories, teams, ...), re-mounted
+# like v3.0's; a record they answer with is shown in the v2 graph.
 V2_2 = ApiVersion(
     prefix="/v2.2",
     links_in_records=True,
+    show=shown_in_v22,
     operations_text="""
 GET /ActivitySets/{id}
 GET /ActivitySets
@@ -452,6 +459,17 @@ DELETE /Emails/{id}/Follow
 GET /Emails/{id}/Comments
 GET /Emails/{id}/FileAttachments
 GET /Emails/{id}/Follow
+PUT /Contacts/{id}/Image/{filename}
+PUT /Leads/{id}/Image/{filename}
+PUT /Opportunities/{id}/Image/{filename}
+DELETE /Opportunities/{id}/Pipeline
+PUT /Opportunities/{id}/Pipeline
+PUT /Opportunities/{id}/PipelineStage
+PUT /Organisations/{id}/Image/{filename}
+PUT /Projects/{id}/Image/{filename}
+DELETE /Projects/{id}/Pipeline
+PUT /Projects/{id}/Pipeline
+PUT /Projects/{id}/PipelineStage
 GET /Countries
 GET /Currencies
 DELETE /FileAttachments/{id}

@@ -380,6 +380,11 @@ def to_v22(collection: str, record: Record) -> Record:
     return result
 
 
+def shown_in_v22(collection: str, record: Record) -> Record:
+    """A v3.1 record as /v2.2 shows it: in the v2 graph for the types that have one."""
+    return to_v22(collection, record) if collection in GRAPH_TYPES else record
+
+
 # ---------------------------------------------------------------------------------------------
 # v2.2 -> v3.1
 
