@@ -1,7 +1,11 @@
-"""/v2.2 Contacts and Organisations: the v2 object graph over the v3.1 record services.
+"""/v2.2 record types in the v2 object graph, over the same record services as /v3.1.
 
-Every handler translates with rolodex.wire.v22 and calls the same RecordService as /v3.1, so a
-record written here reads back through every version. v2.2's rules (contract §10):
+Contacts, Organisations, Leads, Opportunities, Projects, Tasks, Events, Notes and Emails are
+served here; every handler translates with rolodex.wire.v22 (the mapping table is there) and
+calls the same RecordService as /v3.1, so a record written here reads back through every
+version. The v2.2 operations without a graph record in their request body (follows, files,
+images, pipelines, categories, teams, ...) are re-mounted /v3.1 handlers (api.versions.V2_2).
+v2.2's rules (contract §10):
 - `PUT` replaces the whole graph: each sub-collection left out is removed (the address and
   contact-info fields it maps to are cleared, custom fields not sent are cleared); items sent
   back keep their ids. Top-level fields left out are unchanged, as in v3.1 **(decision)**.
@@ -9,12 +13,17 @@ record written here reads back through every version. v2.2's rules (contract §1
 - A sub-element the v3.1 record cannot hold is a 400 naming it, and nothing changes
   (**decision**: Insightly drops invalid sub-elements).
 - Sub-elements are edited one at a time at /{Coll}/{id}/Addresses, /ContactInfos, /Dates,
-  /Tags, /CustomFields, /Links and /ContactLinks or /OrganisationLinks: each is a whole-graph PUT
-  of the record with that one item added, changed or removed.
+  /CustomFields, /Links, /ContactLinks, /OrganisationLinks, /EventLinks, /NoteLinks (and
+  /TaskLinks, /EmailLinks): each is a whole-graph PUT of the record with that one item added
+  (POST), changed (PUT, the item's id in the body) or removed (DELETE .../{itemId}).
 - `/Contacts/Search` takes v2.2's named filters (one at a time, **decision**): email,
-  phone_number, first_name, last_name, city, state, postcode, country, organisation (an id),
-  tag; `/Organisations/Search`: name, phone_number, website, city, state, postcode, country,
-  tag. Both also take updated_after_utc and the paging parameters.
+  phone_number, first_name, last_name, city, state, postcode, country (of the mail address),
+  organisation (an id), tag; `/Organisations/Search`: name, phone_number, website, city, state,
+  postcode, country (of the billing address), tag **(decision: the v2.2 sources name only the
+  Contacts filters)**; the other types take v3.1's field_name/field_value in v2.2 field names,
+  or tag. All take updated_after_utc and the paging parameters.
+- `POST /Notes` takes v2.2's LINK_SUBJECT_ID and LINK_SUBJECT_TYPE (CONTACT, ORGANISATION,
+  OPPORTUNITY, PROJECT, LEAD) and links the note to that record.
 """
 
 from collections.abc import Callable
