@@ -641,3 +641,21 @@ def test_remounted_routes_answer_records_in_the_v22_graph(api22: httpx.Client) -
     assert updated["IMAGE_URL"] and updated["ADDRESSES"] == contact["ADDRESSES"]
     assert "EMAIL_ADDRESS" not in updated and "DEFAULT_LINKED_ORGANISATION" in updated
     assert api22.get(f"{base}/Image").content == PNG
+
+
+def test_a_400_of_the_v31_rules_names_the_v22_item(api22: httpx.Client) -> None:
+    long = "x" * 300
+    body = {
+        "FIRST_NAME": "Jo",
+        "CONTACTINFOS": [{"TYPE": "PHONE", "LABEL": "Home", "DETAIL": long}],
+    }
+    refused = api22.post("/Contacts", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["Errors"][0]["FIELD"] == "CONTACTINFOS[PHONE Home].DETAIL"
+    assert "PHONE_HOME" not in refused.text
+    lead = api22.post("/Leads", json={"LAST_NAME": "L", "EMAIL_ADDRESS": long})
+    assert lead.status_code == 400 and lead.json()["Errors"][0]["FIELD"] == "EMAIL_ADDRESS"
+    contact = ok(api22.post("/Contacts", json={"FIRST_NAME": "Jo"}), 201)
+    street = {"ADDRESS_TYPE": "MAIL", "STREET": long}
+    put = api22.put("/Contacts", json={**contact, "ADDRESSES": [street]})
+    assert put.status_code == 400 and put.json()["Errors"][0]["FIELD"] == "ADDRESSES[MAIL].STREET"

@@ -122,7 +122,10 @@ def _replace_graph(
     current = service.get(record_id)
     body = v22.from_v22(rt.collection, graph, record_id=record_id, current=current, brief=brief)
     body[rt.id_field] = record_id
-    record, etag = service.update(body, record_id)
+    try:
+        record, etag = service.update(body, record_id)
+    except BadRequest as error:
+        raise v22.renamed_error(rt.collection, error) from None
     return v22.to_v22(rt.collection, record), etag
 
 
@@ -240,9 +243,12 @@ def build_router(rt: RecordType) -> APIRouter:
                     parent, parent_id = subject
                     _service(request, connection, caller, parent).get(parent_id, brief=True)
                     extra.append(LinkIn(LINK_OBJECT_NAME=parent.singular, LINK_OBJECT_ID=parent_id))
-                record, etag = _service(request, connection, caller, rt).create(
-                    v22.from_v22(collection, body), extra_links=extra
-                )
+                try:
+                    record, etag = _service(request, connection, caller, rt).create(
+                        v22.from_v22(collection, body), extra_links=extra
+                    )
+                except BadRequest as error:
+                    raise v22.renamed_error(collection, error) from None
                 return v22.to_v22(collection, record), etag
 
             result = await execute(request, work, write=True)

@@ -380,6 +380,34 @@ def to_v22(collection: str, record: Record) -> Record:
     return result
 
 
+def v22_names(collection: str) -> dict[str, str]:
+    """{v3.1 field: how a v2.2 client knows it}, for the fields whose names differ.
+
+    ADDRESS_MAIL_STREET -> ADDRESSES[MAIL].STREET, PHONE_HOME -> CONTACTINFOS[PHONE Home].DETAIL,
+    Lead EMAIL -> EMAIL_ADDRESS, ...: so that a 400 from the v3.1 rules names the v2.2 item.
+    """
+    names = {v31: v22 for v22, v31 in GRAPH_TYPES[collection].renamed.items()}
+    for slot in ADDRESS_SLOTS.get(collection, ()):
+        for part in ADDRESS_PARTS:
+            names[slot.prefix + part] = f"ADDRESSES[{slot.address_type}].{part}"
+    for info in INFO_SLOTS.get(collection, ()):
+        what = " ".join(str(x) for x in (info.info_type, info.label or info.subtype) if x)
+        names[info.field] = f"CONTACTINFOS[{what}].DETAIL"
+    names["CUSTOMFIELDS"] = "CUSTOMFIELDS"
+    return names
+
+
+def renamed_error(collection: str, error: BadRequest) -> BadRequest:
+    """`error` (a 400 of the v3.1 rules) with its fields named as the v2.2 graph names them."""
+    names = v22_names(collection)
+    errors = [FieldError(names.get(e.field, e.field), e.message) for e in error.errors]
+    message = error.message
+    for e in error.errors:
+        if e.field in names and e.field != names[e.field]:
+            message = message.replace(f"{e.field}:", f"{names[e.field]}:")
+    return BadRequest(message, errors, error.headers)
+
+
 def shown_in_v22(collection: str, record: Record) -> Record:
     """A v3.1 record as /v2.2 shows it: in the v2 graph for the types that have one."""
     return to_v22(collection, record) if collection in GRAPH_TYPES else record
