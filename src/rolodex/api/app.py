@@ -29,6 +29,7 @@ from rolodex.api import (
     reference,
     teams,
     users,
+    v22,
 )
 from rolodex.api import settings as settings_routes
 from rolodex.api.auth import RateLimitHeaders
@@ -95,7 +96,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     web_routes.install(app)
     # Last: /v3.1/{object_name} for every custom object (names ending in __c).
     app.router.routes.extend(records.build_router(CUSTOM_OBJECT_RECORDS).routes)
-    # The older versions: their route tables onto the /v3.1 routes above.
+    # /v2.2's Contacts and Organisations (the v2 object graph), then the older versions' route
+    # tables onto the /v3.1 routes above.
+    for router in v22.routers():
+        app.router.routes.extend(router.routes)
     for version in VERSIONS:
         app.router.routes.extend(version_routes(list(app.router.routes), version))
 

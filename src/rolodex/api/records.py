@@ -24,7 +24,7 @@ from rolodex.api.common import (
 )
 from rolodex.api.responses import WireResponse, list_element, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.api.versions import api_location, shows_links
+from rolodex.api.versions import api_location, shows_links, version_of
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_NAME_PATTERN,
     CUSTOM_OBJECT_RECORDS,
@@ -103,6 +103,9 @@ def shown(
     request: Request | None, rt: RecordType, records: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """`records` as the request's API version shows them."""
+    version = version_of(request) if request is not None else None
+    if version is not None and version.show is not None:
+        return [version.show(rt.collection, record) for record in records]
     if not _hides_links(request, rt):
         return records
     return [{k: v for k, v in record.items() if k != "LINKS"} for record in records]

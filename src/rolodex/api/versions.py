@@ -7,14 +7,16 @@ LINKS on standard records). Adding a version is a table here, not new services o
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.wire.v22 import shown_in_v22
 
 CURRENT_PREFIX = "/v3.1"
 _PARAMETER = re.compile(r"\{[^}]*\}")
@@ -32,6 +34,9 @@ class ApiVersion:
     operations_text: str
     # Collections this version names differently: {v3.1 name: this version's name}.
     collections: dict[str, str] = field(default_factory=dict)
+    # How a re-mounted /v3.1 handler's records are shown in this version: (collection, v3.1
+    # record) -> record. None: as in v3.1 (less LINKS where links_in_records is False).
+    show: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def operations(self) -> list[tuple[str, str]]:
@@ -427,4 +432,151 @@ GET /Users/Search
 """,
 )
 
-VERSIONS = (V3_0,)
+# /v2.2 (reference/insightly-v2.2-operations.tsv): its record types speak the v2 object graph
+# and are served by rolodex.api.v22; listed here are the v2.2 operations whose request bodies
+# carry no graph record (follows, files, images, pipelines, categories, teams, ...), re-mounted
+# like v3.0's; a record they answer with is shown in the v2 graph.
+V2_2 = ApiVersion(
+    prefix="/v2.2",
+    links_in_records=True,
+    show=shown_in_v22,
+    operations_text="""
+GET /ActivitySets/{id}
+GET /ActivitySets
+DELETE /Comments/{id}
+PUT /Comments
+POST /Contacts/{id}/ActivitySetAssignment
+POST /Contacts/{id}/FileAttachments
+POST /Contacts/{id}/Follow
+DELETE /Contacts/{id}/Follow
+DELETE /Contacts/{id}/Image
+GET /Contacts/{id}/FileAttachments
+GET /Contacts/{id}/Follow
+GET /Contacts/{id}/Image
+POST /Emails/{id}/Comments
+POST /Emails/{id}/Follow
+DELETE /Emails/{id}/Follow
+GET /Emails/{id}/Comments
+GET /Emails/{id}/FileAttachments
+GET /Emails/{id}/Follow
+PUT /Contacts/{id}/Image/{filename}
+PUT /Leads/{id}/Image/{filename}
+PUT /Opportunities/{id}/Image/{filename}
+DELETE /Opportunities/{id}/Pipeline
+PUT /Opportunities/{id}/Pipeline
+PUT /Opportunities/{id}/PipelineStage
+PUT /Organisations/{id}/Image/{filename}
+PUT /Projects/{id}/Image/{filename}
+DELETE /Projects/{id}/Pipeline
+PUT /Projects/{id}/Pipeline
+PUT /Projects/{id}/PipelineStage
+GET /Countries
+GET /Currencies
+DELETE /FileAttachments/{id}
+GET /FileAttachments/{id}
+POST /FileCategories
+DELETE /FileCategories/{id}
+GET /FileCategories
+GET /FileCategories/{id}
+PUT /FileCategories
+GET /Follows
+GET /Instance
+POST /LeadSources
+DELETE /LeadSources/{id}
+GET /LeadSources
+PUT /LeadSources
+POST /LeadStatuses
+DELETE /LeadStatuses/{id}
+GET /LeadStatuses
+PUT /LeadStatuses
+POST /Leads/{id}/ActivitySetAssignment
+POST /Leads/{id}/FileAttachments
+POST /Leads/{id}/Follow
+DELETE /Leads/{id}/Follow
+DELETE /Leads/{id}/Image
+GET /Leads/{id}/FileAttachments
+GET /Leads/{id}/Follow
+GET /Leads/{id}/Image
+GET /Milestones
+GET /Milestones/Search
+POST /Notes/{id}/Comments
+POST /Notes/{id}/FileAttachments
+POST /Notes/{id}/Follow
+DELETE /Notes/{id}/Follow
+GET /Notes/{id}/Comments
+GET /Notes/{id}/FileAttachments
+GET /Notes/{id}/Follow
+POST /Opportunities/{id}/ActivitySetAssignment
+POST /Opportunities/{id}/FileAttachments
+POST /Opportunities/{id}/Follow
+DELETE /Opportunities/{id}/Follow
+DELETE /Opportunities/{id}/Image
+GET /Opportunities/{id}/FileAttachments
+GET /Opportunities/{id}/Follow
+GET /Opportunities/{id}/Image
+POST /OpportunityCategories
+DELETE /OpportunityCategories/{id}
+GET /OpportunityCategories
+GET /OpportunityCategories/{id}
+PUT /OpportunityCategories
+GET /OpportunityStateReasons
+POST /Organisations/{id}/ActivitySetAssignment
+POST /Organisations/{id}/FileAttachments
+POST /Organisations/{id}/Follow
+DELETE /Organisations/{id}/Follow
+DELETE /Organisations/{id}/Image
+GET /Organisations/{id}/FileAttachments
+GET /Organisations/{id}/Follow
+GET /Organisations/{id}/Image
+GET /PipelineStages/{id}
+GET /PipelineStages
+GET /Pipelines/{id}
+GET /Pipelines
+POST /ProjectCategories
+DELETE /ProjectCategories/{id}
+GET /ProjectCategories
+GET /ProjectCategories/{id}
+PUT /ProjectCategories
+POST /Projects/{id}/ActivitySetAssignment
+POST /Projects/{id}/FileAttachments
+POST /Projects/{id}/Follow
+POST /Projects/{id}/Milestones
+DELETE /Projects/{id}/Follow
+DELETE /Projects/{id}/Image
+DELETE /Projects/{id}/Milestones/{milestoneId}
+GET /Projects/{id}/FileAttachments
+GET /Projects/{id}/Follow
+GET /Projects/{id}/Image
+GET /Projects/{id}/Milestones
+PUT /Projects/{id}/Milestones
+GET /Relationships
+GET /Tags
+POST /TaskCategories
+DELETE /TaskCategories/{id}
+GET /TaskCategories
+GET /TaskCategories/{id}
+PUT /TaskCategories
+POST /Tasks/{id}/Comments
+POST /Tasks/{id}/Follow
+DELETE /Tasks/{id}/Follow
+GET /Tasks/{id}/Comments
+GET /Tasks/{id}/Follow
+POST /TeamMembers
+DELETE /TeamMembers/{id}
+GET /TeamMembers/{id}
+GET /TeamMembers
+POST /Teams
+POST /Teams/{id}/TeamMembers
+DELETE /Teams/{id}
+DELETE /Teams/{id}/TeamMembers/{permissionId}
+GET /Teams/{id}
+GET /Teams
+PUT /Teams
+GET /Users/{id}
+GET /Users/Me
+GET /Users
+GET /Users/Search
+""",
+)
+
+VERSIONS = (V3_0, V2_2)

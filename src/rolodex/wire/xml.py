@@ -30,6 +30,15 @@ ITEM_NAMES = {
     "EVENTS": "Event",
     "LOOKUPS": "Lookup",
     "LOOKED_UP_BY": "LookedUpBy",
+    # v2.2 (rolodex.wire.v22)
+    "ADDRESSES": "Address",
+    "CONTACTINFOS": "ContactInfo",
+    "CONTACTLINKS": "ContactLink",
+    "ORGANISATIONLINKS": "OrganisationLink",
+    "TASKLINKS": "TaskLink",
+    "EVENTLINKS": "EventLink",
+    "NOTELINKS": "NoteLink",
+    "EMAILLINKS": "EmailLink",
 }
 ARRAY_PREFIX = "ArrayOf"
 
