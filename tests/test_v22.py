@@ -659,3 +659,25 @@ def test_a_400_of_the_v31_rules_names_the_v22_item(api22: httpx.Client) -> None:
     street = {"ADDRESS_TYPE": "MAIL", "STREET": long}
     put = api22.put("/Contacts", json={**contact, "ADDRESSES": [street]})
     assert put.status_code == 400 and put.json()["Errors"][0]["FIELD"] == "ADDRESSES[MAIL].STREET"
+
+
+def test_v22_serves_comment_files_and_link_addresses_as_v31_does(
+    api22: httpx.Client, api: httpx.Client
+) -> None:
+    contact = ok(api.post("/Contacts", json={"FIRST_NAME": "Ada"}), 201)
+    note = ok(api.post(f"/Contacts/{contact['CONTACT_ID']}/Notes", json={"TITLE": "Call"}), 201)
+    comment = ok(api.post(f"/Notes/{note['NOTE_ID']}/Comments", json={"BODY": "See file"}), 201)
+    files = f"/Comments/{comment['COMMENT_ID']}/FileAttachments"
+    added = api22.post(files, files={"file": ("a.txt", b"hello", "text/plain")})
+    assert added.status_code == 201, added.text
+    assert ok(api22.get(files)) == ok(api.get(files))
+    assert api22.get("/Comments/987654321/FileAttachments").status_code == 404
+    opportunity = ok(api.post("/Opportunities", json={"OPPORTUNITY_NAME": "Deal"}), 201)
+    body = {"PROJECT_NAME": "Build", "STATUS": "Not Started"}
+    project = ok(api.post("/Projects", json=body), 201)
+    for path in (
+        f"/Opportunities/{opportunity['OPPORTUNITY_ID']}/LinkEmailAddress",
+        f"/Projects/{project['PROJECT_ID']}/LinkEmailAddress",
+    ):
+        assert ok(api22.get(path)) == ok(api.get(path))
+        assert "@" in ok(api22.get(path))["EMAIL"]

@@ -444,6 +444,8 @@ V2_2 = ApiVersion(
 GET /ActivitySets/{id}
 GET /ActivitySets
 DELETE /Comments/{id}
+POST /Comments/{id}/FileAttachments
+GET /Comments/{id}/FileAttachments
 PUT /Comments
 POST /Contacts/{id}/ActivitySetAssignment
 POST /Contacts/{id}/FileAttachments
@@ -512,6 +514,7 @@ POST /Opportunities/{id}/Follow
 DELETE /Opportunities/{id}/Follow
 DELETE /Opportunities/{id}/Image
 GET /Opportunities/{id}/FileAttachments
+GET /Opportunities/{id}/LinkEmailAddress
 GET /Opportunities/{id}/Follow
 GET /Opportunities/{id}/Image
 POST /OpportunityCategories
@@ -545,6 +548,7 @@ DELETE /Projects/{id}/Follow
 DELETE /Projects/{id}/Image
 DELETE /Projects/{id}/Milestones/{milestoneId}
 GET /Projects/{id}/FileAttachments
+GET /Projects/{id}/LinkEmailAddress
 GET /Projects/{id}/Follow
 GET /Projects/{id}/Image
 GET /Projects/{id}/Milestones
