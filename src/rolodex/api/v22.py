@@ -119,7 +119,7 @@ def _replace_graph(
     service: Any, rt: RecordType, record_id: int, graph: Record, brief: bool = False
 ) -> tuple[Record, str]:
     """Write the v2.2 `graph` over the stored record (whole, or top level only if `brief`)."""
-    current = service.get(record_id)
+    current = service.get_for_update(record_id)  # locked: nothing changes under the merge
     body = v22.from_v22(rt.collection, graph, record_id=record_id, current=current, brief=brief)
     body[rt.id_field] = record_id
     try:
@@ -386,7 +386,7 @@ def _edit_graph(
 
     def work(connection: Connection, caller: Caller) -> tuple[Record, Record]:
         service = _service(request, connection, caller, rt)
-        before = v22.to_v22(rt.collection, service.get(record_id))
+        before = v22.to_v22(rt.collection, service.get_for_update(record_id))
         graph = {name: list(before.get(name) or []) for name in v22.sub_collections(rt.collection)}
         change(graph)
         after, _ = _replace_graph(service, rt, record_id, graph)
