@@ -86,7 +86,7 @@ def named_type(request: Request, rt: RecordType) -> RecordType:
     return rt
 
 
-def _service(
+def record_service(
     request: Request, connection: Connection, caller: Caller, rt: RecordType
 ) -> RecordService:
     return RecordService(
@@ -166,7 +166,7 @@ def build_router(rt: RecordType) -> APIRouter:
 
         records, total = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).list_page(
+            lambda connection, caller: record_service(request, connection, caller, rt).list_page(
                 page, None, brief
             ),
         )
@@ -186,7 +186,7 @@ def build_router(rt: RecordType) -> APIRouter:
             raise invalid_field("field_name", "is required when field_value is given")
 
         def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
-            service = _service(request, connection, caller, rt)
+            service = record_service(request, connection, caller, rt)
             field_filter = None
             if field_name is not None and field_name.strip():
                 field_filter = service.search_filter(field_name, field_value)
@@ -212,7 +212,7 @@ def build_router(rt: RecordType) -> APIRouter:
             def work(
                 connection: Connection, caller: Caller
             ) -> tuple[list[dict[str, Any]], int | None]:
-                service = _service(request, connection, caller, rt)
+                service = record_service(request, connection, caller, rt)
                 return service.list_page(page, FieldFilter(tag_name=tag_name.strip()), brief)
 
             records, total = await execute(request, work)
@@ -226,7 +226,7 @@ def build_router(rt: RecordType) -> APIRouter:
             rt,
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).read(
+                lambda connection, caller: record_service(request, connection, caller, rt).read(
                     record_id, brief
                 ),
             ),
@@ -247,7 +247,7 @@ def build_router(rt: RecordType) -> APIRouter:
             def work(
                 connection: Connection, caller: Caller
             ) -> tuple[RecordType, tuple[dict[str, Any], str]]:
-                service = _service(request, connection, caller, rt)
+                service = record_service(request, connection, caller, rt)
                 return service.rt, service.create(body)
 
             # The type as the service knows it: a custom object's exact name, for Location.
@@ -279,9 +279,9 @@ def build_router(rt: RecordType) -> APIRouter:
                 rt,
                 await execute(
                     request,
-                    lambda connection, caller: _service(request, connection, caller, rt).update(
-                        body, record_id
-                    ),
+                    lambda connection, caller: record_service(
+                        request, connection, caller, rt
+                    ).update(body, record_id),
                     write=True,
                 ),
                 request,
@@ -299,7 +299,7 @@ def build_router(rt: RecordType) -> APIRouter:
             keep_days = request.app.state.settings.tombstone_days
 
             def work(connection: Connection, caller: Caller) -> list[str]:
-                removed = _service(request, connection, caller, rt).delete(record_id)
+                removed = record_service(request, connection, caller, rt).delete(record_id)
                 purge_expired(connection, keep_days, caller.instance_id)
                 return removed
 
@@ -389,7 +389,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         return list_response(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).tags(
+                lambda connection, caller: record_service(request, connection, caller, rt).tags(
                     record_id
                 ),
             ),
@@ -408,7 +408,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
 
         added, is_new = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).add_tag(
+            lambda connection, caller: record_service(request, connection, caller, rt).add_tag(
                 record_id, body
             ),
             write=True,
@@ -424,7 +424,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         body = await read_body(request)
 
         def work(connection: Connection, caller: Caller) -> list[dict[str, Any]]:
-            service = _service(request, connection, caller, rt)
+            service = record_service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, Feature.TAGS, body)
 
         return list_response(await execute(request, work, write=True), None, "Tag")
@@ -456,7 +456,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     async def _remove_tag(request: Request, record_id: RecordId, name: str) -> Response:
         await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).remove_tag(
+            lambda connection, caller: record_service(request, connection, caller, rt).remove_tag(
                 record_id, name
             ),
             write=True,
@@ -479,9 +479,9 @@ def _add_replaceable_routes(
         return list_response(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).get(record_id)[
-                    name
-                ],
+                lambda connection, caller: record_service(request, connection, caller, rt).get(
+                    record_id
+                )[name],
             ),
             None,
             item,
@@ -497,7 +497,7 @@ def _add_replaceable_routes(
         body = await read_body(request)
 
         def work(connection: Connection, caller: Caller) -> list[dict[str, Any]]:
-            service = _service(request, connection, caller, rt)
+            service = record_service(request, connection, caller, rt)
             return service.replace_sub_collection(record_id, feature, body)
 
         return list_response(await execute(request, work, write=True), None, item)
@@ -514,7 +514,7 @@ def _add_replaceable_routes(
 
         added = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).add_item(
+            lambda connection, caller: record_service(request, connection, caller, rt).add_item(
                 record_id, feature, body
             ),
             write=True,
@@ -531,7 +531,7 @@ def _add_replaceable_routes(
     async def remove_item(request: Request, record_id: RecordId, item_id: RecordId) -> Response:
         await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).remove_item(
+            lambda connection, caller: record_service(request, connection, caller, rt).remove_item(
                 record_id, feature, item_id
             ),
             write=True,
@@ -549,7 +549,7 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         return list_response(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).links(
+                lambda connection, caller: record_service(request, connection, caller, rt).links(
                     record_id
                 ),
             ),
@@ -569,7 +569,7 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         return WireResponse(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).add_link(
+                lambda connection, caller: record_service(request, connection, caller, rt).add_link(
                     record_id, body
                 ),
                 write=True,
@@ -587,7 +587,7 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
         body = await read_body(request)
 
         def work(connection: Connection, caller: Caller) -> list[dict[str, Any]] | dict[str, Any]:
-            service = _service(request, connection, caller, rt)
+            service = record_service(request, connection, caller, rt)
             if isinstance(body, list):
                 return service.replace_sub_collection(record_id, Feature.LINKS, body)
             return service.update_link(record_id, body)
@@ -604,7 +604,7 @@ def _add_link_routes(router: APIRouter, rt: RecordType) -> None:
     async def delete_link(request: Request, record_id: RecordId, link_id: RecordId) -> Response:
         await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).delete_link(
+            lambda connection, caller: record_service(request, connection, caller, rt).delete_link(
                 record_id, link_id
             ),
             write=True,
@@ -626,9 +626,9 @@ def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) ->
         brief = query_bool(request, "brief")
 
         def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
-            parent = _service(request, connection, caller, rt)
+            parent = record_service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
-            service = _service(request, connection, caller, related)
+            service = record_service(request, connection, caller, related)
             return service.list_page(page, parent.linked_filter(record_id), brief)
 
         records, total = await execute(request, work)
@@ -648,10 +648,12 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
         body = await read_body(request)
 
         def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
-            parent = _service(request, connection, caller, rt)
+            parent = record_service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
             link = LinkIn(LINK_OBJECT_NAME=parent.rt.singular, LINK_OBJECT_ID=record_id)
-            return _service(request, connection, caller, NOTES).create(body, extra_links=[link])
+            return record_service(request, connection, caller, NOTES).create(
+                body, extra_links=[link]
+            )
 
         return created_response(NOTES, await execute(request, work, write=True), request)
 
@@ -665,11 +667,11 @@ def _add_note_routes(router: APIRouter, rt: RecordType) -> None:
 
         def work(connection: Connection, caller: Caller) -> tuple[dict[str, Any], str]:
             note_id = _note_id(body)
-            if not _service(request, connection, caller, rt).is_linked_to(
+            if not record_service(request, connection, caller, rt).is_linked_to(
                 record_id, NOTES, note_id
             ):
                 raise invalid_field("NOTE_ID", f"is not a note of {rt.singular} {record_id}")
-            return _service(request, connection, caller, NOTES).update(body)
+            return record_service(request, connection, caller, NOTES).update(body)
 
         return single_response(NOTES, await execute(request, work, write=True), request)
 
@@ -697,9 +699,9 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         return WireResponse(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).follow_state(
-                    record_id
-                ),
+                lambda connection, caller: record_service(
+                    request, connection, caller, rt
+                ).follow_state(record_id),
             ),
             "Follow",
         )
@@ -713,9 +715,9 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
         return WireResponse(
             await execute(
                 request,
-                lambda connection, caller: _service(request, connection, caller, rt).set_follow(
-                    record_id, True
-                ),
+                lambda connection, caller: record_service(
+                    request, connection, caller, rt
+                ).set_follow(record_id, True),
                 write=True,
             ),
             "Follow",
@@ -730,7 +732,7 @@ def _add_follow_routes(router: APIRouter, rt: RecordType) -> None:
     async def unfollow(request: Request, record_id: RecordId) -> Response:
         await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).set_follow(
+            lambda connection, caller: record_service(request, connection, caller, rt).set_follow(
                 record_id, False
             ),
             write=True,

@@ -27,14 +27,15 @@ v2.2's rules (contract §10):
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from rolodex.api.auth import authenticated_caller
 from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
+from rolodex.api.records import RecordId, record_service
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import (
@@ -53,16 +54,14 @@ from rolodex.domain.registry import (
 )
 from rolodex.errors import BadRequest, NotFound, invalid_field
 from rolodex.services.context import Caller
-from rolodex.services.records import RecordService
 from rolodex.services.tombstones import purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
 from rolodex.wire import v22
 from rolodex.wire.json import upper_keys
-from rolodex.wire.records import INT64_MAX, LinkIn
+from rolodex.wire.records import LinkIn
 
 PREFIX = "/v2.2"
-RecordId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The record's id")]
 Record = dict[str, Any]
 
 # v2.2's named search filters: {collection: {query parameter: v3.1 field}}; "tag" is a tag.
@@ -88,10 +87,6 @@ SEARCH_FILTERS = {
         "country": "ADDRESS_BILLING_COUNTRY",
     },
 }
-
-
-def _service(request: Request, connection: Connection, caller: Caller, rt: RecordType) -> Any:
-    return RecordService(connection, caller, rt, if_match=request.headers.get("if-match"))
 
 
 def _body_object(body: Any) -> Record:
@@ -178,7 +173,7 @@ def build_router(rt: RecordType) -> APIRouter:
         brief = query_bool(request, "brief")
         records, total = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).list_page(
+            lambda connection, caller: record_service(request, connection, caller, rt).list_page(
                 page, None, brief
             ),
         )
@@ -204,7 +199,7 @@ def build_router(rt: RecordType) -> APIRouter:
             raise BadRequest(f"Search takes one filter at a time; this asks for {names}.")
 
         def work(connection: Connection, caller: Caller) -> tuple[list[Record], int | None]:
-            service = _service(request, connection, caller, rt)
+            service = record_service(request, connection, caller, rt)
             field_filter = None
             if given:
                 name, value = given[0]
@@ -225,7 +220,7 @@ def build_router(rt: RecordType) -> APIRouter:
         brief = query_bool(request, "brief")
 
         def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-            record, etag = _service(request, connection, caller, rt).read(record_id, brief)
+            record, etag = record_service(request, connection, caller, rt).read(record_id, brief)
             return v22.to_v22(collection, record), etag
 
         return one(await execute(request, work))
@@ -241,10 +236,10 @@ def build_router(rt: RecordType) -> APIRouter:
                 extra: list[LinkIn] = []
                 if subject is not None:
                     parent, parent_id = subject
-                    _service(request, connection, caller, parent).get(parent_id, brief=True)
+                    record_service(request, connection, caller, parent).get(parent_id, brief=True)
                     extra.append(LinkIn(LINK_OBJECT_NAME=parent.singular, LINK_OBJECT_ID=parent_id))
                 try:
-                    record, etag = _service(request, connection, caller, rt).create(
+                    record, etag = record_service(request, connection, caller, rt).create(
                         v22.from_v22(collection, body), extra_links=extra
                     )
                 except BadRequest as error:
@@ -263,7 +258,7 @@ def build_router(rt: RecordType) -> APIRouter:
             record_id = _record_id(body, rt, path_id)
 
             def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-                service = _service(request, connection, caller, rt)
+                service = record_service(request, connection, caller, rt)
                 return _replace_graph(service, rt, record_id, body, brief)
 
             return one(await execute(request, work, write=True))
@@ -285,7 +280,9 @@ def build_router(rt: RecordType) -> APIRouter:
             keep_days = request.app.state.settings.tombstone_days
 
             def work(connection: Connection, caller: Caller) -> list[str]:
-                removed: list[str] = _service(request, connection, caller, rt).delete(record_id)
+                removed: list[str] = record_service(request, connection, caller, rt).delete(
+                    record_id
+                )
                 purge_expired(connection, keep_days, caller.instance_id)
                 return removed
 
@@ -320,9 +317,9 @@ def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) ->
         brief = query_bool(request, "brief")
 
         def work(connection: Connection, caller: Caller) -> tuple[list[Record], int | None]:
-            parent = _service(request, connection, caller, rt)
+            parent = record_service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
-            service = _service(request, connection, caller, related)
+            service = record_service(request, connection, caller, related)
             found: tuple[list[Record], int | None] = service.list_page(
                 page, parent.linked_filter(record_id), brief
             )
@@ -346,9 +343,9 @@ def _add_note_route(router: APIRouter, rt: RecordType) -> None:
         body = _body_object(await read_body(request))
 
         def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-            _service(request, connection, caller, rt).get(record_id, brief=True)
+            record_service(request, connection, caller, rt).get(record_id, brief=True)
             link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
-            record, etag = _service(request, connection, caller, NOTES).create(
+            record, etag = record_service(request, connection, caller, NOTES).create(
                 v22.from_v22(NOTES.collection, body), extra_links=[link]
             )
             return v22.to_v22(NOTES.collection, record), etag
@@ -385,7 +382,7 @@ def _edit_graph(
     Answers (graph before, graph after)."""
 
     def work(connection: Connection, caller: Caller) -> tuple[Record, Record]:
-        service = _service(request, connection, caller, rt)
+        service = record_service(request, connection, caller, rt)
         before = v22.to_v22(rt.collection, service.get_for_update(record_id))
         graph = {name: list(before.get(name) or []) for name in v22.sub_collections(rt.collection)}
         change(graph)
@@ -411,7 +408,7 @@ def _add_sub_element_routes(router: APIRouter, rt: RecordType, route_name: str) 
     @router.get(path, summary=f"The record's {array}", name=f"v22_get_{array.lower()}")
     async def get_items(request: Request, record_id: RecordId) -> Response:
         def work(connection: Connection, caller: Caller) -> list[Record]:
-            record = _service(request, connection, caller, rt).get(record_id)
+            record = record_service(request, connection, caller, rt).get(record_id)
             items: list[Record] = v22.to_v22(rt.collection, record).get(array) or []
             return items
 
@@ -480,7 +477,9 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     async def get_tags(request: Request, record_id: RecordId) -> Response:
         tags = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).tags(record_id),
+            lambda connection, caller: record_service(request, connection, caller, rt).tags(
+                record_id
+            ),
         )
         return list_response(tags, None, "Tag")
 
@@ -489,7 +488,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
         body = await read_body(request)
         added, is_new = await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).add_tag(
+            lambda connection, caller: record_service(request, connection, caller, rt).add_tag(
                 record_id, body
             ),
             write=True,
@@ -502,7 +501,7 @@ def _add_tag_routes(router: APIRouter, rt: RecordType) -> None:
     async def remove_tag(request: Request, record_id: RecordId, tag_name: str) -> Response:
         await execute(
             request,
-            lambda connection, caller: _service(request, connection, caller, rt).remove_tag(
+            lambda connection, caller: record_service(request, connection, caller, rt).remove_tag(
                 record_id, tag_name
             ),
             write=True,
