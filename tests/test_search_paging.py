@@ -132,3 +132,13 @@ def test_a_read_is_not_held_up_by_a_write_waiting_for_the_lock(
             held.rollback()
         writer.join(timeout=60)
     assert posted and posted[0].status_code == 201, posted
+
+
+def test_a_negative_write_lane_is_refused_by_name() -> None:
+    from pydantic import ValidationError
+
+    from rolodex.config import Settings
+
+    with pytest.raises(ValidationError, match="write_threads"):
+        Settings(write_threads=-1)
+    assert Settings(write_threads=3).write_threads == 3

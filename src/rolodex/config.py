@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,7 +22,7 @@ class Settings(BaseSettings):
     pool_size: int = 10
     # Write transactions one server process runs at once, in threads (0: 1 on SQLite, whose
     # writers take turns anyway; 2 on PostgreSQL). Reads run on the event loop.
-    write_threads: int = 0
+    write_threads: int = Field(default=0, ge=0)
     # How many times a write transaction is retried after a deadlock or a busy database.
     write_retries: int = 5
     # Where file attachments and record images are kept. Empty: a folder "files" beside a
