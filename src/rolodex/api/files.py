@@ -22,6 +22,7 @@ from rolodex.api.records import (
     API_PREFIX,
     CUSTOM_OBJECT_SEGMENT,
     RecordId,
+    extension_wire,
     named_type,
     object_name_param,
     single_response,
@@ -93,7 +94,12 @@ def _service(
     request: Request, connection: Connection, caller: Caller, rt: RecordType, store: FileStore
 ) -> FileService:
     return FileService(
-        connection, caller, named_type(request, rt), store, if_match=request.headers.get("if-match")
+        connection,
+        caller,
+        named_type(request, rt),
+        store,
+        if_match=request.headers.get("if-match"),
+        extension_wire=extension_wire(request, rt),
     )
 
 

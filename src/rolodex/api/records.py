@@ -90,8 +90,18 @@ def record_service(
     request: Request, connection: Connection, caller: Caller, rt: RecordType
 ) -> RecordService:
     return RecordService(
-        connection, caller, named_type(request, rt), if_match=request.headers.get("if-match")
+        connection,
+        caller,
+        named_type(request, rt),
+        if_match=request.headers.get("if-match"),
+        extension_wire=extension_wire(request, rt),
     )
+
+
+def extension_wire(request: Request, rt: RecordType) -> str | None:
+    """The wire version whose extension of `rt`'s records `request` reads with them (v2.2)."""
+    version = version_of(request)
+    return version.extension_wire.get(rt.collection) if version else None
 
 
 def _hides_links(request: Request | None, rt: RecordType) -> bool:

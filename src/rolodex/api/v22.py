@@ -10,8 +10,11 @@ v2.2's rules (contract §10):
   contact-info fields it maps to are cleared, custom fields not sent are cleared); items sent
   back keep their ids. Top-level fields left out are unchanged, as in v3.1 **(decision)**.
 - `PUT ?brief=true` changes the top-level fields only.
-- A sub-element the v3.1 record cannot hold is a 400 naming it, and nothing changes
-  (**decision**: Insightly drops invalid sub-elements).
+- What the v3.1 record has no field for (a third address, a second e-mail, labels) is kept in
+  the record's v2.2 extension (rolodex.wire.v22 says how), read with the record by every v2.2
+  route (the record services are built with `extension_wire`).
+- An invalid sub-element is a 400 naming it, and nothing changes (**decision**: Insightly drops
+  invalid sub-elements).
 - Sub-elements are edited one at a time at /{Coll}/{id}/Addresses, /ContactInfos, /Dates,
   /CustomFields, /Links, /ContactLinks, /OrganisationLinks, /EventLinks, /NoteLinks (and
   /TaskLinks, /EmailLinks): each is a whole-graph PUT of the record with that one item added
@@ -54,6 +57,7 @@ from rolodex.domain.registry import (
 )
 from rolodex.errors import BadRequest, NotFound, invalid_field
 from rolodex.services.context import Caller
+from rolodex.services.records import Extension
 from rolodex.services.tombstones import purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
@@ -115,13 +119,18 @@ def _replace_graph(
 ) -> tuple[Record, str]:
     """Write the v2.2 `graph` over the stored record (whole, or top level only if `brief`)."""
     current = service.get_for_update(record_id)  # locked: nothing changes under the merge
-    body = v22.from_v22(rt.collection, graph, record_id=record_id, current=current, brief=brief)
-    body[rt.id_field] = record_id
+    write = v22.from_v22(rt.collection, graph, record_id=record_id, current=current, brief=brief)
+    write.body[rt.id_field] = record_id
     try:
-        record, etag = service.update(body, record_id)
+        record, etag = service.update(write.body, record_id, _extension(write))
     except BadRequest as error:
         raise v22.renamed_error(rt.collection, error) from None
     return v22.to_v22(rt.collection, record), etag
+
+
+def _extension(write: v22.V22Write) -> Extension | None:
+    """What the services keep beside the record for a v2.2 write (None: leave it as it is)."""
+    return None if write.extension is None else Extension(v22.WIRE, write.extension)
 
 
 # A sub-element route: the graph array it edits, and its item's id field.
@@ -238,9 +247,10 @@ def build_router(rt: RecordType) -> APIRouter:
                     parent, parent_id = subject
                     record_service(request, connection, caller, parent).get(parent_id, brief=True)
                     extra.append(LinkIn(LINK_OBJECT_NAME=parent.singular, LINK_OBJECT_ID=parent_id))
+                write = v22.from_v22(collection, body)
                 try:
                     record, etag = record_service(request, connection, caller, rt).create(
-                        v22.from_v22(collection, body), extra_links=extra
+                        write.body, extra_links=extra, extension=_extension(write)
                     )
                 except BadRequest as error:
                     raise v22.renamed_error(collection, error) from None
@@ -346,7 +356,7 @@ def _add_note_route(router: APIRouter, rt: RecordType) -> None:
             record_service(request, connection, caller, rt).get(record_id, brief=True)
             link = LinkIn(LINK_OBJECT_NAME=rt.singular, LINK_OBJECT_ID=record_id)
             record, etag = record_service(request, connection, caller, NOTES).create(
-                v22.from_v22(NOTES.collection, body), extra_links=[link]
+                v22.from_v22(NOTES.collection, body).body, extra_links=[link]
             )
             return v22.to_v22(NOTES.collection, record), etag
 

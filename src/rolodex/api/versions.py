@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.wire import v22
 from rolodex.wire.v22 import shown_in_v22
 
 CURRENT_PREFIX = "/v3.1"
@@ -37,6 +38,9 @@ class ApiVersion:
     # How a re-mounted /v3.1 handler's records are shown in this version: (collection, v3.1
     # record) -> record. None: as in v3.1 (less LINKS where links_in_records is False).
     show: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    # {collection: the wire name of the extension its records are read with} (v2.2's graph keeps
+    # what v3.1 has no field for beside the record; rolodex.storage.extensions).
+    extension_wire: dict[str, str] = field(default_factory=dict)
 
     @property
     def operations(self) -> list[tuple[str, str]]:
@@ -440,6 +444,7 @@ V2_2 = ApiVersion(
     prefix="/v2.2",
     links_in_records=True,
     show=shown_in_v22,
+    extension_wire={collection: v22.WIRE for collection in v22.ADDRESS_SLOTS},
     operations_text="""
 GET /ActivitySets/{id}
 GET /ActivitySets

@@ -39,8 +39,9 @@ class FileService(RecordService):
         rt: RecordType,
         store: FileStore,
         if_match: str | None = None,
+        extension_wire: str | None = None,
     ) -> None:
-        super().__init__(connection, caller, rt, if_match)
+        super().__init__(connection, caller, rt, if_match, extension_wire)
         self.files = FileRepository(connection, caller.instance_id)
         self.store = store
 

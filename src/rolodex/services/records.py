@@ -6,7 +6,7 @@ becomes exactly what was sent; an array left out is left alone.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -44,6 +44,7 @@ from rolodex.storage import tables
 from rolodex.storage.comments import COMMENT_FILES, CommentStore
 from rolodex.storage.custom_fields import CustomFieldStore
 from rolodex.storage.engine import savepoint
+from rolodex.storage.extensions import ExtensionStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
@@ -83,6 +84,18 @@ class _NewRecord:
     tags: dict[str, str] | None
 
 
+@dataclass(frozen=True)
+class Extension:
+    """What a wire version keeps beside a record it writes (rolodex.storage.extensions).
+
+    `build` makes the version's body from the record's scalar fields as they are stored by the
+    write (so the body can tell later whether another version changed a field it annotates);
+    an empty body removes the row."""
+
+    wire: str
+    build: Callable[[Wire], Any]
+
+
 # The sub-collections whose items are added and removed one by one (v3.0), with their id field.
 _ITEMS: dict[Feature, tuple[type[WireModel], str]] = {
     Feature.DATES: (DateIn, "DATE_ID"),
@@ -94,7 +107,12 @@ class RecordService:
     """Use cases on the records of one type, for one caller."""
 
     def __init__(
-        self, connection: Connection, caller: Caller, rt: RecordType, if_match: str | None = None
+        self,
+        connection: Connection,
+        caller: Caller,
+        rt: RecordType,
+        if_match: str | None = None,
+        extension_wire: str | None = None,
     ) -> None:
         self.caller = caller
         self.repo = Repository(connection, caller.instance_id)
@@ -104,6 +122,8 @@ class RecordService:
         # The If-Match header of the request: every write to a record checks it (contract §6).
         self.if_match = if_match
         self._defaults: dict[str, int | None] = {}  # default row of each referenced setting
+        # A wire version whose extension of each record is read with it (under EXTENSION_KEY).
+        self.extension_wire = extension_wire
 
     # --- reading -------------------------------------------------------------------------
 
@@ -134,6 +154,21 @@ class RecordService:
     def get_for_update(self, record_id: int) -> Wire:
         """One record, locked for the rest of the unit of work (If-Match checked), or 404."""
         return self.to_wire([self._require(record_id, for_update=True)], False)[0]
+
+    def extensions(self, wire: str, record_ids: Sequence[int]) -> dict[int, Any]:
+        """{record id: the `wire` version's extension body} of those records that have one."""
+        return self._extensions().read(self.rt.singular, wire, record_ids)
+
+    def _extensions(self) -> ExtensionStore:
+        return ExtensionStore(self.repo.connection, self.caller.instance_id)
+
+    def _write_extension(self, record_id: int, extension: Extension, stored: Row) -> bool:
+        """Write the extension for the record as `stored`; whether its body changed."""
+        body = extension.build(output.record_scalars(self.rt, stored)) or None
+        if self.extensions(extension.wire, [record_id]).get(record_id) == body:
+            return False
+        self._extensions().write(self.rt.singular, extension.wire, record_id, body)
+        return True
 
     def list_page(
         self, page: Page, field_filter: FieldFilter | None = None, brief: bool = False
@@ -191,6 +226,10 @@ class RecordService:
                     output.link(link, singular, record_id) for link in links_by_record[record_id]
                 ]
         add_lookup_data(self.repo.connection, self.caller.instance_id, self.rt, records, rows)
+        if self.extension_wire is not None:
+            bodies = self.extensions(self.extension_wire, [row["id"] for row in rows])
+            for record, row in zip(records, rows, strict=True):
+                record[output.EXTENSION_KEY] = bodies.get(row["id"])
         return records
 
     def search_filter(self, field_name: str, field_value: str | None) -> FieldFilter:
@@ -232,9 +271,18 @@ class RecordService:
 
     # --- writing -------------------------------------------------------------------------
 
-    def create(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> tuple[Wire, str]:
-        """Create a record from a POST body; nothing is written if any part is invalid."""
-        return self.read(self.create_id(data, extra_links))
+    def create(
+        self,
+        data: Any,
+        extra_links: Sequence[LinkIn] = (),
+        extension: Extension | None = None,
+    ) -> tuple[Wire, str]:
+        """Create a record from a POST body (and a wire version's extension of it); nothing is
+        written if any part is invalid."""
+        record_id = self.create_id(data, extra_links)
+        if extension is not None:
+            self._write_extension(record_id, extension, self._require(record_id))
+        return self.read(record_id)
 
     def create_id(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> int:
         """Create a record from a POST body and return its id only (no read-back)."""
@@ -376,8 +424,11 @@ class RecordService:
             self.repo.insert_children_of_many(_CHILD_TABLES[feature], singular, rows)
         return ids
 
-    def update(self, data: Any, path_id: int | None = None) -> tuple[Wire, str]:
-        """Apply a v3.1 partial PUT: present fields set, absent left, arrays replaced exactly."""
+    def update(
+        self, data: Any, path_id: int | None = None, extension: Extension | None = None
+    ) -> tuple[Wire, str]:
+        """Apply a v3.1 partial PUT: present fields set, absent left, arrays replaced exactly
+        (and a wire version's extension of the record written)."""
         model = validate(write_model(self.rt), upper_keys(data))
         record_id = self._id_for_update(model, path_id)
         row = self._require(record_id, for_update=True)
@@ -410,6 +461,8 @@ class RecordService:
                 changes[column] = value
         stamp = next_update_stamp(row["date_updated_utc"])
         graph_changed = self._write_sub_collections(record_id, model, stamp)
+        if extension is not None:
+            graph_changed |= self._write_extension(record_id, extension, {**row, **changes})
         if changes or graph_changed:
             changes["date_updated_utc"] = stamp
             self.repo.update_record(self.rt, record_id, changes)
@@ -445,6 +498,7 @@ class RecordService:
         self.repo.delete_links(link["id"] for link in links)
         for table in _CHILD_TABLES.values():
             self.repo.delete_children(table, singular, record_id)
+        self._extensions().delete(singular, record_id)
         self.repo.unfollow(None, singular, record_id)
         files = FileRepository(self.repo.connection, self.caller.instance_id)
         removed_files: list[str] = []

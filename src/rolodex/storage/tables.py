@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -484,4 +485,18 @@ tombstones = Table(
     # The purge's access path.
     Index("ix_tombstones_date", "date_deleted_utc"),
     sqlite_autoincrement=True,
+)
+
+# What a record holds in one wire version that the record itself has no field for (a v2.2
+# contact's third address, a second e-mail, the labels it wrote): one JSON body per record and
+# version (rolodex.storage.extensions), written in the transaction that writes the record.
+record_extensions = Table(
+    "record_extensions",
+    metadata,
+    Column("instance_id", BigInteger(), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("wire", String(16), nullable=False),
+    Column("body", JSON(), nullable=False),
+    PrimaryKeyConstraint("instance_id", "record_type", "record_id", "wire"),
 )

@@ -15,6 +15,11 @@ from rolodex.domain.registry import Kind, RecordType
 Row = dict[str, Any]
 
 
+# Where a record read for a wire version that keeps an extension of it (rolodex.storage.
+# extensions) carries that extension's body until the version's mapping consumes it.
+EXTENSION_KEY = "__extension__"
+
+
 def _identity(value: Any) -> Any:
     return value
 

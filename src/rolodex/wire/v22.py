@@ -1,28 +1,37 @@
 """The v2.2 object graph, translated to and from the v3.1 record the services store.
 
 v2.2 (reference facts 1.5, 2.14) kept addresses and contact points as sub-elements with ids of
-their own; v3.1 stores them as flat fields. This module is pure: it maps one shape onto the other
-and refuses, with a 400 naming the item, any v2.2 sub-element the v3.1 record has no place for,
-so that nothing a v2.2 client writes is dropped without a word.
+their own; v3.1 stores them as flat fields. This module is pure: it maps one shape onto the other,
+and what the v3.1 record has no field for goes into the record's v2.2 extension (stored beside
+the record by rolodex.storage.extensions, under the name WIRE), so that nothing a v2.2 client
+writes is lost and everything it wrote reads back through v2.2.
 
 Mapping (v2.2 sub-element -> v3.1 field; the id column is the item's fixed id, see below):
 
 | v2.2 item                                 | id | Contacts         | Organisations     |
 |-------------------------------------------|----|------------------|-------------------|
-| ADDRESS, ADDRESS_TYPE MAIL / BILLING      | 1  | ADDRESS_MAIL_*   | ADDRESS_BILLING_* |
-| ADDRESS, ADDRESS_TYPE OTHER / SHIPPING    | 2  | ADDRESS_OTHER_*  | ADDRESS_SHIP_*    |
-| CONTACTINFO TYPE EMAIL                    | 1  | EMAIL_ADDRESS    | (400: no field)   |
+| ADDRESS, ADDRESS_TYPE MAIL (or WORK,      | 1  | ADDRESS_MAIL_*   | -                 |
+|   POSTAL, BUSINESS, PRIMARY)              |    |                  |                   |
+| ADDRESS, ADDRESS_TYPE OTHER (or HOME)     | 2  | ADDRESS_OTHER_*  | -                 |
+| ADDRESS, ADDRESS_TYPE BILLING (or MAIL,   | 1  | -                | ADDRESS_BILLING_* |
+|   WORK, POSTAL, BUSINESS, PRIMARY)        |    |                  |                   |
+| ADDRESS, ADDRESS_TYPE SHIPPING (or SHIP,  | 2  | -                | ADDRESS_SHIP_*    |
+|   DELIVERY, OTHER)                        |    |                  |                   |
+| CONTACTINFO TYPE EMAIL (any LABEL)        | 1  | EMAIL_ADDRESS    | (extra)           |
 | CONTACTINFO TYPE PHONE, LABEL Work / none | 2  | PHONE            | PHONE             |
-| CONTACTINFO TYPE PHONE, LABEL Home        | 3  | PHONE_HOME       | (400)             |
-| CONTACTINFO TYPE PHONE, LABEL Mobile      | 4  | PHONE_MOBILE     | (400)             |
-| CONTACTINFO TYPE PHONE, LABEL Other       | 5  | PHONE_OTHER      | (400)             |
-| CONTACTINFO TYPE PHONE, LABEL Assistant   | 6  | PHONE_ASSISTANT  | (400)             |
+|   (or Business, Office, Main)             |    |                  |                   |
+| CONTACTINFO TYPE PHONE, LABEL Home        | 3  | PHONE_HOME       | (extra)           |
+| CONTACTINFO TYPE PHONE, LABEL Mobile/Cell | 4  | PHONE_MOBILE     | (extra)           |
+| CONTACTINFO TYPE PHONE, LABEL Other       | 5  | PHONE_OTHER      | (extra)           |
+| CONTACTINFO TYPE PHONE, LABEL Assistant   | 6  | PHONE_ASSISTANT  | (extra)           |
 | CONTACTINFO TYPE PHONE, LABEL Fax         | 7  | PHONE_FAX        | PHONE_FAX         |
-| CONTACTINFO TYPE WEBSITE                  | 8  | (400: no field)  | WEBSITE           |
+| CONTACTINFO TYPE WEBSITE (any LABEL)      | 8  | (extra)          | WEBSITE           |
 | CONTACTINFO TYPE SOCIAL, SUBTYPE LinkedIn | 9  | SOCIAL_LINKEDIN  | SOCIAL_LINKEDIN   |
 | CONTACTINFO TYPE SOCIAL, SUBTYPE Facebook | 10 | SOCIAL_FACEBOOK  | SOCIAL_FACEBOOK   |
-| CONTACTINFO TYPE SOCIAL, SUBTYPE Twitter  | 11 | SOCIAL_TWITTER   | SOCIAL_TWITTER    |
+| CONTACTINFO TYPE SOCIAL, SUBTYPE Twitter/X| 11 | SOCIAL_TWITTER   | SOCIAL_TWITTER    |
 | DEFAULT_LINKED_ORGANISATION               |    | ORGANISATION_ID  | -                 |
+
+(Types, labels and subtypes match in any case.)
 
 - CUSTOMFIELDS {CUSTOM_FIELD_ID, FIELD_VALUE} <-> CUSTOMFIELDS {FIELD_NAME, FIELD_VALUE}: the
   v2.2 CUSTOM_FIELD_ID is the field's name (Rank__c); FIELD_NAME is also accepted on input.
@@ -43,28 +52,48 @@ Mapping (v2.2 sub-element -> v3.1 field; the id column is the item's fixed id, s
 - The v3.1 names of the mapped fields (EMAIL_ADDRESS, ADDRESS_MAIL_CITY, ORGANISATION_ID on a
   Contact, ...) are no v2.2 fields: ignored in a v2.2 body, like any unknown key.
 
-Ids: ADDRESS_ID and CONTACT_INFO_ID are the slot numbers above, the same for every record (an id
-is unique within its record, which is what the v2.2 paths /Contacts/{id}/Addresses/{addressId}
-need). A PUT that sends an item back therefore keeps its id; an item whose TYPE or LABEL moves
-it to another slot takes that slot's id. Ids sent on input are not needed and not trusted.
-Link ids are the v3.1 LINK_IDs.
+What v3.1 has no field for - the extension (one JSON body per record, read with the record):
+- An address or contact info that fits no free slot - a third address, a second e-mail, a
+  contact's WEBSITE, an organisation's e-mail, a PHONE labelled Cottage, a TYPE such as SKYPE -
+  is an *extra*: kept as sent (TYPE, SUBTYPE, LABEL, DETAIL; ADDRESS_TYPE and the parts) with an
+  id of its own from 100 up (never reused within the record), and shown after the slot items.
+- How an item in a slot names it - ADDRESS_TYPE Work for the MAIL slot, an e-mail's LABEL Home, a
+  phone sent without LABEL, TYPE written Phone - is kept with the value the slot held when it
+  was written, and shown while the slot still holds that value: a v3.1 write that changes the
+  field (PHONE_HOME, ADDRESS_MAIL_*) lets it lapse, and the item reads back in the slot's own
+  names; a v3.1 write never touches the extras.
+- A v2.2 PUT replaces the extension with the graph it sends, like the rest of the graph.
+
+Ids: ADDRESS_ID and CONTACT_INFO_ID of a slot item are the slot numbers above, the same for every
+record (an id is unique within its record, which is what the v2.2 paths
+/Contacts/{id}/Addresses/{addressId} need). A PUT that sends an item back keeps its id: a slot
+item sent with its slot's id keeps the slot, an extra sent with its id stays that extra (even
+when a slot has come free: send it without its id to move it into the slot). Any other item
+takes the free slot it fits, else becomes a new extra. Ids sent on input are never trusted
+beyond that. Link ids are the v3.1 LINK_IDs.
 
 What is refused (400, the item named, nothing written): a sub-element without ADDRESS_TYPE, TYPE
-or DETAIL; an ADDRESS_TYPE, TYPE, LABEL or SUBTYPE with no slot (the label would be lost); an
-address with no part set; two items for one slot (a third address, a second e-mail, two Home
-phones). The only change on read-back: a PHONE sent without LABEL reads back as LABEL Work, and
-the slot's spelling of ADDRESS_TYPE/LABEL/SUBTYPE is used whatever case was sent.
-Links the v2.2 graph cannot show (to Leads, Tasks, custom objects, ...) are kept by a v2.2 PUT.
+or DETAIL; an address with no part set; a text longer than 255 characters; more than 50
+addresses or contact infos. Links the v2.2 graph cannot show (to Leads, Tasks, custom objects,
+...) are kept by a v2.2 PUT.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rolodex.errors import BadRequest, FieldError, invalid_input
+from rolodex.wire.output import EXTENSION_KEY
 
 Record = dict[str, Any]
 
 ADDRESS_PARTS = ("STREET", "CITY", "STATE", "POSTCODE", "COUNTRY")
+
+
+WIRE = "v2.2"  # the name of v2.2's extension of a record (rolodex.storage.extensions)
+FIRST_EXTRA_ID = 100  # extras' ids start above every slot's
+MAX_ITEMS = 50  # addresses, and contact infos, per record
+MAX_TEXT = 255  # characters in each text of an extra (the v3.1 fields have their own limits)
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,10 @@ class AddressSlot:
     address_id: int
     address_type: str
     prefix: str  # ADDRESS_MAIL_ -> ADDRESS_MAIL_STREET, ...
+    aliases: tuple[str, ...] = ()  # the other ADDRESS_TYPEs it holds (upper case)
+
+    def fits(self, kind: str) -> bool:
+        return kind.upper() in (self.address_type, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -85,23 +118,42 @@ class InfoSlot:
     label: str | None  # PHONE: Work, Home, ...; None where the type has no label
     subtype: str | None  # SOCIAL: LinkedIn, Facebook, Twitter
     field: str
+    aliases: tuple[str, ...] = ()  # the other LABELs (PHONE) or SUBTYPEs (SOCIAL), upper case
+
+    def fits(self, kind: str, label: str | None, subtype: str | None) -> bool:
+        """Whether an item of TYPE `kind` (upper case), LABEL and SUBTYPE belongs here."""
+        if kind != self.info_type:
+            return False
+        if kind == "PHONE":
+            wanted = (label or "Work").upper()
+            return wanted in (str(self.label).upper(), *self.aliases)
+        if kind == "SOCIAL":
+            wanted = (subtype or label or "").upper()
+            return wanted in (str(self.subtype).upper(), *self.aliases)
+        return True  # EMAIL, WEBSITE: one slot, whatever the label
+
+    def names(self) -> Record:
+        """How this slot names its items: TYPE, SUBTYPE, LABEL."""
+        return {"TYPE": self.info_type, "SUBTYPE": self.subtype, "LABEL": self.label}
 
 
 ADDRESS_SLOTS: dict[str, tuple[AddressSlot, ...]] = {
     "Contacts": (
-        AddressSlot(1, "MAIL", "ADDRESS_MAIL_"),
-        AddressSlot(2, "OTHER", "ADDRESS_OTHER_"),
+        AddressSlot(1, "MAIL", "ADDRESS_MAIL_", ("WORK", "POSTAL", "BUSINESS", "PRIMARY")),
+        AddressSlot(2, "OTHER", "ADDRESS_OTHER_", ("HOME",)),
     ),
     "Organisations": (
-        AddressSlot(1, "BILLING", "ADDRESS_BILLING_"),
-        AddressSlot(2, "SHIPPING", "ADDRESS_SHIP_"),
+        AddressSlot(
+            1, "BILLING", "ADDRESS_BILLING_", ("MAIL", "WORK", "POSTAL", "BUSINESS", "PRIMARY")
+        ),
+        AddressSlot(2, "SHIPPING", "ADDRESS_SHIP_", ("SHIP", "DELIVERY", "OTHER")),
     ),
 }
 
 _EMAIL = InfoSlot(1, "EMAIL", None, None, "EMAIL_ADDRESS")
-_PHONE = InfoSlot(2, "PHONE", "Work", None, "PHONE")
+_PHONE = InfoSlot(2, "PHONE", "Work", None, "PHONE", ("BUSINESS", "OFFICE", "MAIN"))
 _PHONE_HOME = InfoSlot(3, "PHONE", "Home", None, "PHONE_HOME")
-_PHONE_MOBILE = InfoSlot(4, "PHONE", "Mobile", None, "PHONE_MOBILE")
+_PHONE_MOBILE = InfoSlot(4, "PHONE", "Mobile", None, "PHONE_MOBILE", ("CELL",))
 _PHONE_OTHER = InfoSlot(5, "PHONE", "Other", None, "PHONE_OTHER")
 _PHONE_ASSISTANT = InfoSlot(6, "PHONE", "Assistant", None, "PHONE_ASSISTANT")
 _PHONE_FAX = InfoSlot(7, "PHONE", "Fax", None, "PHONE_FAX")
@@ -109,7 +161,7 @@ _WEBSITE = InfoSlot(8, "WEBSITE", None, None, "WEBSITE")
 _SOCIAL = (
     InfoSlot(9, "SOCIAL", None, "LinkedIn", "SOCIAL_LINKEDIN"),
     InfoSlot(10, "SOCIAL", None, "Facebook", "SOCIAL_FACEBOOK"),
-    InfoSlot(11, "SOCIAL", None, "Twitter", "SOCIAL_TWITTER"),
+    InfoSlot(11, "SOCIAL", None, "Twitter", "SOCIAL_TWITTER", ("X",)),
 )
 
 INFO_SLOTS: dict[str, tuple[InfoSlot, ...]] = {
@@ -294,31 +346,41 @@ def sub_collections(collection: str) -> tuple[str, ...]:
 # v3.1 -> v2.2
 
 
-def addresses_of(collection: str, record: Record) -> list[Record]:
-    """The v2.2 ADDRESSES of a v3.1 record: one per slot with any part set."""
+def _spelled(extension: Record, array: str, item_id: int, value: Any) -> Record:
+    """How the item in slot `item_id` was named when written, while the slot holds `value`."""
+    entry = ((extension.get("SPELLED") or {}).get(array) or {}).get(str(item_id))
+    if not entry or entry.get("VALUE") != value:
+        return {}
+    return {key: name for key, name in entry.items() if key != "VALUE"}
+
+
+def _address_value(slot: AddressSlot, record: Record) -> Record:
+    return {part: record.get(slot.prefix + part) for part in ADDRESS_PARTS}
+
+
+def addresses_of(collection: str, record: Record, extension: Record) -> list[Record]:
+    """The v2.2 ADDRESSES of a v3.1 record: one per slot with any part set, then the extras."""
     result = []
     for slot in ADDRESS_SLOTS[collection]:
-        parts = {part: record.get(slot.prefix + part) for part in ADDRESS_PARTS}
+        parts = _address_value(slot, record)
         if any(value not in (None, "") for value in parts.values()):
-            result.append(
-                {"ADDRESS_ID": slot.address_id, "ADDRESS_TYPE": slot.address_type, **parts}
-            )
-    return result
+            item = {"ADDRESS_ID": slot.address_id, "ADDRESS_TYPE": slot.address_type, **parts}
+            item.update(_spelled(extension, "ADDRESSES", slot.address_id, parts))
+            result.append(item)
+    return result + [dict(item) for item in extension.get("ADDRESSES") or []]
 
 
-def contact_infos_of(collection: str, record: Record) -> list[Record]:
-    """The v2.2 CONTACTINFOS of a v3.1 record: one per slot whose field is set."""
-    return [
-        {
-            "CONTACT_INFO_ID": slot.info_id,
-            "TYPE": slot.info_type,
-            "SUBTYPE": slot.subtype,
-            "LABEL": slot.label,
-            "DETAIL": record[slot.field],
-        }
-        for slot in INFO_SLOTS[collection]
-        if record.get(slot.field) not in (None, "")
-    ]
+def contact_infos_of(collection: str, record: Record, extension: Record) -> list[Record]:
+    """The v2.2 CONTACTINFOS of a v3.1 record: one per slot whose field is set, then the
+    extras."""
+    result = []
+    for slot in INFO_SLOTS[collection]:
+        detail = record.get(slot.field)
+        if detail not in (None, ""):
+            item = {"CONTACT_INFO_ID": slot.info_id, **slot.names(), "DETAIL": detail}
+            item.update(_spelled(extension, "CONTACTINFOS", slot.info_id, detail))
+            result.append(item)
+    return result + [dict(item) for item in extension.get("CONTACTINFOS") or []]
 
 
 def _v22_link(collection: str, link: Record) -> tuple[str, Record] | None:
@@ -349,20 +411,22 @@ def _v22_link(collection: str, link: Record) -> tuple[str, Record] | None:
 
 
 def to_v22(collection: str, record: Record) -> Record:
-    """The v2.2 record for a v3.1 `record` of `collection` (brief when it has no arrays)."""
+    """The v2.2 record for a v3.1 `record` of `collection` (brief when it has no arrays); the
+    record's v2.2 extension, if it was read with it, is under EXTENSION_KEY."""
     graph = GRAPH_TYPES[collection]
     flat = flat_fields(collection)
     renamed = {v31: v22 for v22, v31 in graph.renamed.items()}
+    extension: Record = record.get(EXTENSION_KEY) or {}
     result: Record = {
         renamed.get(key, key): value
         for key, value in record.items()
-        if key not in flat and key not in V31_ARRAYS
+        if key not in flat and key not in V31_ARRAYS and key != EXTENSION_KEY
     }
     if not any(name in record for name in V31_ARRAYS):  # brief: top-level fields only
         return result
     if collection in ADDRESS_SLOTS:
-        result["ADDRESSES"] = addresses_of(collection, record)
-        result["CONTACTINFOS"] = contact_infos_of(collection, record)
+        result["ADDRESSES"] = addresses_of(collection, record, extension)
+        result["CONTACTINFOS"] = contact_infos_of(collection, record, extension)
     if "CUSTOMFIELDS" in graph.arrays:
         result["CUSTOMFIELDS"] = [
             {"CUSTOM_FIELD_ID": item.get("FIELD_NAME"), "FIELD_VALUE": item.get("FIELD_VALUE")}
@@ -462,107 +526,190 @@ def _items(body: Record, name: str, problems: _Problems) -> list[Record] | None:
     return good
 
 
-def address_fields(collection: str, items: list[Record], problems: _Problems) -> Record:
-    """The v3.1 address fields for v2.2 ADDRESSES (every slot's fields, None where unsent)."""
-    slots = {slot.address_type: slot for slot in ADDRESS_SLOTS[collection]}
-    allowed = " or ".join(slots)
-    fields: Record = {
-        slot.prefix + part: None for slot in ADDRESS_SLOTS[collection] for part in ADDRESS_PARTS
-    }
-    taken: dict[str, int] = {}
-    for index, item in enumerate(items):
+@dataclass
+class _Sent:
+    """One address or contact info of a v2.2 body, checked."""
+
+    sent_id: int | None  # its ADDRESS_ID / CONTACT_INFO_ID as sent
+    slot: int | None  # the id of the slot it fits (None: the v3.1 record has no field for it)
+    shown: Record  # the item as v2.2 shows it, without its id
+    spelled: Record  # how it names its slot, where that differs from the slot's own names
+
+
+@dataclass
+class _Placed:
+    """A v2.2 array's items placed: {slot id: item} and the extras (with their ids)."""
+
+    in_slot: dict[int, _Sent]
+    extras: list[Record]
+
+
+def _place(sent: list[_Sent], id_field: str, known: set[int], ids: list[int]) -> _Placed:
+    """Place items in their slots, or as extras (see the module's notes on ids).
+
+    `known`: the ids of the record's current extras; `ids`: [the next new extra id], advanced."""
+    in_slot: dict[int, _Sent] = {}
+    extras: dict[int, Record] = {}
+    rest = []
+    for item in sent:
+        if item.slot is not None and item.sent_id == item.slot and item.slot not in in_slot:
+            in_slot[item.slot] = item
+        elif item.sent_id is not None and item.sent_id in known and item.sent_id not in extras:
+            extras[item.sent_id] = {id_field: item.sent_id, **item.shown}
+        else:
+            rest.append(item)
+    for item in rest:
+        if item.slot is not None and item.slot not in in_slot:
+            in_slot[item.slot] = item
+        else:
+            extras[ids[0]] = {id_field: ids[0], **item.shown}
+            ids[0] += 1
+    return _Placed(in_slot, [extras[key] for key in sorted(extras)])
+
+
+def _checked(where: str, values: Record, problems: _Problems) -> bool:
+    """Whether no text of an item is too long (each one too long is a problem)."""
+    fine = True
+    for key, value in values.items():
+        if value is not None and len(value) > MAX_TEXT:
+            problems.add(f"{where}.{key}", f"is longer than {MAX_TEXT} characters")
+            fine = False
+    return fine
+
+
+def _counted(array: str, items: list[Record], problems: _Problems) -> list[Record]:
+    if len(items) > MAX_ITEMS:
+        problems.add(array, f"has {len(items)} items; a record keeps at most {MAX_ITEMS}")
+        return []
+    return items
+
+
+def _sent_addresses(collection: str, items: list[Record], problems: _Problems) -> list[_Sent]:
+    result = []
+    for index, item in enumerate(_counted("ADDRESSES", items, problems)):
         where = f"ADDRESSES[{index}]"
         kind = _text(item.get("ADDRESS_TYPE"))
         if kind is None:
-            problems.add(f"{where}.ADDRESS_TYPE", f"is required ({allowed})")
+            problems.add(f"{where}.ADDRESS_TYPE", "is required")
             continue
-        slot = slots.get(kind.upper())
-        if slot is None:
-            problems.add(
-                f"{where}.ADDRESS_TYPE",
-                f"'{kind}' cannot be stored: a {collection[:-1]} keeps one {allowed} address each",
-            )
-            continue
-        if slot.address_type in taken:
-            problems.add(
-                where,
-                f"is a second {slot.address_type} address (ADDRESSES[{taken[slot.address_type]}] "
-                "is the first); a record keeps one of each type",
-            )
-            continue
-        taken[slot.address_type] = index
         parts = {part: _text(item.get(part)) for part in ADDRESS_PARTS}
         if all(value is None for value in parts.values()):
             problems.add(where, "has none of STREET, CITY, STATE, POSTCODE, COUNTRY set")
             continue
-        fields.update({slot.prefix + part: value for part, value in parts.items()})
-    return fields
-
-
-def _info_slot(collection: str, item: Record, where: str, problems: _Problems) -> InfoSlot | None:
-    kind = _text(item.get("TYPE"))
-    slots = INFO_SLOTS[collection]
-    kinds = sorted({slot.info_type for slot in slots})
-    if kind is None:
-        problems.add(f"{where}.TYPE", f"is required ({', '.join(kinds)})")
-        return None
-    kind = kind.upper()
-    candidates = [slot for slot in slots if slot.info_type == kind]
-    if not candidates:
-        problems.add(
-            f"{where}.TYPE",
-            f"{kind} cannot be stored on a {collection[:-1]} (it keeps {', '.join(kinds)})",
-        )
-        return None
-    label = _text(item.get("LABEL"))
-    subtype = _text(item.get("SUBTYPE"))
-    if kind == "PHONE":
-        wanted = (label or "Work").lower()
-        for slot in candidates:
-            if (slot.label or "").lower() == wanted:
-                return slot
-        labels = ", ".join(str(slot.label) for slot in candidates)
-        problems.add(f"{where}.LABEL", f"'{label}' cannot be stored; a PHONE's LABEL is {labels}")
-        return None
-    if kind == "SOCIAL":
-        wanted = (subtype or label or "").lower()
-        for slot in candidates:
-            if (slot.subtype or "").lower() == wanted:
-                return slot
-        names = ", ".join(str(slot.subtype) for slot in candidates)
-        problems.add(f"{where}.SUBTYPE", f"'{subtype or ''}' cannot be stored; one of {names}")
-        return None
-    for name, value in (("LABEL", label), ("SUBTYPE", subtype)):
-        if value is not None:
-            problems.add(f"{where}.{name}", f"cannot be stored on a {kind} contact info")
-            return None
-    return candidates[0]
-
-
-def contact_info_fields(collection: str, items: list[Record], problems: _Problems) -> Record:
-    """The v3.1 contact fields for v2.2 CONTACTINFOS (every slot's field, None where unsent)."""
-    fields: Record = {slot.field: None for slot in INFO_SLOTS[collection]}
-    taken: dict[int, int] = {}
-    for index, item in enumerate(items):
-        where = f"CONTACTINFOS[{index}]"
-        slot = _info_slot(collection, item, where, problems)
-        if slot is None:
+        shown = {"ADDRESS_TYPE": kind, **parts}
+        if not _checked(where, shown, problems):
             continue
-        if slot.info_id in taken:
-            what = " ".join(str(x) for x in (slot.label, slot.subtype, slot.info_type) if x)
-            problems.add(
-                where,
-                f"is a second {what} (CONTACTINFOS[{taken[slot.info_id]}] is the first); "
-                f"a record keeps one, in {slot.field}",
+        slot = next((slot for slot in ADDRESS_SLOTS[collection] if slot.fits(kind)), None)
+        spelled = {} if slot is None or kind == slot.address_type else {"ADDRESS_TYPE": kind}
+        result.append(
+            _Sent(
+                _int(item.get("ADDRESS_ID")),
+                None if slot is None else slot.address_id,
+                shown,
+                spelled,
             )
-            continue
+        )
+    return result
+
+
+def _sent_infos(collection: str, items: list[Record], problems: _Problems) -> list[_Sent]:
+    result = []
+    for index, item in enumerate(_counted("CONTACTINFOS", items, problems)):
+        where = f"CONTACTINFOS[{index}]"
+        kind = _text(item.get("TYPE"))
         detail = _text(item.get("DETAIL"))
+        if kind is None:
+            problems.add(f"{where}.TYPE", "is required (EMAIL, PHONE, WEBSITE, SOCIAL, ...)")
         if detail is None:
             problems.add(f"{where}.DETAIL", "is required")
+        if kind is None or detail is None:
             continue
-        taken[slot.info_id] = index
-        fields[slot.field] = detail
-    return fields
+        label, subtype = _text(item.get("LABEL")), _text(item.get("SUBTYPE"))
+        shown = {"TYPE": kind, "SUBTYPE": subtype, "LABEL": label, "DETAIL": detail}
+        if not _checked(where, shown, problems):
+            continue
+        slots = INFO_SLOTS[collection]
+        slot = next((slot for slot in slots if slot.fits(kind.upper(), label, subtype)), None)
+        spelled = {}
+        if slot is not None:
+            spelled = {k: shown[k] for k, name in slot.names().items() if shown[k] != name}
+        result.append(
+            _Sent(
+                _int(item.get("CONTACT_INFO_ID")),
+                None if slot is None else slot.info_id,
+                shown,
+                spelled,
+            )
+        )
+    return result
+
+
+@dataclass
+class _Graph:
+    """The addresses and contact infos of a v2.2 body, placed: their v3.1 fields (every slot's,
+    None where nothing was placed) and what goes into the record's extension."""
+
+    fields: Record = field(default_factory=dict)
+    placed: dict[str, _Placed] = field(default_factory=dict)  # ADDRESSES / CONTACTINFOS
+    next_id: int = FIRST_EXTRA_ID
+
+    def extension(self, collection: str, stored: Record) -> Record:
+        """The extension body for the record as `stored` (its v3.1 scalar fields)."""
+        body: Record = {}
+        spelled: Record = {}
+        values: dict[str, dict[int, Any]] = {
+            "ADDRESSES": {
+                slot.address_id: _address_value(slot, stored) for slot in ADDRESS_SLOTS[collection]
+            },
+            "CONTACTINFOS": {
+                slot.info_id: stored.get(slot.field) for slot in INFO_SLOTS[collection]
+            },
+        }
+        for array, placed in self.placed.items():
+            if placed.extras:
+                body[array] = placed.extras
+            entries = {
+                str(slot_id): {**item.spelled, "VALUE": values[array][slot_id]}
+                for slot_id, item in placed.in_slot.items()
+                if item.spelled
+            }
+            if entries:
+                spelled[array] = entries
+        if spelled:
+            body["SPELLED"] = spelled
+        if self.next_id > FIRST_EXTRA_ID:
+            body["NEXT_ID"] = self.next_id  # an extra's id is never given to another
+        return body
+
+
+def _graph(
+    collection: str,
+    addresses: list[Record] | None,
+    infos: list[Record] | None,
+    current: Record,
+    problems: _Problems,
+) -> _Graph:
+    """Place the sent ADDRESSES and CONTACTINFOS (None: not sent) over the record's current
+    extension (`current`, empty for a new record)."""
+    graph = _Graph(next_id=int(current.get("NEXT_ID") or FIRST_EXTRA_ID))
+    ids = [graph.next_id]
+    if addresses is not None:
+        known = {item["ADDRESS_ID"] for item in current.get("ADDRESSES") or []}
+        placed = _place(_sent_addresses(collection, addresses, problems), "ADDRESS_ID", known, ids)
+        graph.placed["ADDRESSES"] = placed
+        for slot in ADDRESS_SLOTS[collection]:
+            item = placed.in_slot.get(slot.address_id)
+            for part in ADDRESS_PARTS:
+                graph.fields[slot.prefix + part] = item.shown[part] if item else None
+    if infos is not None:
+        known = {item["CONTACT_INFO_ID"] for item in current.get("CONTACTINFOS") or []}
+        placed = _place(_sent_infos(collection, infos, problems), "CONTACT_INFO_ID", known, ids)
+        graph.placed["CONTACTINFOS"] = placed
+        for info in INFO_SLOTS[collection]:
+            item = placed.in_slot.get(info.info_id)
+            graph.fields[info.field] = item.shown["DETAIL"] if item else None
+    graph.next_id = ids[0]
+    return graph
 
 
 def custom_fields_in(items: list[Record], problems: _Problems) -> list[Record]:
@@ -656,6 +803,15 @@ def _representable(collection: str, link: Record) -> bool:
     return _v22_link(collection, link) is not None
 
 
+@dataclass
+class V22Write:
+    """A v2.2 body translated: the v3.1 write body, and how to build the record's v2.2
+    extension from the record as written (None: the extension is left as it is)."""
+
+    body: Record
+    extension: Callable[[Record], Record] | None = None
+
+
 def from_v22(
     collection: str,
     body: Record,
@@ -663,14 +819,15 @@ def from_v22(
     record_id: int | None = None,
     current: Record | None = None,
     brief: bool = False,
-) -> Record:
-    """The v3.1 write body for a v2.2 body (its keys upper-cased) of `collection`.
+) -> V22Write:
+    """The v3.1 write for a v2.2 body (its keys upper-cased) of `collection`.
 
-    `current` is the stored v3.1 record when this is a full PUT: the v2.2 graph then replaces
-    it whole, sub-collections left out included (custom fields not sent are cleared; links the
-    v2.2 graph cannot show are kept). Without `current` (a POST), what is absent stays unset.
-    `brief`: a PUT ?brief=true, which changes top-level fields only.
-    Raises a 400 naming every sub-element that cannot be stored.
+    `current` is the stored v3.1 record (with its extension under EXTENSION_KEY) when this is a
+    full PUT: the v2.2 graph then replaces it whole, sub-collections left out included (custom
+    fields not sent are cleared; links the v2.2 graph cannot show are kept; the extension is
+    rebuilt). Without `current` (a POST), what is absent stays unset. `brief`: a PUT
+    ?brief=true, which changes top-level fields only.
+    Raises a 400 naming every sub-element that is invalid.
     """
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
@@ -681,21 +838,27 @@ def from_v22(
     arrays = set(sub_collections(collection))
     result: Record = {}
     for key, value in body.items():
-        if key in arrays or key in flat or key in renamed.values():
+        if key in arrays or key in flat or key in renamed.values() or key == EXTENSION_KEY:
             continue  # the graph, and v3.1's own names, which are no v2.2 fields
         result[renamed.get(key, key)] = value
     if brief:
-        return result
+        return V22Write(result)
     problems = _Problems()
+    extension = None
     if collection in ADDRESS_SLOTS:
         addresses = _items(body, "ADDRESSES", problems)
-        if addresses is not None or replacing:
-            fields = address_fields(collection, addresses or [], problems)
-            result.update(fields if replacing else _set(fields))
         infos = _items(body, "CONTACTINFOS", problems)
-        if infos is not None or replacing:
-            fields = contact_info_fields(collection, infos or [], problems)
-            result.update(fields if replacing else _set(fields))
+        if replacing:
+            addresses, infos = addresses or [], infos or []
+        placed = _graph(
+            collection, addresses, infos, (current or {}).get(EXTENSION_KEY) or {}, problems
+        )
+        result.update(placed.fields if replacing else _set(placed.fields))
+        if placed.placed:
+
+            def extension(stored: Record) -> Record:
+                return placed.extension(collection, stored)
+
     custom = _items(body, "CUSTOMFIELDS", problems) if "CUSTOMFIELDS" in graph.arrays else None
     if custom is not None or (replacing and "CUSTOMFIELDS" in graph.arrays):
         sent = custom_fields_in(custom or [], problems)
@@ -721,4 +884,4 @@ def from_v22(
         ]
         result["LINKS"] = (links or []) + kept
     problems.raise_any()
-    return result
+    return V22Write(result, extension)
