@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rolodex.api.v22 import STATE_REASON
 from rolodex.errors import BadRequest
 from rolodex.wire import v22
 from tests.conftest import Tenant
@@ -804,3 +805,46 @@ def test_v22_serves_comment_files_and_link_addresses_as_v31_does(
     ):
         assert ok(api22.get(path)) == ok(api.get(path))
         assert "@" in ok(api22.get(path))["EMAIL"]
+
+
+def test_an_opportunitys_state_reason_is_its_state_history(
+    api22: httpx.Client, api: httpx.Client
+) -> None:
+    reasons = ok(api22.get("/OpportunityStateReasons"))
+    won = [r["STATE_REASON_ID"] for r in reasons if r["FOR_OPPORTUNITY_STATE"] == "WON"]
+    lost = next(r for r in reasons if r["FOR_OPPORTUNITY_STATE"] == "LOST")["STATE_REASON_ID"]
+    body = {"OPPORTUNITY_NAME": "Deal", "OPPORTUNITY_STATE": "WON", STATE_REASON: won[0]}
+    made = ok(api22.post("/Opportunities", json=body), 201)
+    path = f"/Opportunities/{made['OPPORTUNITY_ID']}"
+    assert made[STATE_REASON] == won[0] and ok(api22.get(path)) == made
+    (entry,) = ok(api.get(f"{path}/StateHistory"))  # one change, with its reason
+    assert (entry["FOR_OPPORTUNITY_STATE"], entry["STATE_REASON_ID"]) == ("WON", won[0])
+
+    # The same state with another reason: a history entry, and the record moves.
+    etag = api22.get(path).headers["ETag"]
+    answer = api22.put("/Opportunities", json={**made, STATE_REASON: won[1]})
+    assert ok(answer)[STATE_REASON] == won[1] and answer.headers["ETag"] != etag
+    assert [e["STATE_REASON_ID"] for e in ok(api.get(f"{path}/StateHistory"))] == won[:2]
+    # A reason of another state is refused, naming the field, and nothing changes.
+    refused = api22.put("/Opportunities", json={**made, STATE_REASON: lost})
+    assert refused.status_code == 400 and refused.json()["Errors"][0]["FIELD"] == STATE_REASON
+    bad = api22.put("/Opportunities", json={**made, STATE_REASON: "soon"})
+    assert bad.status_code == 400 and STATE_REASON in bad.text
+    assert ok(api22.get(path))[STATE_REASON] == won[1]
+    # A v3.1 state change with a reason shows through v2.2; one without clears it.
+    change = {"FOR_OPPORTUNITY_STATE": "LOST", "STATE_REASON_ID": lost}
+    ok(api.put(f"{path}/StateChange", json=change))
+    assert ok(api22.get(path, params={"brief": "true"}))[STATE_REASON] == lost
+    ok(
+        api.put(
+            "/Opportunities",
+            json={"OPPORTUNITY_ID": made["OPPORTUNITY_ID"], "OPPORTUNITY_STATE": "OPEN"},
+        )
+    )
+    listed = [
+        o for o in ok(api22.get("/Opportunities")) if o["OPPORTUNITY_ID"] == made["OPPORTUNITY_ID"]
+    ]
+    assert listed[0][STATE_REASON] is None and listed[0]["OPPORTUNITY_STATE"] == "OPEN"
+    # Sent without it (or as null), a PUT changes the state without a reason.
+    moved = ok(api22.put("/Opportunities", json={**listed[0], "OPPORTUNITY_STATE": "WON"}))
+    assert moved[STATE_REASON] is None

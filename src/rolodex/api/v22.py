@@ -56,8 +56,9 @@ from rolodex.domain.registry import (
     by_singular,
 )
 from rolodex.errors import BadRequest, NotFound, invalid_field
-from rolodex.services.context import Caller
-from rolodex.services.records import Extension
+from rolodex.services.context import Caller, utc_now
+from rolodex.services.pipelines import PipelineService
+from rolodex.services.records import Extension, RecordService
 from rolodex.services.tombstones import purge_expired
 from rolodex.storage.files import FileStore
 from rolodex.storage.repository import FieldFilter
@@ -114,18 +115,87 @@ def _record_id(body: Record, rt: RecordType, path_id: int | None) -> int:
         raise invalid_field(rt.id_field, f"'{value}' is not a whole number") from None
 
 
+# v2.2's opportunities carry the reason of their current state (reference facts 2.14, S22): read
+# from the state history (the latest change, if it set the current state), and written as a
+# state change with that reason. Sent as null, or left out, it leaves the reason as it is.
+STATE_REASON = "OPPORTUNITY_STATE_REASON_ID"
+_STATE_FIELD = OPPORTUNITIES.field_named("OPPORTUNITY_STATE")
+_DEFAULT_STATE = _STATE_FIELD.default if _STATE_FIELD else None
+
+
+def _shown(
+    connection: Connection, caller: Caller, rt: RecordType, records: list[Record]
+) -> list[Record]:
+    """v3.1 records as /v2.2 shows them, read in the same unit of work."""
+    shown = [v22.to_v22(rt.collection, record) for record in records]
+    if rt is OPPORTUNITIES and records:
+        reasons = PipelineService(connection, caller, rt).current_reasons(records)
+        for record in shown:
+            record[STATE_REASON] = reasons[record[rt.id_field]]
+    return shown
+
+
+def _shown_one(
+    connection: Connection, caller: Caller, rt: RecordType, result: tuple[Record, str]
+) -> tuple[Record, str]:
+    record, etag = result
+    return _shown(connection, caller, rt, [record])[0], etag
+
+
+def _sent_reason(rt: RecordType, body: Record) -> int | None:
+    """The OPPORTUNITY_STATE_REASON_ID of a v2.2 opportunity body (taken out of it), or None."""
+    value = body.pop(STATE_REASON, None) if rt is OPPORTUNITIES else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise invalid_field(STATE_REASON, f"'{value}' is not an OpportunityStateReason id")
+    return int(value)
+
+
+def _give_reason(
+    connection: Connection, caller: Caller, service: RecordService, state: Any, reason_id: int
+) -> None:
+    """Have the next state change `service` writes carry the reason (a 400 naming the field if
+    it is no reason for `state`)."""
+    pipeline = PipelineService(connection, caller, OPPORTUNITIES)
+    try:
+        service.history_reason = pipeline.checked_reason(str(state).upper(), reason_id)
+    except BadRequest as error:
+        raise invalid_field(STATE_REASON, error.errors[0].message) from None
+
+
 def _replace_graph(
-    service: Any, rt: RecordType, record_id: int, graph: Record, brief: bool = False
+    connection: Connection,
+    caller: Caller,
+    service: RecordService,
+    rt: RecordType,
+    record_id: int,
+    graph: Record,
+    brief: bool = False,
 ) -> tuple[Record, str]:
     """Write the v2.2 `graph` over the stored record (whole, or top level only if `brief`)."""
     current = service.get_for_update(record_id)  # locked: nothing changes under the merge
     write = v22.from_v22(rt.collection, graph, record_id=record_id, current=current, brief=brief)
     write.body[rt.id_field] = record_id
+    reason_id = _sent_reason(rt, write.body)
+    state = current.get("OPPORTUNITY_STATE")
+    if reason_id is not None:
+        _give_reason(
+            connection, caller, service, write.body.get("OPPORTUNITY_STATE", state), reason_id
+        )
     try:
         record, etag = service.update(write.body, record_id, _extension(write))
     except BadRequest as error:
         raise v22.renamed_error(rt.collection, error) from None
-    return v22.to_v22(rt.collection, record), etag
+    shown, etag = _shown_one(connection, caller, rt, (record, etag))
+    if reason_id is not None and shown[STATE_REASON] != reason_id:
+        # The state did not change, its reason did: a history entry, and the record moves.
+        service.keep_history(
+            record_id, {"opportunity_state": record["OPPORTUNITY_STATE"]}, utc_now()
+        )
+        service.touch(record_id)
+        shown, etag = _shown_one(connection, caller, rt, service.read(record_id))
+    return shown, etag
 
 
 def _extension(write: v22.V22Write) -> Extension | None:
@@ -169,9 +239,6 @@ def build_router(rt: RecordType) -> APIRouter:
         dependencies=[Depends(authenticated_caller)],
     )
 
-    def shown(records: list[Record]) -> list[Record]:
-        return [v22.to_v22(collection, record) for record in records]
-
     def one(result: tuple[Record, str], status: int = 200, **extra: str) -> Response:
         record, etag = result
         return record_response(record, rt.singular, etag, status, **extra)
@@ -180,13 +247,15 @@ def build_router(rt: RecordType) -> APIRouter:
     async def list_records(request: Request) -> Response:
         page = page_from(request)
         brief = query_bool(request, "brief")
-        records, total = await execute(
-            request,
-            lambda connection, caller: record_service(request, connection, caller, rt).list_page(
+
+        def work(connection: Connection, caller: Caller) -> tuple[list[Record], int | None]:
+            records, total = record_service(request, connection, caller, rt).list_page(
                 page, None, brief
-            ),
-        )
-        return list_response(shown(records), total, rt.singular)
+            )
+            return _shown(connection, caller, rt, records), total
+
+        records, total = await execute(request, work)
+        return list_response(records, total, rt.singular)
 
     @router.get("/Search", summary=f"Search {collection} by a v2.2 named filter")
     async def search_records(request: Request) -> Response:
@@ -218,19 +287,19 @@ def build_router(rt: RecordType) -> APIRouter:
                     field_filter = service.search_filter(filters[name], value)
                 else:
                     field_filter = service.search_filter(name, query_value(request, "field_value"))
-            result: tuple[list[Record], int | None] = service.list_page(page, field_filter, brief)
-            return result
+            records, total = service.list_page(page, field_filter, brief)
+            return _shown(connection, caller, rt, records), total
 
         records, total = await execute(request, work)
-        return list_response(shown(records), total, rt.singular)
+        return list_response(records, total, rt.singular)
 
     @router.get("/{record_id:int}", summary=f"Get one {rt.singular} (v2.2 graph)")
     async def get_record(request: Request, record_id: RecordId) -> Response:
         brief = query_bool(request, "brief")
 
         def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
-            record, etag = record_service(request, connection, caller, rt).read(record_id, brief)
-            return v22.to_v22(collection, record), etag
+            service = record_service(request, connection, caller, rt)
+            return _shown_one(connection, caller, rt, service.read(record_id, brief))
 
         return one(await execute(request, work))
 
@@ -248,13 +317,18 @@ def build_router(rt: RecordType) -> APIRouter:
                     record_service(request, connection, caller, parent).get(parent_id, brief=True)
                     extra.append(LinkIn(LINK_OBJECT_NAME=parent.singular, LINK_OBJECT_ID=parent_id))
                 write = v22.from_v22(collection, body)
+                service = record_service(request, connection, caller, rt)
+                reason_id = _sent_reason(rt, write.body)
+                if reason_id is not None:
+                    state = write.body.get("OPPORTUNITY_STATE") or _DEFAULT_STATE
+                    _give_reason(connection, caller, service, state, reason_id)
                 try:
-                    record, etag = record_service(request, connection, caller, rt).create(
+                    created = service.create(
                         write.body, extra_links=extra, extension=_extension(write)
                     )
                 except BadRequest as error:
                     raise v22.renamed_error(collection, error) from None
-                return v22.to_v22(collection, record), etag
+                return _shown_one(connection, caller, rt, created)
 
             result = await execute(request, work, write=True)
             location = f"{PREFIX}/{collection}/{result[0][rt.id_field]}"
@@ -269,7 +343,7 @@ def build_router(rt: RecordType) -> APIRouter:
 
             def work(connection: Connection, caller: Caller) -> tuple[Record, str]:
                 service = record_service(request, connection, caller, rt)
-                return _replace_graph(service, rt, record_id, body, brief)
+                return _replace_graph(connection, caller, service, rt, record_id, body, brief)
 
             return one(await execute(request, work, write=True))
 
@@ -330,14 +404,13 @@ def _add_related_list(router: APIRouter, rt: RecordType, related: RecordType) ->
             parent = record_service(request, connection, caller, rt)
             parent.get(record_id, brief=True)
             service = record_service(request, connection, caller, related)
-            found: tuple[list[Record], int | None] = service.list_page(
-                page, parent.linked_filter(record_id), brief
-            )
-            return found
+            found = service.list_page(page, parent.linked_filter(record_id), brief)
+
+            records, total = found
+            return _shown(connection, caller, related, records), total
 
         records, total = await execute(request, work)
-        shown = [v22.to_v22(related.collection, record) for record in records]
-        return list_response(shown, total, related.singular)
+        return list_response(records, total, related.singular)
 
 
 def _add_note_route(router: APIRouter, rt: RecordType) -> None:
@@ -396,7 +469,7 @@ def _edit_graph(
         before = v22.to_v22(rt.collection, service.get_for_update(record_id))
         graph = {name: list(before.get(name) or []) for name in v22.sub_collections(rt.collection)}
         change(graph)
-        after, _ = _replace_graph(service, rt, record_id, graph)
+        after, _ = _replace_graph(connection, caller, service, rt, record_id, graph)
         return before, after
 
     return work

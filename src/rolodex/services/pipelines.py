@@ -4,6 +4,7 @@ history, and the admin's management of pipelines (`rolodex pipelines ...`).
 PIPELINE_ID and STAGE_ID are read-only in record bodies, as in Insightly; they change only here.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -120,26 +121,48 @@ class PipelineService:
                 "OPPORTUNITY_ID", f"is {change.OPPORTUNITY_ID} but the path names {record_id}"
             )
         state = change.FOR_OPPORTUNITY_STATE
-        reason = change.STATE_REASON
-        if change.STATE_REASON_ID is not None:
-            row = self.repo.get_record(OPPORTUNITY_STATE_REASONS, change.STATE_REASON_ID)
-            if row is None:
-                raise invalid_field(
-                    "STATE_REASON_ID", f"no OpportunityStateReason with ID {change.STATE_REASON_ID}"
-                )
-            if row["for_opportunity_state"] != state:
-                raise invalid_field(
-                    "STATE_REASON_ID",
-                    f"is a reason for {row['for_opportunity_state']}, not for {state}",
-                )
-            reason = reason or row["state_reason"]
-        self.records.history_reason = (change.STATE_REASON_ID, reason)
+        self.records.history_reason = self.checked_reason(
+            state, change.STATE_REASON_ID, change.STATE_REASON
+        )
         before = self.records.get(record_id, brief=True)
         self.records.update({self.rt.id_field: record_id, "OPPORTUNITY_STATE": state})
         if before["OPPORTUNITY_STATE"] == state:
             # No change of state, but the request (and its reason) is still worth keeping.
             self.records.keep_history(record_id, {"opportunity_state": state}, utc_now())
         return self.state_history(record_id)[-1]
+
+    def checked_reason(
+        self, state: str, reason_id: int | None, reason: str | None = None
+    ) -> tuple[int | None, str | None]:
+        """(STATE_REASON_ID, STATE_REASON) for a change to `state`, or a 400 when the reason is
+        no OpportunityStateReason of that state; the reason's text unless `reason` is given."""
+        if reason_id is None:
+            return None, reason
+        row = self.repo.get_record(OPPORTUNITY_STATE_REASONS, reason_id)
+        if row is None:
+            raise invalid_field("STATE_REASON_ID", f"no OpportunityStateReason with ID {reason_id}")
+        if row["for_opportunity_state"] != state:
+            raise invalid_field(
+                "STATE_REASON_ID",
+                f"is a reason for {row['for_opportunity_state']}, not for {state}",
+            )
+        return reason_id, reason or row["state_reason"]
+
+    def current_reasons(self, records: Sequence[Wire]) -> dict[int, int | None]:
+        """{record id: the STATE_REASON_ID its current state was set with}, in one statement."""
+        field_name = self.rt.history_field
+        assert field_name is not None
+        ids = [record[self.rt.id_field] for record in records]
+        latest = self.repo.latest_history(self.rt.singular, ids)
+        return {
+            record[self.rt.id_field]: (
+                entry["state_reason_id"]
+                if (entry := latest.get(record[self.rt.id_field])) is not None
+                and entry["state"] == record[field_name]
+                else None
+            )
+            for record in records
+        }
 
     def state_history(self, record_id: int) -> list[Wire]:
         self.records.get(record_id, brief=True)  # 404 if absent

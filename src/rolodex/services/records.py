@@ -701,6 +701,10 @@ class RecordService:
                 self.rt.singular, record_id, phone_entries(self.rt, row, region)
             )
 
+    def touch(self, record_id: int) -> None:
+        """Move the record's DATE_UPDATED_UTC (a change kept outside its row)."""
+        self._touch_self(self._require(record_id, for_update=True))
+
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])
         self.repo.update_record(self.rt, row["id"], {"date_updated_utc": stamp})

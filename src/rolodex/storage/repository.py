@@ -667,6 +667,23 @@ class Repository:
         )
         return [dict(row) for row in self.connection.execute(query).mappings()]
 
+    def latest_history(self, record_type: str, record_ids: Sequence[int]) -> dict[int, Row]:
+        """{record id: its latest history entry} for the records among `record_ids` with one."""
+        if not record_ids:
+            return {}
+        history = tables.state_history
+        latest = (
+            select(func.max(history.c.id))
+            .where(
+                self._scoped(history),
+                history.c.record_type == record_type,
+                history.c.record_id.in_(list(record_ids)),
+            )
+            .group_by(history.c.record_id)
+        )
+        query = select(history).where(history.c.id.in_(latest))
+        return {row["record_id"]: dict(row) for row in self.connection.execute(query).mappings()}
+
     def delete_history(self, record_type: str, record_id: int) -> None:
         history = tables.state_history
         self.connection.execute(
