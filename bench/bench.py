@@ -66,6 +66,9 @@ LOADED = {
     "put": "PUT tags, dates, links",
 }
 OPERATIONS = {**LOADED, "sweep": "updated_after_utc sweep", "import": "CSV import (CLI)"}
+# Reads measured again as a user who is no administrator, with 30% of the contacts hidden from
+# it (seed.HIDDEN_SHARE): visibility is filtered in SQL, so these should stay near the admin's.
+VIEWER_OPERATIONS = ("list", "search_field", "search_custom", "search_tag", "sweep")
 # Reads first: the writes change what later reads would see.
 ORDER = ("get", "list", "search_field", "search_custom", "search_tag", "sweep", "post", "put")
 
@@ -363,17 +366,23 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
     serve_copy, replay_copy = seed.cached_copies(
         work, database, scale, args.pg_admin_url, ["serve", "replay"]
     )
-    api_key = new_api_key()
-    info = seed.describe(serve_copy.url, api_key)
-    seed.describe(replay_copy.url, api_key)
+    api_key, viewer_key = new_api_key(), new_api_key()
+    info = seed.describe(serve_copy.url, api_key, viewer_key)
+    seed.describe(replay_copy.url, api_key, viewer_key)
     ids, org_ids = info.pop("contact_ids"), info.pop("organisation_ids")
     authorization = "Basic " + base64.b64encode(f"{api_key}:".encode()).decode()
+    viewer_authorization = "Basic " + base64.b64encode(f"{viewer_key}:".encode()).decode()
     rng = random.Random(7)
     requests = build_requests({"contact_ids": ids, "organisation_ids": org_ids}, rng)
     requests = {op: r for op, r in requests.items() if op in args.operations}
     scripts = {
         op: loadgen.write_lua(work / f"{op}.lua", op, sent, authorization)
         for op, sent in requests.items()
+    }
+    viewer_scripts = {
+        op: loadgen.write_lua(work / f"{op}-viewer.lua", op, sent, viewer_authorization)
+        for op, sent in requests.items()
+        if op in VIEWER_OPERATIONS
     }
     results: dict[str, dict[str, Any]] = {op: {} for op in OPERATIONS if op in args.operations}
 
@@ -416,6 +425,15 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
                     figures = loadgen.measure(load, process.pid, port, scripts[operation])
                 results[operation][side] = figures
                 print(f"  {side:9} {OPERATIONS[operation]:26} {_summary(figures)}", flush=True)
+                if side == "rolodex" and operation in VIEWER_OPERATIONS:
+                    if operation == "sweep":
+                        figures = run_sweep(port, viewer_authorization)
+                    else:
+                        figures = loadgen.measure(
+                            load, process.pid, port, viewer_scripts[operation]
+                        )
+                    results[operation]["viewer"] = figures
+                    print(f"  {'viewer':9} {OPERATIONS[operation]:26} {_summary(figures)}")
 
     if "get" in results:
         results["get"]["bookkeeping"] = bookkeeping(
@@ -454,6 +472,8 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
         rate = _rate_of(figures["rolodex"])
         figures["ratio_to_framework"] = _ratio(rate, _rate_of(figures.get("framework", {})))
         figures["ratio_to_storage"] = _ratio(rate, _rate_of(figures.get("storage", {})))
+        if "viewer" in figures:
+            figures["viewer_to_admin"] = _ratio(_rate_of(figures["viewer"]), rate)
     if not args.keep_databases:
         for copy in (serve_copy, replay_copy):
             copy.drop(args.pg_admin_url)
@@ -680,6 +700,16 @@ def print_run(console: Console, run: dict[str, Any], workers: int, busy: bool) -
             _fmt_ratio(figures["ratio_to_storage"]),
         )
     console.print(table)
+    viewer = [
+        f"{OPERATIONS[op]} {_fmt_rate(_rate_of(f['viewer']))} ({_fmt_ratio(f['viewer_to_admin'])})"
+        for op, f in run["operations"].items()
+        if "viewer" in f
+    ]
+    if viewer:
+        console.print(
+            f"As a user who is no administrator, {seed.HIDDEN_SHARE:.0%} of the contacts hidden "
+            "(ratio to the admin's rate): " + "; ".join(viewer)
+        )
     counted = run["operations"].get("get", {}).get("bookkeeping")
     if counted:
         parts = []

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
 from sqlalchemy.engine import make_url
 
 from rolodex.domain.custom_fields import index_keys
@@ -28,6 +28,10 @@ from rolodex.storage.migrate import MIGRATIONS_DIR, upgrade
 # Bump when the seeded data changes shape, so cached databases are rebuilt.
 SEED_VERSION = 2
 ADMIN_EMAIL = "bench-admin@example.com"
+# A user who is no administrator, from whom HIDDEN_SHARE of the contacts are hidden (VISIBLE_TO
+# OWNER, owned by the admin): the bench's non-admin reads (issue 14).
+VIEWER_EMAIL = "viewer@bench.example"
+HIDDEN_SHARE = 0.3
 CHUNK = 5000
 # Custom fields of the seeded records (name, type): values live in the records' JSON and in the
 # search index, as the API would leave them.
@@ -553,8 +557,10 @@ def cached_copies(
     return copies
 
 
-def describe(url: str, api_key: str) -> dict[str, Any]:
-    """What a seeded copy holds and its instance; `api_key` becomes its admin's key."""
+def describe(url: str, api_key: str, viewer_key: str | None = None) -> dict[str, Any]:
+    """What a seeded copy holds and its instance; `api_key` becomes its admin's key and
+    `viewer_key` that of a user who is no administrator, from whom every contact whose id ends
+    in 0, 1 or 2 (HIDDEN_SHARE) is hidden."""
     engine = make_engine(url)
     info: dict[str, Any] = {"dialect": engine.dialect.name}
     try:
@@ -588,10 +594,33 @@ def describe(url: str, api_key: str) -> dict[str, Any]:
                 .where(users.c.email_key == ADMIN_EMAIL)
                 .values(api_key_hash=user_service.hash_api_key(api_key))
             )
+            if viewer_key is not None:
+                _hide_from_viewer(connection, row.instance_id, viewer_key)
             connection.commit()
     finally:
         engine.dispose()
     return info
+
+
+def _hide_from_viewer(connection: Any, instance_id: int, viewer_key: str) -> None:
+    """The viewer user (made once per copy) with `viewer_key`, and HIDDEN_SHARE of the
+    contacts hidden from it (idempotent)."""
+    users = tables.users
+    found = connection.execute(select(users.c.id).where(users.c.email_key == VIEWER_EMAIL)).first()
+    if found is None:
+        user_service.create_user(connection, instance_id, VIEWER_EMAIL, "Bench", "Viewer", False)
+    connection.execute(
+        update(users)
+        .where(users.c.email_key == VIEWER_EMAIL)
+        .values(api_key_hash=user_service.hash_api_key(viewer_key))
+    )
+    contacts = tables.record_tables["Contact"]
+    hidden = (contacts.c.id % 10) < round(HIDDEN_SHARE * 10)
+    connection.execute(
+        update(contacts)
+        .where(contacts.c.instance_id == instance_id)
+        .values(visible_to=case((hidden, "OWNER"), else_="EVERYONE"))
+    )
 
 
 def contact_row(rng: random.Random, org: tuple[int, str] | None) -> dict[str, Any]:

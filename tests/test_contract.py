@@ -53,11 +53,15 @@ def sub_keys(rt: RecordType) -> list[str]:
 
 
 def text_fields(rt: RecordType, required: bool | None = None) -> list[FieldSpec]:
-    """Writable free-text fields (optionally only the required / optional ones)."""
+    """Writable free-text fields (optionally only the required / optional ones): not those with
+    a fixed set of values or a pattern (VISIBLE_USER_IDS is a list of user ids)."""
     return [
         f
         for f in rt.writable_fields
-        if f.kind is Kind.TEXT and not f.choices and (required is None or f.required == required)
+        if f.kind is Kind.TEXT
+        and not f.choices
+        and not f.pattern
+        and (required is None or f.required == required)
     ]
 
 

@@ -13,7 +13,7 @@ from rolodex.api.responses import list_response
 from rolodex.api.routing import CaseInsensitiveRoute
 from rolodex.domain.registry import Feature, RecordType, resolve_object_name
 from rolodex.errors import invalid_field
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, viewer_of
 from rolodex.storage.repository import Repository
 
 router = APIRouter(
@@ -54,9 +54,9 @@ async def get_tags(request: Request) -> Response:
 
     names, total = await execute(
         request,
-        lambda connection, caller: Repository(connection, caller.instance_id).tag_names(
-            rt.singular, page
-        ),
+        lambda connection, caller: Repository(
+            connection, caller.instance_id, viewer_of(caller)
+        ).tag_names(rt.singular, page),
     )
     return list_response([{"TAG_NAME": name} for name in names], total, "Tag")
 
@@ -86,7 +86,7 @@ async def get_follows(request: Request) -> Response:
     page = page_from(request)
 
     def work(connection: Connection, caller: Caller) -> tuple[list[dict[str, Any]], int | None]:
-        repository = Repository(connection, caller.instance_id)
+        repository = Repository(connection, caller.instance_id, viewer_of(caller))
         return repository.follows_of(caller.user_id, rt.singular if rt else None, page)
 
     rows, total = await execute(request, work)

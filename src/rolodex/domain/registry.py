@@ -45,6 +45,9 @@ class Feature(StrEnum):
     ACTIVITY_SETS = "activity_sets"  # POST /{Coll}/{id}/ActivitySetAssignment
     # GET /{Coll}/{id}/LinkEmailAddress: the record's own dropbox address (domain/dropbox.py)
     LINK_EMAIL_ADDRESS = "link_email_address"
+    # VISIBLE_TO / VISIBLE_TEAM_ID / VISIBLE_USER_IDS: who besides the owner and administrators
+    # sees the record (contract §11; enforced in SQL by rolodex.storage.visibility).
+    VISIBILITY = "visibility"
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,15 @@ _ACTIVITY_FIELDS = (
     FieldSpec("NEXT_ACTIVITY_DATE_UTC", Kind.DATETIME, read_only=True),
 )
 _OWNER = FieldSpec("OWNER_USER_ID", Kind.INT, references="User")
+VISIBLE_TO_CHOICES = ("EVERYONE", "OWNER", "TEAM", "INDIVIDUALS")
+# Reference facts 2.13/2.14: VISIBLE_TO (<=11), VISIBLE_TEAM_ID, VISIBLE_USER_IDS (a comma list of
+# user ids; Insightly's v2.2 document says responses leave it empty and show an anonymous team -
+# Rolodex shows the users, so that a record read and written back keeps its audience).
+_VISIBILITY_FIELDS = (
+    _text("VISIBLE_TO", 11, choices=VISIBLE_TO_CHOICES, default="EVERYONE"),
+    FieldSpec("VISIBLE_TEAM_ID", Kind.INT, references="Team"),
+    _text("VISIBLE_USER_IDS", 4000, pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$", example="3,5"),
+)
 _CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True)
 
 # Leads, opportunities and projects: everything but DATES.
@@ -176,6 +188,7 @@ _MAJOR_FEATURES = frozenset(
         Feature.FILE_ATTACHMENTS,
         Feature.IMAGE,
         Feature.ACTIVITY_SETS,
+        Feature.VISIBILITY,
     }
 )
 _FULL_RECORD_FEATURES = _MAJOR_FEATURES | {Feature.DATES}
@@ -194,6 +207,7 @@ CONTACTS = RecordType(
         _text("BACKGROUND", 4000),
         _text("IMAGE_URL", read_only=True),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
         _text("EMAIL_ADDRESS", indexed=True),
         _text("PHONE", phone=True),
@@ -236,6 +250,7 @@ ORGANISATIONS = RecordType(
         _text("BACKGROUND", 4000),
         _text("IMAGE_URL", 500, read_only=True),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         _text("PHONE", phone=True),
         _text("PHONE_FAX", phone=True),
         _text("WEBSITE", indexed=True),
@@ -304,6 +319,7 @@ LEADS = RecordType(
         FieldSpec("LEAD_STATUS_ID", Kind.INT, references="LeadStatus"),
         _user("RESPONSIBLE_USER_ID"),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         _text("ADDRESS_STREET"),
         _text("ADDRESS_CITY"),
         _text("ADDRESS_STATE"),
@@ -357,6 +373,7 @@ OPPORTUNITIES = RecordType(
         FieldSpec("STAGE_ID", Kind.INT, read_only=True),
         _user("RESPONSIBLE_USER_ID"),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
         _text("IMAGE_URL", read_only=True),
         *_AUDIT_FIELDS,
@@ -399,6 +416,7 @@ PROJECTS = RecordType(
         FieldSpec("STAGE_ID", Kind.INT, read_only=True),
         _user("RESPONSIBLE_USER_ID"),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         _text("IMAGE_URL", read_only=True),
         *_AUDIT_FIELDS,
         *_ACTIVITY_FIELDS,
@@ -678,6 +696,7 @@ CUSTOM_OBJECT_RECORDS = RecordType(
         *_system_fields("RECORD_ID"),
         _text("RECORD_NAME", required=True, indexed=True),
         _OWNER,
+        *_VISIBILITY_FIELDS,
         *_AUDIT_FIELDS,
         _CREATED_BY,
     ),
@@ -691,6 +710,7 @@ CUSTOM_OBJECT_RECORDS = RecordType(
             Feature.CREATE,
             Feature.WRITE,
             Feature.FILE_ATTACHMENTS,
+            Feature.VISIBILITY,
         }
     ),
     custom_object=True,

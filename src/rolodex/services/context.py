@@ -13,6 +13,12 @@ class Caller:
     is_admin: bool = False
 
 
+def viewer_of(caller: Caller) -> int | None:
+    """Whose visibility filters the caller's reads: None for an administrator, who sees every
+    record of the instance (contract §11)."""
+    return None if caller.is_admin else caller.user_id
+
+
 def utc_now() -> datetime:
     """The current time as a naive UTC datetime (how the database stores it)."""
     return datetime.now(UTC).replace(tzinfo=None)

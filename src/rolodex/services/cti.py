@@ -82,7 +82,10 @@ def pop_target(connection: Connection, caller: Caller, data: Any) -> PopTarget:
         if not caller.is_admin:
             raise Forbidden("Only an administrator may pop a record to another user's pages.")
         try:
-            RecordService(connection, caller, USERS).get(user_id, brief=True)
+            user = RecordService(connection, caller, USERS).get(user_id, brief=True)
         except NotFound:
             raise invalid_field("USER_ID", f"{user_id} is not a user of this instance") from None
+        # The record must be one that user sees (contract §11): else it is missing for them.
+        shown_to = Caller(caller.instance_id, user_id, is_admin=bool(user["ADMINISTRATOR"]))
+        RecordService(connection, shown_to, rt).get(body.RECORD_ID, brief=True)
     return PopTarget(records.rt, record, body.RECORD_ID, user_id)

@@ -420,10 +420,13 @@ def _columns(defn: Definition) -> dict[str, Any]:
 class CustomValues:
     """The custom field definitions of one record type, applied to its records' values."""
 
-    def __init__(self, connection: Connection, instance_id: int, rt: RecordType) -> None:
+    def __init__(
+        self, connection: Connection, instance_id: int, rt: RecordType, viewer: int | None = None
+    ) -> None:
         self.rt = rt
         self.store = CustomFieldStore(connection, instance_id)
-        self.repo = Repository(connection, instance_id)
+        # LOOKUP values must name records the writer sees (rolodex.storage.visibility).
+        self.repo = Repository(connection, instance_id, viewer)
         self._definitions: dict[str, Definition] | None = None
 
     @property
@@ -470,9 +473,11 @@ class CustomValues:
             if value is None:
                 merged.pop(defn.name, None)
                 continue
-            merged[defn.name] = value
-            if defn.type is FieldType.LOOKUP:
+            if defn.type is FieldType.LOOKUP and current.get(defn.name) != value:
+                # A value sent back unchanged is not checked again: it may name a record the
+                # writer may not see, which it keeps (contract §11).
                 lookups.append((index, defn, value))
+            merged[defn.name] = value
         problems += self._missing_lookups(lookups)
         return merged, problems
 

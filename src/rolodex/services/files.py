@@ -12,11 +12,12 @@ from sqlalchemy import Connection
 from rolodex.domain.registry import FILE_CATEGORIES, RecordType, by_singular
 from rolodex.errors import NotFound, invalid_field
 from rolodex.services.comments import CommentService
-from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.services.context import Caller, next_update_stamp, utc_now, viewer_of
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage.comments import COMMENT_FILES
 from rolodex.storage.files import FileRepository, FileStore
 from rolodex.storage.repository import Page, Repository, Row
+from rolodex.storage.visibility import hidden_among
 from rolodex.wire.files import FileFields, file_attachment, image_url
 
 
@@ -210,6 +211,12 @@ def check_category(repo: Repository, category_id: int | None) -> None:
 def find_file(connection: Connection, caller: Caller, file_id: int) -> Row:
     """A file attachment of the caller's instance (its stored row), or 404."""
     row = FileRepository(connection, caller.instance_id).get(file_id)
+    viewer = viewer_of(caller)
+    if row is not None and viewer is not None:
+        # The file of a record the caller may not see is missing too (contract §11).
+        parent = (row["record_type"], row["record_id"])
+        if hidden_among(connection, caller.instance_id, viewer, [parent]):
+            row = None
     if row is None:
         raise NotFound(f"No file attachment with ID {file_id}.")
     return row

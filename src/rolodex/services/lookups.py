@@ -17,8 +17,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
 from rolodex.domain.custom_fields import FieldType
 from rolodex.domain.registry import Feature, RecordType, by_singular
 from rolodex.storage.custom_fields import CustomFieldStore
@@ -29,15 +27,11 @@ Wire = dict[str, Any]
 
 
 def add_lookup_data(
-    connection: Connection,
-    instance_id: int,
-    rt: RecordType,
-    records: list[Wire],
-    rows: Sequence[Row],
+    repo: Repository, rt: RecordType, records: list[Wire], rows: Sequence[Row]
 ) -> None:
-    """Add LOOKUPS and LOOKED_UP_BY to `records` (the wire forms of `rows`) where they apply."""
-    store = CustomFieldStore(connection, instance_id)
-    repo = Repository(connection, instance_id)
+    """Add LOOKUPS and LOOKED_UP_BY to `records` (the wire forms of `rows`) where they apply:
+    of the records `repo` sees (a record the caller may not see is not shown)."""
+    store = CustomFieldStore(repo.connection, repo.instance_id)
     _add_lookups(store, repo, rt, records, rows)
     _add_looked_up_by(store, repo, rt, records, rows)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from rolodex.domain.registry import Kind, RecordType
 from rolodex.errors import BadRequest, NotFound, invalid_field
-from rolodex.services.context import Caller, next_update_stamp
+from rolodex.services.context import Caller, next_update_stamp, viewer_of
 from rolodex.services.records import RecordService, etag_of
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.wire.json import upper_keys
@@ -35,7 +35,8 @@ class OwnedService:
         self.owner = owner
         self.rt = rt
         self.owner_field = rt.owner_field
-        self.repo = Repository(connection, caller.instance_id)
+        # The owner (a project) only if the caller sees it (rolodex.storage.visibility).
+        self.repo = Repository(connection, caller.instance_id, viewer_of(caller))
         self.records = RecordService(connection, caller, rt, if_match=if_match)
 
     def list_page(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from rolodex.config import get_settings
 from rolodex.domain.dates import parse_datetime
 from rolodex.domain.registry import (
+    USERS,
     Feature,
     Kind,
     RecordType,
@@ -37,7 +38,7 @@ from rolodex.errors import (
     invalid_field,
     invalid_input,
 )
-from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.services.context import Caller, next_update_stamp, utc_now, viewer_of
 from rolodex.services.custom_fields import CustomValues, record_deleted
 from rolodex.services.lookups import add_lookup_data
 from rolodex.storage import tables
@@ -49,6 +50,7 @@ from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.storage.tombstones import TombstoneStore
+from rolodex.storage.visibility import ViewerIndex, hidden_among, user_ids
 from rolodex.wire import output
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import (
@@ -115,7 +117,7 @@ class RecordService:
         extension_wire: str | None = None,
     ) -> None:
         self.caller = caller
-        self.repo = Repository(connection, caller.instance_id)
+        self.repo = Repository(connection, caller.instance_id, viewer_of(caller))
         if rt.custom_object:
             rt = self._custom_object_type(rt.singular)
         self.rt = rt
@@ -198,7 +200,10 @@ class RecordService:
         )
         children = {feature: by_table[_CHILD_TABLES[feature].name] for feature in features}
         links_by_record: dict[int, list[Row]] = defaultdict(list)
+        hidden = self._hidden_links(links)
         for link in links:
+            if link["id"] in hidden:
+                continue
             if link["object_name"] == singular:
                 links_by_record[link["object_id"]].append(link)
             if link["link_object_name"] == singular:
@@ -225,7 +230,7 @@ class RecordService:
                 record["LINKS"] = [
                     output.link(link, singular, record_id) for link in links_by_record[record_id]
                 ]
-        add_lookup_data(self.repo.connection, self.caller.instance_id, self.rt, records, rows)
+        add_lookup_data(self.repo, self.rt, records, rows)
         if self.extension_wire is not None:
             bodies = self.extensions(self.extension_wire, [row["id"] for row in rows])
             for record, row in zip(records, rows, strict=True):
@@ -291,6 +296,7 @@ class RecordService:
         if new.custom is not None:
             new.custom.reindex(record_id, new.values["custom_fields"])
         self._index_phones(record_id, new.values)
+        self._index_viewers(record_id, new.values)
         self._write_sub_collections(
             record_id, new.model, new.values["date_created_utc"], extra_links
         )
@@ -340,7 +346,9 @@ class RecordService:
     def _custom_values(self) -> CustomValues | None:
         if not self.rt.has(Feature.CUSTOM_FIELDS):
             return None
-        return CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+        return CustomValues(
+            self.repo.connection, self.caller.instance_id, self.rt, self.repo.viewer
+        )
 
     def _plan_create(
         self,
@@ -393,6 +401,7 @@ class RecordService:
         ids = self.repo.insert_many_records(self.rt, [new.values for _, new in batch])
         keys: list[tuple[int, str, str]] = []
         phones: list[tuple[int, str, str]] = []
+        viewers: list[tuple[int, int]] = []
         children: dict[Feature, list[tuple[int, Row]]] = defaultdict(list)
         region = get_settings().default_phone_region if _has_phones(self.rt) else None
         for record_id, (_, new) in zip(ids, batch, strict=True):
@@ -403,6 +412,7 @@ class RecordService:
                     (record_id, name, number)
                     for name, number in phone_entries(self.rt, new.values, region)
                 ]
+            viewers += [(record_id, user) for user in user_ids(new.values.get("visible_user_ids"))]
             if new.tags is not None:
                 children[Feature.TAGS] += [(record_id, {"tag_name": n}) for n in new.tags.values()]
             dates = _sent(new.model, "DATES")
@@ -420,6 +430,8 @@ class RecordService:
             )
         if phones:
             PhoneStore(self.repo.connection, self.caller.instance_id).add(singular, phones)
+        if viewers:
+            ViewerIndex(self.repo.connection, self.caller.instance_id).add(singular, viewers)
         for feature, rows in children.items():
             self.repo.insert_children_of_many(_CHILD_TABLES[feature], singular, rows)
         return ids
@@ -447,7 +459,8 @@ class RecordService:
         sent_custom = _sent(model, "CUSTOMFIELDS")
         custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
-            custom_values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+            custom_values = self._custom_values()
+            assert custom_values is not None
             merged, custom_problems = custom_values.apply(
                 row["custom_fields"], sent_custom, creating=False
             )
@@ -457,7 +470,9 @@ class RecordService:
         if problems:
             raise invalid_input(problems)
         for column, value in self._derived({**row, **changes}).items():
-            if not _same(row[column], value):
+            if _same(row[column], value):
+                changes.pop(column, None)  # derived back to what is stored: no change
+            else:
                 changes[column] = value
         stamp = next_update_stamp(row["date_updated_utc"])
         graph_changed = self._write_sub_collections(record_id, model, stamp)
@@ -470,6 +485,8 @@ class RecordService:
             custom_values.reindex(record_id, changes["custom_fields"])
         if any(spec.phone and spec.column in changes for spec in self.rt.fields):
             self._index_phones(record_id, {**row, **changes})
+        if "visible_user_ids" in changes:
+            self._index_viewers(record_id, changes)
         self.keep_history(record_id, changes, stamp)
         return self.read(record_id)
 
@@ -486,7 +503,7 @@ class RecordService:
         """Delete a record with its tags, dates, domains, links, follows, comments and files (its
         comments' too; linked notes stay); returns the files' storage keys, to remove from disk
         once this has committed."""
-        self._require(record_id, for_update=True)
+        row = self._require(record_id, for_update=True)
         singular = self.rt.singular
         # Its search keys go, and LOOKUP values pointing to it are cleared.
         record_deleted(self.repo.connection, self.caller.instance_id, self.rt, record_id)
@@ -499,6 +516,8 @@ class RecordService:
         for table in _CHILD_TABLES.values():
             self.repo.delete_children(table, singular, record_id)
         self._extensions().delete(singular, record_id)
+        if self.rt.has(Feature.VISIBILITY):
+            ViewerIndex(self.repo.connection, self.caller.instance_id).delete(singular, record_id)
         self.repo.unfollow(None, singular, record_id)
         files = FileRepository(self.repo.connection, self.caller.instance_id)
         removed_files: list[str] = []
@@ -517,7 +536,10 @@ class RecordService:
             removed_files += files.delete_for_record(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
-        TombstoneStore(self.repo.connection, self.caller.instance_id).add(singular, record_id, now)
+        audience = row if self.rt.has(Feature.VISIBILITY) else None
+        TombstoneStore(self.repo.connection, self.caller.instance_id).add(
+            singular, record_id, now, audience
+        )
         return removed_files
 
     # --- sub-resources -------------------------------------------------------------------
@@ -586,11 +608,30 @@ class RecordService:
         self.replace_sub_collection(record_id, feature, remaining)
 
     def links(self, record_id: int) -> list[Wire]:
+        """The record's links the caller sees (not those to records it may not see)."""
         self._require(record_id)
+        links = self.repo.links_of(self.rt.singular, [record_id])
+        hidden = self._hidden_links(links)
         return [
             output.link(link, self.rt.singular, record_id)
-            for link in self.repo.links_of(self.rt.singular, [record_id])
+            for link in links
+            if link["id"] not in hidden
         ]
+
+    def _hidden_links(self, links: Sequence[Row]) -> set[int]:
+        """The ids of `links` with an end the caller may not see (one statement, none for an
+        administrator): left out of what the caller reads, kept by what it writes."""
+        if self.repo.viewer is None or not links:
+            return set()
+        ends = {(link["object_name"], link["object_id"]) for link in links}
+        ends |= {(link["link_object_name"], link["link_object_id"]) for link in links}
+        hidden = hidden_among(self.repo.connection, self.caller.instance_id, self.repo.viewer, ends)
+        return {
+            link["id"]
+            for link in links
+            if (link["object_name"], link["object_id"]) in hidden
+            or (link["link_object_name"], link["link_object_id"]) in hidden
+        }
 
     def add_link(self, record_id: int, data: Any) -> Wire:
         """Add one link (POST /{Coll}/{id}/Links); returns it as seen from this record."""
@@ -711,12 +752,44 @@ class RecordService:
 
     def _derived(self, record: Row) -> Row:
         """The type's derived values for the record as it will be stored (or a 400)."""
+        derived = self._audience(record) if self.rt.has(Feature.VISIBILITY) else {}
         if self.rt.rules is None:
-            return {}
+            return derived
         try:
-            return self.rt.rules(record)
+            return {**derived, **self.rt.rules({**record, **derived})}
         except RuleViolation as violation:
             raise invalid_field(violation.field, violation.message) from None
+
+    def _audience(self, record: Row) -> Row:
+        """VISIBLE_TEAM_ID and VISIBLE_USER_IDS as VISIBLE_TO needs them (contract §11): the
+        team for TEAM, the users (each a user of the instance, written "3,5") for INDIVIDUALS,
+        neither otherwise; a 400 naming the field that is missing or wrong."""
+        audience = record.get("visible_to") or "EVERYONE"
+        team = record.get("visible_team_id") if audience == "TEAM" else None
+        if audience == "TEAM" and team is None:
+            raise invalid_field("VISIBLE_TEAM_ID", "is required when VISIBLE_TO is TEAM")
+        users = user_ids(record.get("visible_user_ids")) if audience == "INDIVIDUALS" else []
+        if audience == "INDIVIDUALS":
+            if not users:
+                raise invalid_field(
+                    "VISIBLE_USER_IDS", "is required when VISIBLE_TO is INDIVIDUALS (e.g. 3,5)"
+                )
+            missing = sorted(set(users) - self.repo.existing_ids(USERS, users))
+            if missing:
+                listed = ", ".join(map(str, missing))
+                raise invalid_field("VISIBLE_USER_IDS", f"no User with ID {listed}")
+        return {
+            "visible_to": audience,
+            "visible_team_id": team,
+            "visible_user_ids": ",".join(map(str, users)) or None,
+        }
+
+    def _index_viewers(self, record_id: int, values: Row) -> None:
+        """Keep the index of an INDIVIDUALS record's users (rolodex.storage.visibility) in step."""
+        if self.rt.has(Feature.VISIBILITY):
+            ViewerIndex(self.repo.connection, self.caller.instance_id).replace(
+                self.rt.singular, record_id, user_ids(values.get("visible_user_ids"))
+            )
 
     def _reference_problems(
         self, values: Row, memo: dict[tuple[str, int], FieldError | None] | None = None
@@ -867,10 +940,12 @@ class RecordService:
         singular = self.rt.singular
         resolved = self._resolve_links(record_id, items)
         current = {row["id"]: row for row in self.repo.links_of(singular, [record_id])}
-        kept: set[int] = set()
+        # Links to records the caller may not see are not the caller's to change (contract §11).
+        hidden = self._hidden_links(list(current.values()))
+        kept: set[int] = set(hidden)
         touched: list[Row] = []
         for link_id, values in resolved:
-            existing = current.get(link_id) if link_id is not None else None
+            existing = current.get(link_id) if link_id not in (None, *hidden) else None
             if existing is None or link_id in kept:
                 self.repo.insert_link({**values, "date_created_utc": stamp})
                 touched.append(values)

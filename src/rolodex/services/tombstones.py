@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from rolodex.domain.dates import format_datetime
 from rolodex.domain.registry import RecordType
-from rolodex.services.context import Caller, utc_now
+from rolodex.services.context import Caller, utc_now, viewer_of
 from rolodex.services.records import RecordService
 from rolodex.storage.repository import Page
 from rolodex.storage.tombstones import TombstoneStore, purge_before
@@ -28,7 +28,9 @@ def deleted_page(
     # The service resolves a custom object's exact name (404 when the instance lacks it).
     singular = RecordService(connection, caller, rt).rt.singular
     kept_since = utc_now() - timedelta(days=keep_days)
-    rows, total = TombstoneStore(connection, caller.instance_id).page(singular, page, kept_since)
+    rows, total = TombstoneStore(connection, caller.instance_id).page(
+        singular, page, kept_since, viewer_of(caller)
+    )
     items = [
         {"ID": row["record_id"], "DATE_DELETED_UTC": format_datetime(row["date_deleted_utc"])}
         for row in rows

@@ -32,11 +32,12 @@ from sqlalchemy import (
     update,
 )
 
-from rolodex.domain.registry import Kind, RecordType
+from rolodex.domain.registry import Feature, Kind, RecordType, by_singular
 from rolodex.storage import tables
 from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
+from rolodex.storage.visibility import hidden_record, visible
 
 Row = dict[str, Any]
 
@@ -91,11 +92,30 @@ def fetch_page(
 
 
 class Repository:
-    """Data access for one instance."""
+    """Data access for one instance: as seen by the user `viewer` (who sees only the records
+    visibility lets them see, rolodex.storage.visibility), or by an administrator (None)."""
 
-    def __init__(self, connection: Connection, instance_id: int) -> None:
+    def __init__(self, connection: Connection, instance_id: int, viewer: int | None = None) -> None:
         self.connection = connection
         self.instance_id = instance_id
+        self.viewer = viewer
+
+    def unfiltered(self) -> "Repository":
+        """This instance's data as an administrator sees it (for what a write does to records
+        the caller may not see: the other ends of its links, say)."""
+        return self if self.viewer is None else Repository(self.connection, self.instance_id)
+
+    def _filters(self, rt: RecordType) -> bool:
+        """Whether reads of `rt` are filtered by visibility for this repository's viewer."""
+        return self.viewer is not None and rt.has(Feature.VISIBILITY)
+
+    def _seen(self, rt: RecordType, table: Table) -> ColumnElement[bool]:
+        """The records of `rt` in this instance that the viewer sees."""
+        scope = self._of_type(rt, table)
+        if not self._filters(rt):
+            return scope
+        assert self.viewer is not None
+        return and_(scope, visible(table, rt.singular, self.instance_id, self.viewer))
 
     def _scoped(self, table: Table) -> ColumnElement[bool]:
         return table.c.instance_id == self.instance_id
@@ -119,10 +139,13 @@ class Repository:
         return table.c.instance_id == self.instance_id
 
     def get_record(self, rt: RecordType, record_id: int, for_update: bool = False) -> Row | None:
-        query = _record_by_id(self.record_table(rt), for_update)
+        filtered = self._filters(rt)
+        query = _record_by_id(self.record_table(rt), for_update, filtered)
         parameters: dict[str, Any] = {"instance_id": self.instance_id, "record_id": record_id}
         if rt.custom_object:
             parameters["object_name"] = rt.singular
+        if filtered:
+            parameters.update(viewer_id=self.viewer, viewer_type=rt.singular)
         row = self.connection.execute(query, parameters).mappings().first()
         return dict(row) if row is not None else None
 
@@ -132,7 +155,7 @@ class Repository:
         if not wanted:
             return set()
         table = self.record_table(rt)
-        query = select(table.c.id).where(self._of_type(rt, table), table.c.id.in_(wanted))
+        query = select(table.c.id).where(self._seen(rt, table), table.c.id.in_(wanted))
         return set(self.connection.execute(query).scalars())
 
     def records_by_id(self, rt: RecordType, ids: Iterable[int]) -> dict[int, Row]:
@@ -141,7 +164,7 @@ class Repository:
         if not wanted:
             return {}
         table = self.record_table(rt)
-        query = select(table).where(self._of_type(rt, table), table.c.id.in_(wanted))
+        query = select(table).where(self._seen(rt, table), table.c.id.in_(wanted))
         return {row["id"]: dict(row) for row in self.connection.execute(query).mappings()}
 
     def list_records(
@@ -153,7 +176,7 @@ class Repository:
         sweep's, the instance's, a searched column's, a tag's or a custom value's), and only
         then the page's rows: the rows skipped over are never read."""
         table = self.record_table(rt)
-        conditions: list[ColumnElement[bool]] = [self._of_type(rt, table)]
+        conditions: list[ColumnElement[bool]] = [self._seen(rt, table)]
         if page.updated_after is not None:
             conditions.append(table.c.date_updated_utc >= strictly_after(page.updated_after))
         order = (
@@ -206,7 +229,7 @@ class Repository:
                 self._scoped(index),
                 index.c.record_type == rt.singular,
                 *matches,
-                self._of_type(rt, table),
+                self._seen(rt, table),
             )
             .order_by(index.c.record_id)
         )
@@ -420,7 +443,10 @@ class Repository:
         }
         names = tuple(t.name for t in child_tables)
         table = self.record_table(rt)
-        statement, layout = _sub_collections_of(names, links, True, table.name)
+        filtered = self._filters(rt)
+        if filtered:
+            parameters["viewer_id"] = self.viewer
+        statement, layout = _sub_collections_of(names, links, True, table.name, filtered)
         rows = self.connection.execute(statement, parameters).all()
         record, grouped, found = _collect(rows, layout, grouped)
         if record is None:
@@ -535,10 +561,14 @@ class Repository:
         """The distinct tag names on records of `record_type`, alphabetically (any case once)."""
         tags = tables.tags
         name = func.min(tags.c.tag_name)
+        conditions = [self._scoped(tags), tags.c.record_type == record_type]
+        rt = by_singular(record_type)
+        if self._filters(rt):  # only the tags of records the viewer sees
+            table = self.record_table(rt)
+            seen = select(table.c.id).where(self._seen(rt, table))
+            conditions.append(tags.c.record_id.in_(seen))
         grouped = (
-            select(name.label("tag_name"))
-            .where(self._scoped(tags), tags.c.record_type == record_type)
-            .group_by(func.lower(tags.c.tag_name))
+            select(name.label("tag_name")).where(*conditions).group_by(func.lower(tags.c.tag_name))
         )
         query = grouped.order_by(func.lower(name)).offset(page.skip).limit(page.top)
         names = list(self.connection.execute(query).scalars()) if page.top > 0 else []
@@ -557,6 +587,12 @@ class Repository:
         conditions = [self._scoped(follows), follows.c.user_id == user_id]
         if record_type is not None:
             conditions.append(follows.c.record_type == record_type)
+        if self.viewer is not None:  # not the records the viewer may no longer see
+            conditions.append(
+                ~hidden_record(
+                    follows.c.record_type, follows.c.record_id, self.instance_id, self.viewer
+                )
+            )
         query = (
             select(follows.c.record_type, follows.c.record_id)
             .where(*conditions)
@@ -696,13 +732,19 @@ class Repository:
 
 
 @cache
-def _record_by_id(table: Table, for_update: bool) -> Select[Any]:
+def _record_by_id(table: Table, for_update: bool, filtered: bool = False) -> Select[Any]:
     query = select(table).where(
         table.c.instance_id == bindparam("instance_id"), table.c.id == bindparam("record_id")
     )
     if "object_name" in table.c:  # custom object records: the object is part of the key
         query = query.where(table.c.object_name == bindparam("object_name"))
-    return query.with_for_update() if for_update else query
+    if filtered:  # a caller who sees only some records (rolodex.storage.visibility)
+        query = query.where(
+            visible(
+                table, bindparam("viewer_type"), bindparam("instance_id"), bindparam("viewer_id")
+            )
+        )
+    return query.with_for_update(of=table) if for_update else query
 
 
 @cache
@@ -746,7 +788,11 @@ def _collect(
 
 @cache
 def _sub_collections_of(
-    child_tables: tuple[str, ...], links: bool, single: bool, record_table: str | None = None
+    child_tables: tuple[str, ...],
+    links: bool,
+    single: bool,
+    record_table: str | None = None,
+    filtered: bool = False,
 ) -> tuple[Any, _Layout]:
     """UNION ALL of the child tables' rows (and both ends of links) for a set of records (or,
     `single`, for the one record bound as record_ids); with `record_table`, that record's own
@@ -803,6 +849,15 @@ def _sub_collections_of(
             )
             if "object_name" in table.c:  # custom object records: the object is in the key
                 where += (table.c.object_name == bindparam("record_type"),)
+            if filtered:  # the record only if the viewer sees it (rolodex.storage.visibility)
+                where += (
+                    visible(
+                        table,
+                        bindparam("record_type"),
+                        bindparam("instance_id"),
+                        bindparam("viewer_id"),
+                    ),
+                )
         elif end is None:
             where = (
                 table.c.instance_id == bindparam("instance_id"),

@@ -348,6 +348,8 @@ team_members = Table(
     Column("member_user_id", BigInteger(), nullable=False),
     UniqueConstraint("team_id", "member_user_id"),
     Index("ix_team_members_team", "instance_id", "team_id"),
+    # Visibility: the teams a caller is in, read inside every query of a non-administrator.
+    Index("ix_team_members_member", "instance_id", "member_user_id", "team_id"),
     sqlite_autoincrement=True,
 )
 
@@ -480,6 +482,11 @@ tombstones = Table(
     Column("record_type", String(64), nullable=False),
     Column("record_id", BigInteger(), nullable=False),
     Column("date_deleted_utc", DateTime(), nullable=False),
+    # Who saw the record when it was deleted (rolodex.storage.visibility): who sees it in the feed.
+    Column("owner_user_id", BigInteger(), nullable=True),
+    Column("visible_to", String(11), nullable=True),
+    Column("visible_team_id", BigInteger(), nullable=True),
+    Column("visible_user_ids", String(4000), nullable=True),
     # The feed's access path: (DATE_DELETED_UTC, ID) order per instance and record type.
     Index("ix_tombstones_feed", "instance_id", "record_type", "date_deleted_utc", "record_id"),
     # The purge's access path.
@@ -499,4 +506,17 @@ record_extensions = Table(
     Column("wire", String(16), nullable=False),
     Column("body", JSON(), nullable=False),
     PrimaryKeyConstraint("instance_id", "record_type", "record_id", "wire"),
+)
+
+# The users of each record whose VISIBLE_TO is INDIVIDUALS (its VISIBLE_USER_IDS as rows), kept
+# with each write of the record: what a non-administrator's queries probe (rolodex.storage.
+# visibility), one primary-key lookup per such record.
+record_viewers = Table(
+    "record_viewers",
+    metadata,
+    Column("instance_id", BigInteger(), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_id", BigInteger(), nullable=False),
+    Column("user_id", BigInteger(), nullable=False),
+    PrimaryKeyConstraint("instance_id", "record_type", "record_id", "user_id"),
 )

@@ -33,7 +33,7 @@ from rolodex.domain.registry import (
     record_url,
 )
 from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, viewer_of
 from rolodex.services.custom_fields import CustomFieldService
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.files import FileService, find_file
@@ -424,8 +424,9 @@ def _names(
     wanted: dict[str, set[int]],
     type_labels: dict[str, str] | None = None,
 ) -> dict[tuple[str, int], str]:
-    """The names of records, by (singular type name, id), in the caller's instance only."""
-    repo = Repository(connection, caller.instance_id)
+    """The names of records, by (singular type name, id), in the caller's instance only, of the
+    records the caller sees (rolodex.storage.visibility)."""
+    repo = Repository(connection, caller.instance_id, viewer_of(caller))
     names: dict[tuple[str, int], str] = {}
     for type_name, ids in wanted.items():
         target = by_singular(type_name)

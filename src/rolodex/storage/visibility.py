@@ -1,0 +1,182 @@
+"""Record visibility in SQL (contract §11): which records a caller who is no administrator sees.
+
+A record of a type with Feature.VISIBILITY is seen by its owner, by administrators (who get no
+condition at all), and by others as its VISIBLE_TO says: EVERYONE (or unset), OWNER (nobody
+else), TEAM (the members of VISIBLE_TEAM_ID, as the team is at the time of the query),
+INDIVIDUALS (the users of VISIBLE_USER_IDS, indexed as rows of record_viewers). The condition
+is part of each query that reads records, so that lists, searches, sweeps and counts are
+filtered by the database, never after the fetch.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    exists,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.elements import BindParameter
+
+from rolodex.domain.registry import RECORD_TYPES, Feature, RecordType, by_singular
+from rolodex.storage import tables
+from rolodex.storage.bulk import insert_rows
+
+_VIEWERS = tables.record_viewers
+_MEMBERS = tables.team_members
+
+
+def visible(
+    table: Any,
+    record_type: str | ColumnElement[Any] | BindParameter[Any],
+    instance_id: int | BindParameter[Any],
+    viewer_id: int | BindParameter[Any],
+) -> ColumnElement[bool]:
+    """The rows of a record table that the user `viewer_id` sees."""
+    chosen = exists().where(
+        _VIEWERS.c.instance_id == instance_id,
+        _VIEWERS.c.record_type == record_type,
+        _VIEWERS.c.record_id == table.c.id,
+        _VIEWERS.c.user_id == viewer_id,
+    )
+    return audience_includes(table, instance_id, viewer_id, chosen)
+
+
+def audience_includes(
+    table: Any,
+    instance_id: int | BindParameter[Any],
+    viewer_id: int | BindParameter[Any],
+    chosen: ColumnElement[bool],
+) -> ColumnElement[bool]:
+    """Whether the viewer is in the audience that a row's owner_user_id, visible_to and
+    visible_team_id columns describe; `chosen`: whether it is among the row's INDIVIDUALS."""
+    teams = select(_MEMBERS.c.team_id).where(
+        _MEMBERS.c.instance_id == instance_id, _MEMBERS.c.member_user_id == viewer_id
+    )
+    return or_(
+        table.c.visible_to.is_(None),
+        table.c.visible_to == "EVERYONE",
+        table.c.owner_user_id == viewer_id,
+        and_(table.c.visible_to == "TEAM", table.c.visible_team_id.in_(teams)),
+        and_(table.c.visible_to == "INDIVIDUALS", chosen),
+    )
+
+
+def hidden_record(
+    record_type: ColumnElement[Any], record_id: ColumnElement[Any], instance_id: int, viewer_id: int
+) -> ColumnElement[bool]:
+    """Whether the record a row names by (record_type, record_id) columns - a follow, say -
+    exists and the viewer may not see it: one primary-key probe per row."""
+    probes = []
+    for rt in RECORD_TYPES:
+        if rt.has(Feature.VISIBILITY):
+            table = tables.record_tables[rt.singular]
+            probes.append(
+                and_(
+                    record_type == rt.singular,
+                    exists().where(
+                        table.c.instance_id == instance_id,
+                        table.c.id == record_id,
+                        ~visible(table, rt.singular, instance_id, viewer_id),
+                    ),
+                )
+            )
+    custom = tables.custom_object_records
+    probes.append(
+        exists().where(
+            custom.c.instance_id == instance_id,
+            custom.c.object_name == record_type,
+            custom.c.id == record_id,
+            ~visible(custom, record_type, instance_id, viewer_id),
+        )
+    )
+    return or_(*probes)
+
+
+def hidden_among(
+    connection: Connection, instance_id: int, viewer_id: int, ends: Iterable[tuple[str, int]]
+) -> set[tuple[str, int]]:
+    """Which of the records (object name, id) the viewer may not see: one statement for any
+    number of types (the other ends of a page's links, say). Records of types without
+    visibility, and missing ones, are not in the answer."""
+    by_type: dict[str, set[int]] = {}
+    for name, record_id in ends:
+        by_type.setdefault(name, set()).add(record_id)
+    parts = []
+    for name, ids in by_type.items():
+        rt = _type_named(name)
+        if rt is None or not rt.has(Feature.VISIBILITY):
+            continue
+        table = tables.custom_object_records if rt.custom_object else tables.record_tables[name]
+        scope = [table.c.instance_id == instance_id, table.c.id.in_(sorted(ids))]
+        if rt.custom_object:
+            scope.append(table.c.object_name == name)
+        parts.append(
+            select(literal(name).label("name"), table.c.id).where(
+                *scope, ~visible(table, name, instance_id, viewer_id)
+            )
+        )
+    if not parts:
+        return set()
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {(row[0], row[1]) for row in connection.execute(statement)}
+
+
+def _type_named(name: str) -> RecordType | None:
+    try:
+        return by_singular(name)
+    except KeyError:
+        return None
+
+
+def user_ids(text: str | None) -> list[int]:
+    """The ids of a VISIBLE_USER_IDS value ("3, 5"), in order, once each."""
+    found: list[int] = []
+    for part in (text or "").split(","):
+        if part.strip().isdigit() and int(part) not in found:
+            found.append(int(part))
+    return found
+
+
+class ViewerIndex:
+    """The record_viewers rows of one instance."""
+
+    def __init__(self, connection: Connection, instance_id: int) -> None:
+        self.connection = connection
+        self.instance_id = instance_id
+
+    def replace(self, record_type: str, record_id: int, users: Sequence[int]) -> None:
+        """Make the record's rows exactly `users`."""
+        self.delete(record_type, record_id)
+        self.add(record_type, [(record_id, user_id) for user_id in users])
+
+    def add(self, record_type: str, rows: Sequence[tuple[int, int]]) -> None:
+        """Add (record_id, user_id) rows for records of one type, in one statement."""
+        insert_rows(
+            self.connection,
+            _VIEWERS,
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    "user_id": user_id,
+                }
+                for record_id, user_id in rows
+            ],
+        )
+
+    def delete(self, record_type: str, record_id: int) -> None:
+        self.connection.execute(
+            delete(_VIEWERS).where(
+                _VIEWERS.c.instance_id == self.instance_id,
+                _VIEWERS.c.record_type == record_type,
+                _VIEWERS.c.record_id == record_id,
+            )
+        )

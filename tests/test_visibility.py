@@ -1,0 +1,450 @@
+"""Record visibility (contract §11, issue 14): VISIBLE_TO, VISIBLE_TEAM_ID, VISIBLE_USER_IDS.
+
+One instance for the module: an administrator and three users (Alice in team Sales, Bob, Carol),
+and contacts that each of them may or may not see. A record the caller may not see does not
+exist for that caller, on every surface; links to it are left out of what the caller reads and
+kept by what the caller writes.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from rolodex.domain.registry import RECORD_TYPES, Feature, custom_object_type
+from tests.conftest import SUITE_OBJECT, Tenant
+from tests.test_contract import minimal_body, search_field
+
+Record = dict[str, Any]
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json() if response.content else None
+
+
+@dataclass
+class Office:
+    """The instance: its administrator's client, the users' clients and the contacts."""
+
+    tenant: Tenant
+    admin: httpx.Client
+    users: dict[str, tuple[int, httpx.Client]]
+    team_id: int
+    contacts: dict[str, int]
+
+    def client(self, name: str) -> httpx.Client:
+        return self.admin if name == "admin" else self.users[name][1]
+
+    def user_id(self, name: str) -> int:
+        return self.tenant.user_id if name == "admin" else self.users[name][0]
+
+
+def client_for(tenant: Tenant, key: str, version: str = "v3.1") -> httpx.Client:
+    base = str(tenant.client.base_url).rstrip("/").removesuffix("/v3.1")
+    return httpx.Client(base_url=f"{base}/{version}", auth=(key, ""), timeout=60)
+
+
+@pytest.fixture(scope="module")
+def office(make_session_tenant: Callable[[], Tenant], engine: Engine) -> Iterator[Office]:
+    tenant = make_session_tenant()
+    admin = tenant.client
+    users = {}
+    for name in ("alice", "bob", "carol"):
+        user_id, key = tenant.add_user(engine, f"{name}-{tenant.instance_id}@example.com")
+        users[name] = (user_id, client_for(tenant, key))
+    team = ok(
+        admin.post(
+            "/Teams",
+            json={"TEAM_NAME": "Sales", "TEAMMEMBERS": [{"MEMBER_USER_ID": users["alice"][0]}]},
+        ),
+        201,
+    )["TEAM_ID"]
+    audiences: dict[str, Record] = {
+        "everyone": {},
+        "bobs": {"VISIBLE_TO": "OWNER", "OWNER_USER_ID": users["bob"][0]},
+        "sales": {"VISIBLE_TO": "TEAM", "VISIBLE_TEAM_ID": team},
+        "carols": {"VISIBLE_TO": "INDIVIDUALS", "VISIBLE_USER_IDS": f"{users['carol'][0]}"},
+        "admins": {"VISIBLE_TO": "OWNER"},
+    }
+    contacts = {}
+    for label, audience in audiences.items():
+        body = {"FIRST_NAME": f"Vis-{label}", "TAGS": [{"TAG_NAME": f"tag-{label}"}], **audience}
+        contacts[label] = ok(admin.post("/Contacts", json=body), 201)["CONTACT_ID"]
+    yield Office(tenant, admin, users, team, contacts)
+    for _, client in users.values():
+        client.close()
+
+
+# Who sees which contact: the owner, administrators, and VISIBLE_TO's audience.
+SEES = {
+    "admin": {"everyone", "bobs", "sales", "carols", "admins"},
+    "alice": {"everyone", "sales"},
+    "bob": {"everyone", "bobs"},
+    "carol": {"everyone", "carols"},
+}
+
+
+def labels(office: Office, records: list[Record]) -> set[str]:
+    by_id = {contact_id: label for label, contact_id in office.contacts.items()}
+    return {by_id[r["CONTACT_ID"]] for r in records if r["CONTACT_ID"] in by_id}
+
+
+@pytest.mark.parametrize("who", sorted(SEES))
+def test_each_caller_reads_only_what_it_may_see(office: Office, who: str) -> None:
+    client = office.client(who)
+    for label, contact_id in office.contacts.items():
+        response = client.get(f"/Contacts/{contact_id}")
+        assert response.status_code == (200 if label in SEES[who] else 404), (label, response.text)
+    listed = client.get("/Contacts", params={"count_total": "true"})
+    assert labels(office, ok(listed)) == SEES[who]
+    assert int(listed.headers["X-Total-Count"]) == len(ok(listed))
+    swept = ok(client.get("/Contacts", params={"updated_after_utc": "2000-01-01"}))
+    assert labels(office, swept) == SEES[who]
+    for label, contact_id in office.contacts.items():
+        name = {"field_name": "FIRST_NAME", "field_value": f"Vis-{label}"}
+        found = ok(client.get("/Contacts/Search", params=name))
+        assert (len(found) == 1) is (label in SEES[who])
+        tagged = ok(client.get("/Contacts/SearchByTag", params={"tagName": f"tag-{label}"}))
+        assert [r["CONTACT_ID"] for r in tagged] == ([contact_id] if label in SEES[who] else [])
+    tags = {t["TAG_NAME"] for t in ok(client.get("/Tags", params={"record_type": "Contacts"}))}
+    assert {t for t in tags if t.startswith("tag-")} == {f"tag-{label}" for label in SEES[who]}
+
+
+def test_a_hidden_record_is_404_on_every_sub_endpoint_and_nothing_changes(office: Office) -> None:
+    alice = office.client("alice")
+    hidden = office.contacts["bobs"]
+    before = office.admin.get(f"/Contacts/{hidden}")
+    for method, path, body in [
+        ("PUT", "/Contacts", {"CONTACT_ID": hidden, "FIRST_NAME": "Taken"}),
+        ("PUT", f"/Contacts/{hidden}", {"FIRST_NAME": "Taken"}),
+        ("DELETE", f"/Contacts/{hidden}", None),
+        ("GET", f"/Contacts/{hidden}/Tags", None),
+        ("POST", f"/Contacts/{hidden}/Tags", {"TAG_NAME": "x"}),
+        ("GET", f"/Contacts/{hidden}/Links", None),
+        ("GET", f"/Contacts/{hidden}/Notes", None),
+        ("POST", f"/Contacts/{hidden}/Notes", {"TITLE": "x"}),
+        ("GET", f"/Contacts/{hidden}/FileAttachments", None),
+        ("GET", f"/Contacts/{hidden}/Follow", None),
+        ("POST", f"/Contacts/{hidden}/Follow", None),
+        ("GET", f"/Contacts/{hidden}/Image", None),
+        ("GET", f"/Contacts/{hidden}/Events", None),
+    ]:
+        response = alice.request(method, path, json=body)
+        assert response.status_code == 404, (method, path, response.text)
+        missing = alice.request(method, path.replace(str(hidden), "999999999"), json=body)
+        assert missing.status_code == 404
+    after = office.admin.get(f"/Contacts/{hidden}")
+    assert after.headers["ETag"] == before.headers["ETag"] and after.json() == before.json()
+
+
+def test_older_versions_hide_the_same_records(office: Office) -> None:
+    alice = office.users["alice"][1]
+    base = str(alice.base_url).rstrip("/").removesuffix("/v3.1")
+    for version in ("v3.0", "v2.2"):
+        with httpx.Client(base_url=f"{base}/{version}", auth=alice.auth) as old:
+            assert old.get(f"/Contacts/{office.contacts['bobs']}").status_code == 404
+            assert old.get(f"/Contacts/{office.contacts['sales']}").status_code == 200
+            assert labels(office, ok(old.get("/Contacts"))) == SEES["alice"]
+
+
+def test_links_to_hidden_records_are_left_out_and_kept(office: Office) -> None:
+    admin, alice = office.admin, office.client("alice")
+    hidden = office.contacts["bobs"]
+    org = ok(admin.post("/Organisations", json={"ORGANISATION_NAME": "Vis Org"}), 201)
+    org_id = org["ORGANISATION_ID"]
+    to_hidden = {"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": hidden}
+    to_seen = {"LINK_OBJECT_NAME": "Contact", "LINK_OBJECT_ID": office.contacts["everyone"]}
+    path = f"/Organisations/{org_id}"
+    ok(admin.put(f"{path}/Links", json=[to_hidden, to_seen]))
+    assert len(ok(admin.get(path))["LINKS"]) == 2
+    # Alice reads only the link she may see...
+    (seen,) = ok(alice.get(path))["LINKS"]
+    assert seen["LINK_OBJECT_ID"] == office.contacts["everyone"]
+    assert [link["LINK_OBJECT_ID"] for link in ok(alice.get(f"{path}/Links"))] == [
+        office.contacts["everyone"]
+    ]
+    # ... and her PUT of LINKS replaces only what she sees: the hidden link stays.
+    ok(alice.put("/Organisations", json={"ORGANISATION_ID": org_id, "LINKS": []}))
+    remaining = ok(admin.get(path))["LINKS"]
+    assert [link["LINK_OBJECT_ID"] for link in remaining] == [hidden]
+    assert ok(alice.get(path))["LINKS"] == []
+    # A v2.2 graph PUT keeps it as well.
+    base = str(alice.base_url).rstrip("/").removesuffix("/v3.1")
+    with httpx.Client(base_url=f"{base}/v2.2", auth=alice.auth) as old:
+        graph = ok(old.get(path))
+        assert graph["LINKS"] == []
+        ok(old.put("/Organisations", json=graph))
+    assert [link["LINK_OBJECT_ID"] for link in ok(admin.get(path))["LINKS"]] == [hidden]
+    # A link to a hidden record is refused as a link to a missing one.
+    refused = alice.post(f"{path}/Links", json=to_hidden)
+    missing = alice.post(f"{path}/Links", json={**to_hidden, "LINK_OBJECT_ID": 999999999})
+    assert refused.status_code == missing.status_code == 400
+    assert f"no Contact with ID {hidden}" in refused.text
+    # The hidden link's id is not hers to delete.
+    link_id = remaining[0]["LINK_ID"]
+    assert alice.delete(f"{path}/Links/{link_id}").status_code == 404
+    assert len(ok(admin.get(path))["LINKS"]) == 1
+    # A reference to a hidden record is refused the same way.
+    body = {"FIRST_NAME": "Ref", "ORGANISATION_ID": org_id}
+    hidden_org = ok(
+        admin.post("/Organisations", json={"ORGANISATION_NAME": "Hidden", "VISIBLE_TO": "OWNER"}),
+        201,
+    )["ORGANISATION_ID"]
+    refused = alice.post("/Contacts", json={**body, "ORGANISATION_ID": hidden_org})
+    assert refused.status_code == 400 and "ORGANISATION_ID" in refused.text
+
+
+def test_visibility_fields_are_checked(office: Office) -> None:
+    admin = office.admin
+    cases = [
+        ({"VISIBLE_TO": "SECRET"}, "VISIBLE_TO"),
+        ({"VISIBLE_TO": "TEAM"}, "VISIBLE_TEAM_ID"),
+        ({"VISIBLE_TO": "TEAM", "VISIBLE_TEAM_ID": 999999999}, "VISIBLE_TEAM_ID"),
+        ({"VISIBLE_TO": "INDIVIDUALS"}, "VISIBLE_USER_IDS"),
+        ({"VISIBLE_TO": "INDIVIDUALS", "VISIBLE_USER_IDS": "999999999"}, "VISIBLE_USER_IDS"),
+        ({"VISIBLE_TO": "INDIVIDUALS", "VISIBLE_USER_IDS": "3;4"}, "VISIBLE_USER_IDS"),
+    ]
+    for extra, field in cases:
+        response = admin.post("/Contacts", json={"FIRST_NAME": "Check", **extra})
+        assert response.status_code == 400, (extra, response.text)
+        assert response.json()["Errors"][0]["FIELD"] == field, response.text
+    made = ok(admin.post("/Contacts", json={"FIRST_NAME": "Plain"}), 201)
+    assert (made["VISIBLE_TO"], made["VISIBLE_TEAM_ID"], made["VISIBLE_USER_IDS"]) == (
+        "EVERYONE",
+        None,
+        None,
+    )
+    users = f"{office.user_id('carol')} , {office.user_id('bob')},{office.user_id('carol')}"
+    chosen = ok(
+        admin.put(
+            "/Contacts",
+            json={
+                "CONTACT_ID": made["CONTACT_ID"],
+                "VISIBLE_TO": "individuals",
+                "VISIBLE_USER_IDS": users,
+                "VISIBLE_TEAM_ID": office.team_id,
+            },
+        )
+    )
+    assert chosen["VISIBLE_TO"] == "INDIVIDUALS" and chosen["VISIBLE_TEAM_ID"] is None
+    assert chosen["VISIBLE_USER_IDS"] == f"{office.user_id('carol')},{office.user_id('bob')}"
+    for who, sees in (("bob", True), ("carol", True), ("alice", False)):
+        status = office.client(who).get(f"/Contacts/{made['CONTACT_ID']}").status_code
+        assert status == (200 if sees else 404), who
+    # Back to everyone: the users are no longer its audience.
+    ok(admin.put("/Contacts", json={"CONTACT_ID": made["CONTACT_ID"], "VISIBLE_TO": "EVERYONE"}))
+    assert ok(admin.get(f"/Contacts/{made['CONTACT_ID']}"))["VISIBLE_USER_IDS"] is None
+    assert office.client("alice").get(f"/Contacts/{made['CONTACT_ID']}").status_code == 200
+
+
+def test_team_membership_counts_as_it_is_at_the_time_of_the_call(
+    office: Office, engine: Engine
+) -> None:
+    admin = office.admin
+    team = ok(admin.post("/Teams", json={"TEAM_NAME": "Board"}), 201)["TEAM_ID"]
+    body = {"FIRST_NAME": "Board pack", "VISIBLE_TO": "TEAM", "VISIBLE_TEAM_ID": team}
+    contact = ok(admin.post("/Contacts", json=body), 201)["CONTACT_ID"]
+    bob = office.client("bob")
+    assert bob.get(f"/Contacts/{contact}").status_code == 404
+    member = ok(
+        admin.post(f"/Teams/{team}/TeamMembers", json={"MEMBER_USER_ID": office.user_id("bob")}),
+        201,
+    )
+    assert bob.get(f"/Contacts/{contact}").status_code == 200
+    ok(admin.delete(f"/Teams/{team}/TeamMembers/{member['PERMISSION_ID']}"), 202)
+    assert bob.get(f"/Contacts/{contact}").status_code == 404
+
+
+def test_the_owner_always_sees_the_record_and_may_hide_it(office: Office) -> None:
+    bob = office.client("bob")
+    mine = ok(bob.post("/Contacts", json={"FIRST_NAME": "Bob's own", "VISIBLE_TO": "OWNER"}), 201)
+    assert mine["OWNER_USER_ID"] == office.user_id("bob")
+    assert bob.get(f"/Contacts/{mine['CONTACT_ID']}").status_code == 200
+    assert office.client("alice").get(f"/Contacts/{mine['CONTACT_ID']}").status_code == 404
+    assert office.admin.get(f"/Contacts/{mine['CONTACT_ID']}").status_code == 200
+
+
+# --- the matrix: every operation of every version, with a hidden record's id ------------------
+
+MISSING = 999_999_999
+VERSIONS = ("v3.1", "v3.0", "v2.2")
+SUITE = custom_object_type(SUITE_OBJECT)
+HIDDEN_TYPES = [rt for rt in (*RECORD_TYPES, SUITE) if rt.has(Feature.VISIBILITY)]
+
+
+@dataclass
+class Hidden:
+    """One record of each type with visibility that Alice may not see, named with a marker."""
+
+    ids: dict[str, int]  # collection ({object_name} for the custom object) -> id
+    marker: str
+    etags: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def hidden(office: Office) -> Hidden:
+    admin = office.admin
+    marker = f"zzhidden{office.tenant.instance_id}"
+    ids, etags = {}, {}
+    for rt in HIDDEN_TYPES:
+        body = {**minimal_body(admin, rt), "VISIBLE_TO": "OWNER"}
+        body[search_field(rt).name] = f"{marker} {rt.singular}"
+        if rt.has(Feature.TAGS):
+            body["TAGS"] = [{"TAG_NAME": marker}]
+        record = ok(admin.post(f"/{rt.collection}", json=body), 201)
+        key = "{object_name}" if rt.custom_object else rt.collection
+        ids[key] = record[rt.id_field]
+        etags[key] = admin.get(f"/{rt.collection}/{ids[key]}").headers["ETag"]
+    return Hidden(ids, marker, etags)
+
+
+def _fill(path: str, record_id: int | None) -> str:
+    """A concrete URL for a documented path: the record id given, plausible other values."""
+    values = {"object_name": SUITE_OBJECT, "filename": "m.png", "tag_name": "m"}
+    segments = path.split("/")
+    filled = []
+    for index, segment in enumerate(segments):
+        if segment.startswith("{"):
+            name = segment.strip("{}")
+            if index == 3 and record_id is not None:  # /{version}/{Coll}/{id}/...
+                filled.append(str(record_id))
+            elif name == "object_name" and segments[2] == "CustomFields":
+                filled.append("Contacts")
+            else:
+                filled.append(values.get(name, "1"))
+        else:
+            filled.append(segment)
+    return "/".join(filled)
+
+
+def _collection(path: str) -> str:
+    return path.split("/")[2]
+
+
+def test_no_operation_of_any_version_shows_or_touches_a_hidden_record(
+    office: Office, hidden: Hidden
+) -> None:
+    alice = office.users["alice"][1]
+    root = str(alice.base_url).rstrip("/").removesuffix("/v3.1")
+    problems, compared = [], 0
+    for version in VERSIONS:
+        document = ok(httpx.get(f"{root}/{version}/openapi.json"))
+        with httpx.Client(base_url=root, auth=alice.auth, timeout=60) as client:
+            for path, item in sorted(document["paths"].items()):
+                for method in sorted(set(item) & {"get", "put", "post", "delete", "patch"}):
+                    segments = path.split("/")
+                    names_record = (
+                        len(segments) > 3
+                        and segments[3].startswith("{")
+                        and _collection(path) in hidden.ids
+                    )
+                    if names_record:
+                        record_id = hidden.ids[_collection(path)]
+                        seen = client.request(method, _fill(path, record_id), json={})
+                        missing = client.request(method, _fill(path, MISSING), json={})
+                        compared += 1
+                        if seen.status_code != missing.status_code or seen.is_success:
+                            problems.append(
+                                f"{method.upper()} {path}: {seen.status_code} for the hidden "
+                                f"record, {missing.status_code} for a missing one"
+                            )
+                    elif method == "get":
+                        query = {
+                            "field_name": "FIRST_NAME",
+                            "field_value": f"{hidden.marker} Contact",
+                            "tagName": hidden.marker,
+                            "record_type": "Contacts",
+                            "updated_after_utc": "2000-01-01",
+                        }
+                        seen = client.get(_fill(path, None), params=query)
+                    elif method == "put" and _collection(path) in hidden.ids and len(segments) == 3:
+                        rt = SUITE if _collection(path) == "{object_name}" else None
+                        rt = rt or next(t for t in HIDDEN_TYPES if t.collection == segments[2])
+                        body = {rt.id_field: hidden.ids[_collection(path)]}
+                        seen = client.put(_fill(path, None), json=body)
+                        missing = client.put(_fill(path, None), json={rt.id_field: MISSING})
+                        compared += 1
+                        if seen.status_code != missing.status_code:
+                            problems.append(f"PUT {path}: {seen.status_code}/{missing.status_code}")
+                    else:
+                        continue
+                    if hidden.marker in seen.text:
+                        problems.append(f"{method.upper()} {path} shows the hidden record")
+    assert compared > 300
+    assert problems == [], "\n".join(problems)
+    for key, record_id in hidden.ids.items():
+        collection = SUITE_OBJECT if key == "{object_name}" else key
+        after = office.admin.get(f"/{collection}/{record_id}")
+        assert after.status_code == 200 and after.headers["ETag"] == hidden.etags[key], key
+
+
+def test_cti_finds_and_pops_only_what_the_user_sees(office: Office) -> None:
+    admin, alice = office.admin, office.client("alice")
+    phone = f"+44 20 7946 {office.tenant.instance_id % 10000:04d}"
+    body = {"FIRST_NAME": "Caller", "PHONE": phone, "VISIBLE_TO": "OWNER"}
+    hidden = ok(admin.post("/Contacts", json=body), 201)["CONTACT_ID"]
+    assert [
+        m["RECORD_ID"] for m in ok(admin.get("/CTI/Lookup", params={"phone_number": phone}))
+    ] == [hidden]
+    assert ok(alice.get("/CTI/Lookup", params={"phone_number": phone})) == []
+    pop = {"OBJECT_NAME": "Contact", "RECORD_ID": hidden}
+    assert alice.post("/CTI/ScreenPop", json=pop).status_code == 404
+    # An administrator cannot pop it to a user who may not see it either.
+    to_alice = {**pop, "USER_ID": office.user_id("alice")}
+    assert admin.post("/CTI/ScreenPop", json=to_alice).status_code == 404
+    to_admin = admin.post("/CTI/ScreenPop", json=pop)
+    assert to_admin.status_code < 300, to_admin.text
+
+
+def test_the_deleted_feed_and_follows_show_only_what_the_caller_saw(office: Office) -> None:
+    admin, alice, carol = office.admin, office.client("alice"), office.client("carol")
+    since = {"updated_after_utc": "2000-01-01"}
+    made = {}
+    for label, audience in (
+        ("gone-everyone", {}),
+        ("gone-private", {"VISIBLE_TO": "OWNER"}),
+        (
+            "gone-carols",
+            {"VISIBLE_TO": "INDIVIDUALS", "VISIBLE_USER_IDS": str(office.user_id("carol"))},
+        ),
+    ):
+        made[label] = ok(admin.post("/Contacts", json={"FIRST_NAME": label, **audience}), 201)[
+            "CONTACT_ID"
+        ]
+    ok(admin.post(f"/Contacts/{made['gone-private']}/Follow"))
+    followed = {f["RECORD_ID"] for f in ok(admin.get("/Follows"))}
+    assert made["gone-private"] in followed
+    for contact_id in made.values():
+        ok(admin.delete(f"/Contacts/{contact_id}"), 202)
+
+    def deleted(client: httpx.Client) -> set[int]:
+        return {item["ID"] for item in ok(client.get("/Contacts/Deleted", params=since))}
+
+    assert set(made.values()) <= deleted(admin)
+    assert deleted(alice) & set(made.values()) == {made["gone-everyone"]}
+    assert deleted(carol) & set(made.values()) == {made["gone-everyone"], made["gone-carols"]}
+    # A follow of a record the user may no longer see is not listed.
+    hidden = office.contacts["bobs"]
+    ok(admin.post(f"/Contacts/{hidden}/Follow"))
+    ok(admin.put("/Contacts", json={"CONTACT_ID": hidden, "VISIBLE_TO": "EVERYONE"}))
+    bob = office.client("bob")
+    ok(alice.post(f"/Contacts/{hidden}/Follow"))
+    assert hidden in {f["RECORD_ID"] for f in ok(alice.get("/Follows"))}
+    ok(bob.put("/Contacts", json={"CONTACT_ID": hidden, "VISIBLE_TO": "OWNER"}))
+    assert hidden not in {f["RECORD_ID"] for f in ok(alice.get("/Follows"))}
+
+
+def test_a_hidden_records_files_are_missing_too(office: Office) -> None:
+    hidden = office.contacts["bobs"]
+    upload = office.admin.post(
+        f"/Contacts/{hidden}/FileAttachments", files={"file": ("secret.txt", b"s", "text/plain")}
+    )
+    file_id = ok(upload, 201)["FILE_ID"]
+    alice = office.client("alice")
+    for method in ("GET", "DELETE"):
+        assert alice.request(method, f"/FileAttachments/{file_id}").status_code == 404
+    assert office.client("bob").get(f"/FileAttachments/{file_id}").content == b"s"
