@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.routing import BaseRoute
 
 from rolodex.api.common import MAX_SKIP
-from rolodex.api.versions import CURRENT_PREFIX, VERSIONS
+from rolodex.api.versions import CURRENT_PREFIX, VERSIONS, ApiVersion
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_RECORDS,
     RECORD_TYPES,
@@ -394,6 +394,7 @@ SEARCH = [
 ]
 BY_TAG = [_query("tagName", {"type": "string", "minLength": 1}, "The tag", required=True), *PAGING]
 BRIEF = [PAGING[2]]
+PAGE_ONLY = [PAGING[0], PAGING[1], PAGING[3]]  # top, skip, count_total
 RECORD_TYPE_QUERY = _query(
     "record_type",
     {"type": "string", "minLength": 1},
@@ -556,7 +557,23 @@ def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     }
     document["security"] = [{"InsightlyKey": []}]
     _drop_framework_defaults(document)
+    for version in VERSIONS:
+        if version.prefix == prefix:
+            _keep_listed(document, version)
     return document
+
+
+def _keep_listed(document: dict[str, Any], version: ApiVersion) -> None:
+    """Leave in an older version's document only the operations of its table (its swagger's).
+
+    **Decision**: what a version serves beyond its table (v2.2's GET of a sub-collection such
+    as /Contacts/{id}/Addresses, DELETE /Emails/{id}, ...) keeps working for the clients that
+    call it, but is left out: the document says what the version's clients were promised."""
+    for path, path_item in list(document["paths"].items()):
+        for method in [m for m in path_item if not version.lists(m, path)]:
+            del path_item[method]
+        if not path_item:
+            del document["paths"][path]
 
 
 def install(app: FastAPI) -> None:
