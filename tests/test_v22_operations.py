@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from rolodex.api.versions import V2_2
+from rolodex.config import Settings
 from rolodex.domain.registry import TEAMS
 from rolodex.storage import tables
 from tests.conftest import Tenant
+from tests.test_v30 import World, walk
 
 Record = dict[str, Any]
 MISSING = 987_654_321
@@ -312,3 +314,13 @@ def test_put_team_members_of_a_team_changes_a_membership_of_that_team(
     assert members(api, first) == [teams["colleague"]] and members(api, second) == []
 
     refused(stranger.put(path, json=body), 404)
+
+
+# --- the walk over every operation of the table ------------------------------------------------
+
+
+def test_every_v22_operation_is_routed(
+    tenant: Tenant, api22: httpx.Client, settings: Settings, engine: Engine
+) -> None:
+    problems = walk(World(tenant, settings, engine, V2_2, api22))
+    assert problems == [], "\n".join(problems)
