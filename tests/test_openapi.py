@@ -1,5 +1,5 @@
 """Contract §9, §10: /{version}/openapi.json describes each API version exactly; a schema-driven
-fuzzer agrees, over /v3.1 and /v3.0 alike.
+fuzzer agrees, over /v3.1, /v3.0 and /v2.2 alike.
 
 Schemathesis generates requests from the document (valid and invalid ones) and checks that the
 server never answers 5xx and never contradicts the document (status codes, content types,
@@ -145,6 +145,7 @@ def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:
 APP = create_app(Settings(database_url="sqlite://"))
 DOCUMENT = APP.openapi()
 V30_DOCUMENT = version_document(APP, V3_0.prefix)
+V22_DOCUMENT = version_document(APP, V2_2.prefix)
 # The harness sends a valid key itself, so generating (or omitting) credentials is pointless.
 # Positive-data acceptance is off: a request can match the document and still be refused for
 # what only the database knows (a link to a missing record, an OWNER_USER_ID of no user).
@@ -162,7 +163,7 @@ CONFIG = schemathesis.Config.from_dict(
 )
 OPERATIONS = {
     result.ok().label: result.ok()
-    for document in (DOCUMENT, V30_DOCUMENT)
+    for document in (DOCUMENT, V30_DOCUMENT, V22_DOCUMENT)
     for result in schemathesis.openapi.from_dict(document, config=CONFIG).get_all_operations()
 }
 # Invalid requests can only be made of operations that take some input.

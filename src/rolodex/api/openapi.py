@@ -532,6 +532,24 @@ def _drop_framework_defaults(document: dict[str, Any]) -> None:
         document["components"]["schemas"].pop(name, None)
 
 
+def _add_common_errors(document: dict[str, Any]) -> None:
+    """Document, on every operation that does not say so itself, the errors every route can
+    answer with: 400 (a bad parameter or body), 401, 429; 404 under a path with an id; and for
+    a write 412 (a stale If-Match), 413 and 415 (a body too large, or neither JSON nor XML)."""
+    for path, path_item in document["paths"].items():
+        for method, operation_object in path_item.items():
+            codes = ["400", "401", "429"]
+            if "{" in path:
+                codes.append("404")
+            if method in ("post", "put"):
+                codes += ["412", "413", "415"]
+            responses = operation_object.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": _ERRORS[code], "content": _content(component("Error"))}
+                )
+
+
 def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     """The OpenAPI document of one API version: the routes under `prefix` (/v3.1, /v3.0)."""
     others = tuple(v.prefix + "/" for v in VERSIONS if v.prefix != prefix)
@@ -557,6 +575,7 @@ def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     }
     document["security"] = [{"InsightlyKey": []}]
     _drop_framework_defaults(document)
+    _add_common_errors(document)
     for version in VERSIONS:
         if version.prefix == prefix:
             _keep_listed(document, version)
