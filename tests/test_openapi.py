@@ -1,5 +1,5 @@
 """Contract §9, §10: /{version}/openapi.json describes each API version exactly; a schema-driven
-fuzzer agrees, over /v3.1 and /v3.0 alike.
+fuzzer agrees, over /v3.1, /v3.0 and /v2.2 alike.
 
 Schemathesis generates requests from the document (valid and invalid ones) and checks that the
 server never answers 5xx and never contradicts the document (status codes, content types,
@@ -19,10 +19,9 @@ from schemathesis import GenerationMode
 
 from rolodex.api.app import create_app
 from rolodex.api.openapi import version_document
-from rolodex.api.versions import V3_0
+from rolodex.api.versions import V2_2, V3_0, ApiVersion
 from rolodex.config import Settings
 from tests.conftest import Tenant
-from tests.test_v30 import NOT_SERVED
 
 
 @pytest.fixture(scope="session")
@@ -39,40 +38,69 @@ def v30_document(base_url: str) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
+@pytest.fixture(scope="session")
+def v22_document(base_url: str) -> dict[str, Any]:
+    response = httpx.get(f"{base_url}/v2.2/openapi.json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
 def test_the_document_is_valid_openapi(openapi_document: dict[str, object]) -> None:
     validate(openapi_document)
 
 
-def test_the_v30_document_is_valid_openapi(v30_document: dict[str, Any]) -> None:
+def test_the_older_documents_are_valid_openapi(
+    v30_document: dict[str, Any], v22_document: dict[str, Any]
+) -> None:
     validate(v30_document)
+    validate(v22_document)
+
+
+def _shape(path: str) -> str:
+    """A path with its parameters blanked, in lower case: /contacts/{}/tags/{}."""
+    return re.sub(r"\{[^}]*\}", "{}", path).lower()
 
 
 def _operations(document: dict[str, Any], prefix: str) -> set[tuple[str, str]]:
     """(METHOD, path without `prefix`, parameters blanked, in lower case) of every operation."""
     return {
-        (method.upper(), re.sub(r"\{[^}]*\}", "{}", path.removeprefix(prefix)).lower())
+        (method.upper(), _shape(path.removeprefix(prefix)))
         for path, item in document["paths"].items()
         for method in item
     }
 
 
-def test_the_v30_document_has_exactly_the_v30_operations(v30_document: dict[str, Any]) -> None:
-    table = {(m, re.sub(r"\{[^}]*\}", "{}", p).lower()) for m, p in V3_0.operations}
-    unserved = {(m, re.sub(r"\{[^}]*\}", "{}", p).lower()) for m, p in NOT_SERVED}
+def _table(version: ApiVersion) -> set[tuple[str, str]]:
+    return {(method, _shape(path)) for method, path in version.operations}
 
-    assert _operations(v30_document, "/v3.0") == table - unserved
+
+def test_the_v30_document_has_exactly_the_v30_operations(v30_document: dict[str, Any]) -> None:
+    assert _operations(v30_document, "/v3.0") == _table(V3_0)
     assert all(path.startswith("/v3.0/") for path in v30_document["paths"])
     tag_delete = v30_document["paths"]["/v3.0/Contacts/{record_id}/Tags/{tag_name}"]["delete"]
     assert {"202", "404"} <= set(tag_delete["responses"])
 
 
+def test_the_v22_document_has_exactly_the_v22_operations(v22_document: dict[str, Any]) -> None:
+    # The graph routes serve a few more (GET of a sub-collection, ...): served, not listed.
+    assert _operations(v22_document, "/v2.2") == _table(V2_2)
+    assert len(V2_2.operations) == 284
+    assert all(path.startswith("/v2.2/") for path in v22_document["paths"])
+    teams = v22_document["paths"]["/v2.2/Teams/Search"]["get"]
+    assert "team_name" in {parameter["name"] for parameter in teams["parameters"]}
+    fields = v22_document["paths"]["/v2.2/CustomFields"]["get"]["responses"]["200"]
+    schema = fields["content"]["application/json"]["schema"]
+    assert schema["items"]["$ref"].endswith("/CustomFieldMetadataV22")
+
+
 def test_each_version_documents_only_its_own_paths(
-    openapi_document: dict[str, Any], v30_document: dict[str, Any]
+    openapi_document: dict[str, Any], v30_document: dict[str, Any], v22_document: dict[str, Any]
 ) -> None:
     assert all(path.startswith("/v3.1/") for path in openapi_document["paths"])
-    assert v30_document["components"]["schemas"].keys() == (
-        openapi_document["components"]["schemas"].keys()
-    )
+    for older in (v30_document, v22_document):
+        assert older["components"]["schemas"].keys() == (
+            openapi_document["components"]["schemas"].keys()
+        )
 
 
 def test_comment_files_and_dropbox_addresses_are_documented(
@@ -117,6 +145,7 @@ def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:
 APP = create_app(Settings(database_url="sqlite://"))
 DOCUMENT = APP.openapi()
 V30_DOCUMENT = version_document(APP, V3_0.prefix)
+V22_DOCUMENT = version_document(APP, V2_2.prefix)
 # The harness sends a valid key itself, so generating (or omitting) credentials is pointless.
 # Positive-data acceptance is off: a request can match the document and still be refused for
 # what only the database knows (a link to a missing record, an OWNER_USER_ID of no user).
@@ -134,7 +163,7 @@ CONFIG = schemathesis.Config.from_dict(
 )
 OPERATIONS = {
     result.ok().label: result.ok()
-    for document in (DOCUMENT, V30_DOCUMENT)
+    for document in (DOCUMENT, V30_DOCUMENT, V22_DOCUMENT)
     for result in schemathesis.openapi.from_dict(document, config=CONFIG).get_all_operations()
 }
 # Invalid requests can only be made of operations that take some input.

@@ -96,9 +96,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     web_routes.install(app)
     # Last: /v3.1/{object_name} for every custom object (names ending in __c).
     app.router.routes.extend(records.build_router(CUSTOM_OBJECT_RECORDS).routes)
-    # /v2.2's Contacts and Organisations (the v2 object graph), then the older versions' route
-    # tables onto the /v3.1 routes above.
-    for router in v22.routers():
+    # /v2.2's record types (the v2 object graph) and its operations that v3.1 does not have,
+    # then the older versions' route tables onto the /v3.1 routes above.
+    for router in (
+        *v22.routers(),
+        teams.v22_router,
+        custom_fields.v22_router,
+        comments.build_v22_router(),
+    ):
         app.router.routes.extend(router.routes)
     for version in VERSIONS:
         app.router.routes.extend(version_routes(list(app.router.routes), version))

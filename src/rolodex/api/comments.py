@@ -1,8 +1,9 @@
 """Routes for comments: under each record type with Feature.COMMENTS, and at /Comments.
 
 GET/POST /{Coll}/{id}/Comments list and add a record's comments; PUT /Comments (COMMENT_ID in the
-body) and DELETE /Comments/{id} change and remove one (and its files). The rules live in
-rolodex.services.comments; a comment's FileAttachments are routed in rolodex.api.files.
+body) and DELETE /Comments/{id} change and remove one (and its files); v2.2 also reads one at
+GET /Comments/{id}. The rules live in rolodex.services.comments; a comment's FileAttachments
+are routed in rolodex.api.files.
 """
 
 from typing import Annotated
@@ -16,6 +17,7 @@ from rolodex.api.common import execute, page_from, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.api.versions import V2_2
 from rolodex.domain.registry import RecordType
 from rolodex.services.comments import CommentService
 from rolodex.storage.files import FileStore
@@ -77,6 +79,32 @@ def build_router() -> APIRouter:
         store = FileStore.for_settings(request.app.state.settings)
         await run_in_threadpool(store.remove, removed_files)
         return Response(status_code=202)
+
+    return router
+
+
+def build_v22_router() -> APIRouter:
+    """v2.2's GET /Comments/{id}, which v3.1 does not have."""
+    router = APIRouter(
+        prefix=V2_2.prefix,
+        route_class=CaseInsensitiveRoute,
+        dependencies=[Depends(authenticated_caller)],
+    )
+
+    @router.get(
+        "/Comments/{comment_id:int}",
+        tags=["Comments"],
+        summary="Get one comment",
+        openapi_extra=docs.single("Comment", "The comment"),
+    )
+    async def get_comment(request: Request, comment_id: CommentId) -> Response:
+        return WireResponse(
+            await execute(
+                request,
+                lambda connection, caller: CommentService(connection, caller).read(comment_id),
+            ),
+            "Comment",
+        )
 
     return router
 

@@ -1,6 +1,7 @@
 """Routes of custom field definitions: Insightly's GET /CustomFields/{objectName} and
-/CustomFields/{objectName}/Search, and the admin-only extensions of contract §9 (POST, PUT,
-DELETE). The rules live in rolodex.services.custom_fields."""
+/CustomFields/{objectName}/Search, the admin-only extensions of contract §9 (POST, PUT,
+DELETE), and v2.2's GET /CustomFields (every object's) and GET /CustomFieldGroups. The rules
+live in rolodex.services.custom_fields."""
 
 from typing import Annotated, Any
 
@@ -8,11 +9,14 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, query_value, read_body
+from rolodex.api.common import execute, page_from, query_value, read_body
 from rolodex.api.records import API_PREFIX
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.services.custom_fields import CustomFieldService
+from rolodex.api.v22 import GRAPH_RECORD_TYPES
+from rolodex.api.versions import V2_2
+from rolodex.services.custom_fields import CustomFieldService, v22_metadata
+from rolodex.storage.repository import Page
 
 ObjectName = Annotated[
     str,
@@ -174,3 +178,57 @@ async def delete_custom_field(
         write=True,
     )
     return Response(status_code=202)
+
+
+# --- v2.2: every object's fields at once, and (no) field groups ----------------------------------
+
+v22_router = APIRouter(
+    prefix=V2_2.prefix,
+    route_class=CaseInsensitiveRoute,
+    dependencies=[Depends(authenticated_caller)],
+)
+
+
+def _page_of(items: list[Any], page: Page) -> tuple[list[Any], int | None]:
+    return items[page.skip : page.skip + page.top], len(items) if page.count_total else None
+
+
+@v22_router.get(
+    "/CustomFields",
+    tags=["CustomFields"],
+    summary="The custom fields of every object (v2.2 metadata: CUSTOM_FIELD_ID, ORDER_ID, ...)",
+    description="The fields of each v2.2 record type that has custom fields, type by type "
+    "(Contacts first, then Organisations, ...), each type's in ORDER_ID order. CUSTOM_FIELD_ID "
+    "is the key that v2.2 records carry in CUSTOMFIELDS (v3.1's FIELD_NAME, e.g. Rank__c); "
+    "FIELD_NAME is the name shown to people (v3.1's FIELD_LABEL); GROUP_ID is always null "
+    "(see /CustomFieldGroups).",
+    openapi_extra=docs.operation(
+        200, docs.array_of("CustomFieldMetadataV22"), "A page of the fields", None, docs.PAGE_ONLY
+    ),
+)
+async def list_every_custom_field(request: Request) -> Response:
+    page = page_from(request)
+
+    fields, total = await execute(
+        request,
+        lambda connection, caller: _page_of(
+            v22_metadata(connection, caller, GRAPH_RECORD_TYPES), page
+        ),
+    )
+    return list_response(fields, total, _ELEMENT)
+
+
+@v22_router.get(
+    "/CustomFieldGroups",
+    tags=["CustomFieldGroups"],
+    summary="Custom field groups: always none",
+    description="**Decision**: Rolodex has no custom field groups (fields are ordered by "
+    "ORDER_ID alone), so the list is always empty and every field's GROUP_ID is null; the "
+    "paging parameters are checked as on every list (a bad value is a 400).",
+    openapi_extra=docs.operation(
+        200, docs.array_of("CustomFieldGroupV22"), "An empty array", None, docs.PAGE_ONLY
+    ),
+)
+async def list_custom_field_groups(request: Request) -> Response:
+    page = page_from(request)
+    return list_response([], 0 if page.count_total else None, "CustomFieldGroup")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.routing import BaseRoute
 
 from rolodex.api.common import MAX_SKIP
-from rolodex.api.versions import CURRENT_PREFIX, VERSIONS
+from rolodex.api.versions import CURRENT_PREFIX, VERSIONS, ApiVersion
 from rolodex.domain.registry import (
     CUSTOM_OBJECT_RECORDS,
     RECORD_TYPES,
@@ -394,6 +394,7 @@ SEARCH = [
 ]
 BY_TAG = [_query("tagName", {"type": "string", "minLength": 1}, "The tag", required=True), *PAGING]
 BRIEF = [PAGING[2]]
+PAGE_ONLY = [PAGING[0], PAGING[1], PAGING[3]]  # top, skip, count_total
 RECORD_TYPE_QUERY = _query(
     "record_type",
     {"type": "string", "minLength": 1},
@@ -531,6 +532,24 @@ def _drop_framework_defaults(document: dict[str, Any]) -> None:
         document["components"]["schemas"].pop(name, None)
 
 
+def _add_common_errors(document: dict[str, Any]) -> None:
+    """Document, on every operation that does not say so itself, the errors every route can
+    answer with: 400 (a bad parameter or body), 401, 429; 404 under a path with an id; and for
+    a write 412 (a stale If-Match), 413 and 415 (a body too large, or neither JSON nor XML)."""
+    for path, path_item in document["paths"].items():
+        for method, operation_object in path_item.items():
+            codes = ["400", "401", "429"]
+            if "{" in path:
+                codes.append("404")
+            if method in ("post", "put"):
+                codes += ["412", "413", "415"]
+            responses = operation_object.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": _ERRORS[code], "content": _content(component("Error"))}
+                )
+
+
 def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     """The OpenAPI document of one API version: the routes under `prefix` (/v3.1, /v3.0)."""
     others = tuple(v.prefix + "/" for v in VERSIONS if v.prefix != prefix)
@@ -556,7 +575,24 @@ def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     }
     document["security"] = [{"InsightlyKey": []}]
     _drop_framework_defaults(document)
+    _add_common_errors(document)
+    for version in VERSIONS:
+        if version.prefix == prefix:
+            _keep_listed(document, version)
     return document
+
+
+def _keep_listed(document: dict[str, Any], version: ApiVersion) -> None:
+    """Leave in an older version's document only the operations of its table (its swagger's).
+
+    **Decision**: what a version serves beyond its table (v2.2's GET of a sub-collection such
+    as /Contacts/{id}/Addresses, DELETE /Emails/{id}, ...) keeps working for the clients that
+    call it, but is left out: the document says what the version's clients were promised."""
+    for path, path_item in list(document["paths"].items()):
+        for method in [m for m in path_item if not version.lists(m, path)]:
+            del path_item[method]
+        if not path_item:
+            del document["paths"][path]
 
 
 def install(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
 """Routes of Teams and TeamMembers. Reads are open to every user; writes need an administrator.
+v2.2 also has GET /Teams/Search and PUT /TeamMembers, /Teams/{id}/TeamMembers (v22_router).
 The rules live in rolodex.services.teams."""
 
 from typing import Annotated
@@ -8,11 +9,11 @@ from sqlalchemy import Connection
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, page_from, query_bool, read_body
+from rolodex.api.common import execute, page_from, query_bool, query_value, read_body
 from rolodex.api.records import API_PREFIX, RecordId
 from rolodex.api.responses import WireResponse, list_response, record_response
 from rolodex.api.routing import CaseInsensitiveRoute
-from rolodex.api.versions import api_location
+from rolodex.api.versions import V2_2, api_location
 from rolodex.domain.registry import TEAMS
 from rolodex.services.context import Caller
 from rolodex.services.teams import TeamService
@@ -195,7 +196,7 @@ async def remove_team_member(
         docs.array_of("TeamMember"),
         "A page of memberships",
         None,
-        [docs.PAGING[0], docs.PAGING[1], docs.PAGING[3]],
+        docs.PAGE_ONLY,
     ),
 )
 async def list_team_members(request: Request) -> Response:
@@ -257,3 +258,95 @@ async def delete_team_member(request: Request, permission_id: PermissionId) -> R
         write=True,
     )
     return Response(status_code=202)
+
+
+# --- v2.2's own operations ----------------------------------------------------------------------
+
+v22_router = APIRouter(
+    prefix=V2_2.prefix,
+    route_class=CaseInsensitiveRoute,
+    dependencies=[Depends(authenticated_caller)],
+)
+_TEAM_NAME = {
+    "name": "team_name",
+    "in": "query",
+    "schema": {"type": "string"},
+    "description": "Only the teams of exactly this TEAM_NAME (any letter case)",
+}
+
+
+@v22_router.get(
+    "/Teams/Search",
+    tags=["Teams"],
+    summary="Search Teams by TEAM_NAME and/or last update",
+    description="**Decision**: v2.2 allowed one filter at a time; here team_name and "
+    "updated_after_utc can be combined (both must hold), as on every other v2.2 search. Without "
+    "either, every team, as GET /Teams.",
+    openapi_extra=docs.operation(
+        200, docs.array_of("Team"), "A page of the teams that match", None,
+        [_TEAM_NAME, *docs.PAGING],
+    ),
+)  # fmt: skip
+async def search_teams(request: Request) -> Response:
+    page = page_from(request)
+    brief = query_bool(request, "brief")
+    team_name = (query_value(request, "team_name") or "").strip() or None  # blank: not given
+
+    teams, total = await execute(
+        request,
+        lambda connection, caller: _service(request, connection, caller).list_page(
+            page, brief, team_name
+        ),
+    )
+    return list_response(teams, total, "Team")
+
+
+def _member_updated() -> dict[str, object]:
+    return docs.also(
+        docs.single("TeamMember", "The membership as it is now", body="TeamMemberUpdate"),
+        "403",
+        "409",
+    )
+
+
+@v22_router.put(
+    "/TeamMembers",
+    tags=["TeamMembers"],
+    summary="Change a team membership (administrators): PERMISSION_ID names it; MEMBER_USER_ID "
+    "and TEAM_ID, when sent, are its new user and team (409 if that user is in that team "
+    "already)",
+    openapi_extra=_member_updated(),
+)
+async def update_team_member(request: Request) -> Response:
+    body = await read_body(request)
+
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller).update_member(body),
+            write=True,
+        ),
+        "TeamMember",
+    )
+
+
+@v22_router.put(
+    "/Teams/{record_id:int}/TeamMembers",
+    tags=["Teams"],
+    summary="Change a membership of the Team (administrators): PERMISSION_ID names it, "
+    "MEMBER_USER_ID is its new user; it stays in this team",
+    openapi_extra=_member_updated(),
+)
+async def update_member_of_team(request: Request, record_id: RecordId) -> Response:
+    body = await read_body(request)
+
+    return WireResponse(
+        await execute(
+            request,
+            lambda connection, caller: _service(request, connection, caller).update_member(
+                body, record_id
+            ),
+            write=True,
+        ),
+        "TeamMember",
+    )

@@ -50,6 +50,12 @@ class ApiVersion:
             for method, path in (line.split() for line in self.operations_text.strip().splitlines())
         ]
 
+    def lists(self, method: str, path: str) -> bool:
+        """Whether `method` at `path` (under the prefix, any parameter names) is in the table."""
+        return (method.upper(), _shape(path.removeprefix(self.prefix))) in {
+            (m, _shape(p)) for m, p in self.operations
+        }
+
     def current_path(self, path: str) -> str:
         """The /v3.1 path (relative to the prefix) that serves this version's `path`."""
         path = path.removeprefix(self.prefix)  # the swagger's stray prefix: /v3.0/Contacts/...
@@ -91,10 +97,20 @@ def version_routes(current: Iterable[BaseRoute], version: ApiVersion) -> Iterato
 
     A path the swagger spells with the version's own prefix (/v3.0/Contacts/{id}/Links, so
     /v3.0/v3.0/... in full) is served as listed and, undocumented, without the doubled prefix.
+    An operation that a route under the version's prefix serves already (the v2.2 graph routes
+    of rolodex.api.v22, the v2.2-only routes) is not re-mounted.
     """
+    current = list(current)
+    served = {
+        (method, _shape(route.path.removeprefix(version.prefix)))
+        for route in current
+        if isinstance(route, APIRoute) and route.path.startswith(version.prefix + "/")
+        for method in route.methods or ()
+    }
     wanted: dict[tuple[str, str], list[str]] = {}
     for method, path in version.operations:
-        wanted.setdefault((method, _shape(version.current_path(path))), []).append(path)
+        if (method, _shape(path)) not in served:
+            wanted.setdefault((method, _shape(version.current_path(path))), []).append(path)
     for route in current:
         if not isinstance(route, APIRoute) or not route.path.startswith(CURRENT_PREFIX):
             continue
@@ -436,10 +452,12 @@ GET /Users/Search
 """,
 )
 
-# /v2.2 (reference/insightly-v2.2-operations.tsv): its record types speak the v2 object graph
-# and are served by rolodex.api.v22; listed here are the v2.2 operations whose request bodies
-# carry no graph record (follows, files, images, pipelines, categories, teams, ...), re-mounted
-# like v3.0's; a record they answer with is shown in the v2 graph.
+# /v2.2 (reference/insightly-v2.2-operations.tsv: the official v2.2 swagger's operations). Its
+# record types speak the v2 object graph and are served by rolodex.api.v22; the operations v3.1
+# does not have (GET /CustomFields, /CustomFieldGroups, /Comments/{id}, /Teams/Search, PUT
+# /TeamMembers and /Teams/{id}/TeamMembers) by the /v2.2 routes of rolodex.api.custom_fields,
+# .comments and .teams; the rest (follows, files, images, pipelines, categories, teams, ...) are
+# re-mounted like v3.0's, a record they answer with shown in the v2 graph.
 V2_2 = ApiVersion(
     prefix="/v2.2",
     links_in_records=True,
@@ -448,37 +466,74 @@ V2_2 = ApiVersion(
     operations_text="""
 GET /ActivitySets/{id}
 GET /ActivitySets
-DELETE /Comments/{id}
 POST /Comments/{id}/FileAttachments
+DELETE /Comments/{id}
+GET /Comments/{id}
 GET /Comments/{id}/FileAttachments
 PUT /Comments
 POST /Contacts/{id}/ActivitySetAssignment
+POST /Contacts/{id}/Addresses
+POST /Contacts
+POST /Contacts/{id}/ContactInfos
+POST /Contacts/{id}/ContactLinks
+POST /Contacts/{id}/Dates
 POST /Contacts/{id}/FileAttachments
 POST /Contacts/{id}/Follow
+POST /Contacts/{id}/Links
+POST /Contacts/{id}/Notes
+POST /Contacts/{id}/Tags
+DELETE /Contacts/{id}/Addresses/{addressId}
+DELETE /Contacts/{id}
+DELETE /Contacts/{id}/ContactInfos/{contactInfoId}
+DELETE /Contacts/{id}/ContactLinks/{linkId}
+DELETE /Contacts/{id}/CustomFields/{customFieldId}
+DELETE /Contacts/{id}/Dates/{dateId}
 DELETE /Contacts/{id}/Follow
 DELETE /Contacts/{id}/Image
+DELETE /Contacts/{id}/Links/{linkId}
+DELETE /Contacts/{id}/Tags/{tagName}
+GET /Contacts/{id}
+GET /Contacts
+GET /Contacts/Search
+GET /Contacts/{id}/Emails
+GET /Contacts/{id}/Events
 GET /Contacts/{id}/FileAttachments
 GET /Contacts/{id}/Follow
 GET /Contacts/{id}/Image
-POST /Emails/{id}/Comments
-POST /Emails/{id}/Follow
-DELETE /Emails/{id}/Follow
-GET /Emails/{id}/Comments
-GET /Emails/{id}/FileAttachments
-GET /Emails/{id}/Follow
+GET /Contacts/{id}/Notes
+GET /Contacts/{id}/Tasks
+PUT /Contacts/{id}/Addresses
+PUT /Contacts
+PUT /Contacts/{id}/ContactInfos
+PUT /Contacts/{id}/ContactLinks
+PUT /Contacts/{id}/CustomFields
+PUT /Contacts/{id}/Dates
 PUT /Contacts/{id}/Image/{filename}
-PUT /Leads/{id}/Image/{filename}
-PUT /Opportunities/{id}/Image/{filename}
-DELETE /Opportunities/{id}/Pipeline
-PUT /Opportunities/{id}/Pipeline
-PUT /Opportunities/{id}/PipelineStage
-PUT /Organisations/{id}/Image/{filename}
-PUT /Projects/{id}/Image/{filename}
-DELETE /Projects/{id}/Pipeline
-PUT /Projects/{id}/Pipeline
-PUT /Projects/{id}/PipelineStage
+PUT /Contacts/{id}/Links
 GET /Countries
 GET /Currencies
+GET /CustomFieldGroups
+GET /CustomFields
+POST /Emails/{id}/Comments
+POST /Emails/{id}/Follow
+POST /Emails/{id}/Tags
+DELETE /Emails/{id}/Follow
+DELETE /Emails/{id}/Tags/{tagName}
+GET /Emails/{id}/Comments
+GET /Emails/{id}
+GET /Emails
+GET /Emails/Search
+GET /Emails/{id}/FileAttachments
+GET /Emails/{id}/Follow
+POST /Events
+POST /Events/{id}/EventLinks
+DELETE /Events/{id}
+DELETE /Events/{id}/EventLinks/{linkId}
+GET /Events/{id}
+GET /Events
+GET /Events/Search
+PUT /Events
+PUT /Events/{id}/EventLinks
 DELETE /FileAttachments/{id}
 GET /FileAttachments/{id}
 POST /FileCategories
@@ -499,29 +554,75 @@ PUT /LeadStatuses
 POST /Leads/{id}/ActivitySetAssignment
 POST /Leads/{id}/FileAttachments
 POST /Leads/{id}/Follow
+POST /Leads
+POST /Leads/{id}/Notes
+POST /Leads/{id}/Tags
+DELETE /Leads/{id}/CustomFields/{customFieldId}
 DELETE /Leads/{id}/Follow
 DELETE /Leads/{id}/Image
+DELETE /Leads/{id}
+DELETE /Leads/{id}/Tags/{tagName}
+GET /Leads/{id}/Emails
+GET /Leads/{id}/Events
 GET /Leads/{id}/FileAttachments
 GET /Leads/{id}/Follow
 GET /Leads/{id}/Image
+GET /Leads/{id}
+GET /Leads
+GET /Leads/Search
+GET /Leads/{id}/Notes
+GET /Leads/{id}/Tasks
+PUT /Leads/{id}/CustomFields
+PUT /Leads/{id}/Image/{filename}
+PUT /Leads
 GET /Milestones
 GET /Milestones/Search
 POST /Notes/{id}/Comments
 POST /Notes/{id}/FileAttachments
 POST /Notes/{id}/Follow
+POST /Notes/{id}/NoteLinks
 DELETE /Notes/{id}/Follow
+DELETE /Notes/{id}
+DELETE /Notes/{id}/NoteLinks/{linkId}
 GET /Notes/{id}/Comments
 GET /Notes/{id}/FileAttachments
 GET /Notes/{id}/Follow
+GET /Notes/{id}
+GET /Notes
+GET /Notes/Search
+PUT /Notes
+PUT /Notes/{id}/NoteLinks
 POST /Opportunities/{id}/ActivitySetAssignment
 POST /Opportunities/{id}/FileAttachments
 POST /Opportunities/{id}/Follow
+POST /Opportunities/{id}/Links
+POST /Opportunities/{id}/Notes
+POST /Opportunities
+POST /Opportunities/{id}/Tags
+DELETE /Opportunities/{id}/CustomFields/{customFieldId}
 DELETE /Opportunities/{id}/Follow
 DELETE /Opportunities/{id}/Image
+DELETE /Opportunities/{id}/Links/{linkId}
+DELETE /Opportunities/{id}
+DELETE /Opportunities/{id}/Pipeline
+DELETE /Opportunities/{id}/Tags/{tagName}
+GET /Opportunities/{id}/Emails
+GET /Opportunities/{id}/Events
 GET /Opportunities/{id}/FileAttachments
-GET /Opportunities/{id}/LinkEmailAddress
 GET /Opportunities/{id}/Follow
 GET /Opportunities/{id}/Image
+GET /Opportunities/{id}/LinkEmailAddress
+GET /Opportunities/{id}/Notes
+GET /Opportunities
+GET /Opportunities/Search
+GET /Opportunities/{id}
+GET /Opportunities/{id}/Tasks
+PUT /Opportunities/{id}/CustomFields
+PUT /Opportunities/{id}/Image/{filename}
+PUT /Opportunities/{id}/Links
+PUT /Opportunities
+PUT /Opportunities/{id}/Pipeline
+PUT /Opportunities/{id}/PipelineStage
 POST /OpportunityCategories
 DELETE /OpportunityCategories/{id}
 GET /OpportunityCategories
@@ -529,13 +630,44 @@ GET /OpportunityCategories/{id}
 PUT /OpportunityCategories
 GET /OpportunityStateReasons
 POST /Organisations/{id}/ActivitySetAssignment
+POST /Organisations/{id}/Addresses
+POST /Organisations/{id}/ContactInfos
+POST /Organisations/{id}/Dates
 POST /Organisations/{id}/FileAttachments
 POST /Organisations/{id}/Follow
+POST /Organisations/{id}/Links
+POST /Organisations/{id}/Notes
+POST /Organisations
+POST /Organisations/{id}/OrganisationLinks
+POST /Organisations/{id}/Tags
+DELETE /Organisations/{id}/Addresses/{addressId}
+DELETE /Organisations/{id}/ContactInfos/{contactInfoId}
+DELETE /Organisations/{id}/CustomFields/{customFieldId}
+DELETE /Organisations/{id}/Dates/{dateId}
 DELETE /Organisations/{id}/Follow
 DELETE /Organisations/{id}/Image
+DELETE /Organisations/{id}/Links/{linkId}
+DELETE /Organisations/{id}
+DELETE /Organisations/{id}/OrganisationLinks/{linkId}
+DELETE /Organisations/{id}/Tags/{tagName}
+GET /Organisations/{id}/Emails
+GET /Organisations/{id}/Events
 GET /Organisations/{id}/FileAttachments
 GET /Organisations/{id}/Follow
 GET /Organisations/{id}/Image
+GET /Organisations/{id}/Notes
+GET /Organisations/{id}
+GET /Organisations
+GET /Organisations/Search
+GET /Organisations/{id}/Tasks
+PUT /Organisations/{id}/Addresses
+PUT /Organisations/{id}/ContactInfos
+PUT /Organisations/{id}/CustomFields
+PUT /Organisations/{id}/Dates
+PUT /Organisations/{id}/Image/{filename}
+PUT /Organisations/{id}/Links
+PUT /Organisations
+PUT /Organisations/{id}/OrganisationLinks
 GET /PipelineStages/{id}
 GET /PipelineStages
 GET /Pipelines/{id}
@@ -548,16 +680,38 @@ PUT /ProjectCategories
 POST /Projects/{id}/ActivitySetAssignment
 POST /Projects/{id}/FileAttachments
 POST /Projects/{id}/Follow
+POST /Projects/{id}/Links
 POST /Projects/{id}/Milestones
+POST /Projects/{id}/Notes
+POST /Projects
+POST /Projects/{id}/Tags
+DELETE /Projects/{id}/CustomFields/{customFieldId}
 DELETE /Projects/{id}/Follow
 DELETE /Projects/{id}/Image
+DELETE /Projects/{id}/Links/{linkId}
 DELETE /Projects/{id}/Milestones/{milestoneId}
+DELETE /Projects/{id}/Pipeline
+DELETE /Projects/{id}
+DELETE /Projects/{id}/Tags/{tagName}
+GET /Projects/{id}/Emails
+GET /Projects/{id}/Events
 GET /Projects/{id}/FileAttachments
-GET /Projects/{id}/LinkEmailAddress
 GET /Projects/{id}/Follow
 GET /Projects/{id}/Image
+GET /Projects/{id}/LinkEmailAddress
 GET /Projects/{id}/Milestones
+GET /Projects/{id}/Notes
+GET /Projects/{id}
+GET /Projects
+GET /Projects/Search
+GET /Projects/{id}/Tasks
+PUT /Projects/{id}/CustomFields
+PUT /Projects/{id}/Image/{filename}
+PUT /Projects/{id}/Links
 PUT /Projects/{id}/Milestones
+PUT /Projects/{id}/Pipeline
+PUT /Projects/{id}/PipelineStage
+PUT /Projects
 GET /Relationships
 GET /Tags
 POST /TaskCategories
@@ -567,20 +721,29 @@ GET /TaskCategories/{id}
 PUT /TaskCategories
 POST /Tasks/{id}/Comments
 POST /Tasks/{id}/Follow
+POST /Tasks
 DELETE /Tasks/{id}/Follow
+DELETE /Tasks/{id}
 GET /Tasks/{id}/Comments
 GET /Tasks/{id}/Follow
+GET /Tasks/{id}
+GET /Tasks
+GET /Tasks/Search
+PUT /Tasks
 POST /TeamMembers
 DELETE /TeamMembers/{id}
 GET /TeamMembers/{id}
 GET /TeamMembers
+PUT /TeamMembers
 POST /Teams
 POST /Teams/{id}/TeamMembers
 DELETE /Teams/{id}
 DELETE /Teams/{id}/TeamMembers/{permissionId}
 GET /Teams/{id}
 GET /Teams
+GET /Teams/Search
 PUT /Teams
+PUT /Teams/{id}/TeamMembers
 GET /Users/{id}
 GET /Users/Me
 GET /Users

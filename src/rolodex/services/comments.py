@@ -1,10 +1,11 @@
 """Comments on records: every type with Feature.COMMENTS (Notes, Emails, Tasks).
 
-Comments are not a registry record type: Insightly has no list, search or GET of their own, only
-GET/POST /{Coll}/{id}/Comments, PUT /Comments and DELETE /Comments/{id}. A comment belongs to its
-parent's graph: adding, changing or deleting one sets the parent's DATE_UPDATED_UTC, and deleting
-the parent deletes its comments (RecordService.delete). A comment's files (file_attachments rows of
-record type COMMENT_FILES, rolodex.services.files.CommentFileService) go with it.
+Comments are not a registry record type: Insightly has no list or search of their own, only
+GET/POST /{Coll}/{id}/Comments, PUT /Comments, DELETE /Comments/{id} and (v2.2 only) GET
+/Comments/{id}. A comment belongs to its parent's graph: adding, changing or deleting one sets
+the parent's DATE_UPDATED_UTC, and deleting the parent deletes its comments
+(RecordService.delete). A comment's files (file_attachments rows of record type COMMENT_FILES,
+rolodex.services.files.CommentFileService) go with it.
 """
 
 from typing import Any
@@ -104,6 +105,10 @@ class CommentService:
         self.store.delete(comment_id)
         self._touch(parent, parent_row)
         return removed
+
+    def read(self, comment_id: int) -> Wire:
+        """GET /v2.2/Comments/{id}: one comment, or 404 (also for another instance's)."""
+        return self._get(comment_id)
 
     def require(self, comment_id: int) -> Row:
         """The comment's row, or 404 (also for a comment of another instance)."""

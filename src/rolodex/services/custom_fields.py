@@ -73,6 +73,18 @@ def field_for(rt: RecordType) -> str:
     return rt.singular if rt.custom_object else rt.singular.upper()
 
 
+def v22_metadata(connection: Connection, caller: Caller, types: Sequence[RecordType]) -> list[Wire]:
+    """v2.2's GET /CustomFields: the fields of every type of `types` that has custom fields,
+    type by type (in the order given), each type's in FIELD_ORDER."""
+    store = CustomFieldStore(connection, caller.instance_id)
+    return [
+        wire.v22_metadata(defn, field_for(rt))
+        for rt in types
+        if rt.has(Feature.CUSTOM_FIELDS)
+        for defn in store.definitions(rt.singular)
+    ]
+
+
 class CustomFieldService:
     """Use cases on the custom field definitions of one object, for one caller."""
 

@@ -20,7 +20,7 @@ from rolodex.storage.repository import Page, Row
 from rolodex.storage.teams import TeamMemberStore
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import validate
-from rolodex.wire.teams import TeamMemberIn, TeamMembersIn
+from rolodex.wire.teams import TeamMemberIn, TeamMembersIn, TeamMemberUpdate
 
 
 def member_wire(row: Row) -> Wire:
@@ -42,8 +42,14 @@ class TeamService:
 
     # --- teams ---------------------------------------------------------------------------
 
-    def list_page(self, page: Page, brief: bool = False) -> tuple[list[Wire], int | None]:
-        teams, total = self.records.list_page(page)
+    def list_page(
+        self, page: Page, brief: bool = False, team_name: str | None = None
+    ) -> tuple[list[Wire], int | None]:
+        """A page of teams; with `team_name`, those so named (exactly, as v3.1's searches)."""
+        field_filter = None
+        if team_name is not None:
+            field_filter = self.records.search_filter("TEAM_NAME", team_name)
+        teams, total = self.records.list_page(page, field_filter)
         return self._with_members(teams, brief), total
 
     def read(self, team_id: int, brief: bool = False) -> tuple[Wire, str]:
@@ -117,28 +123,68 @@ class TeamService:
             raise invalid_field("TEAM_ID", f"no Team with ID {item.TEAM_ID}")
         return self.add_member(item.TEAM_ID, data)
 
+    def update_member(self, data: Any, team_id: int | None = None) -> Wire:
+        """PUT /v2.2/TeamMembers (and /Teams/{team_id}/TeamMembers): PERMISSION_ID names the
+        membership, MEMBER_USER_ID and TEAM_ID (left out: unchanged) are what it becomes.
+
+        **Decisions** (the v2.2 swagger only says "Updates a Team Member"): under
+        /Teams/{id} the membership must be of that team (404) and stays in it (a TEAM_ID
+        naming another is a 400); /TeamMembers may move it to another team. A user is in a
+        team once: a change that would make a second membership of the same user is a 409.
+        Both teams concerned get a new DATE_UPDATED_UTC; a change to nothing touches none.
+        """
+        self._require_admin()
+        item = validate(TeamMemberUpdate, upper_keys(data))
+        if team_id is not None and item.TEAM_ID not in (None, team_id):
+            raise invalid_field("TEAM_ID", f"is {item.TEAM_ID} but the path names {team_id}")
+        row = self._membership(item.PERMISSION_ID, team_id)
+        new_team = item.TEAM_ID if item.TEAM_ID is not None else row["team_id"]
+        new_user = item.MEMBER_USER_ID if item.MEMBER_USER_ID is not None else row["member_user_id"]
+        if new_team != row["team_id"] and self.repo.get_record(TEAMS, new_team) is None:
+            raise invalid_field("TEAM_ID", f"no Team with ID {new_team}")
+        if new_user != row["member_user_id"] and not self.repo.existing_ids(USERS, [new_user]):
+            raise invalid_field("MEMBER_USER_ID", f"no User with ID {new_user}")
+        teams = sorted({row["team_id"], new_team})
+        for locked in teams:  # in id order, as every other write to more than one team
+            self.records.get_for_update(locked)
+        row = self._membership(item.PERMISSION_ID, row["team_id"])  # as it is, now it is locked
+        if (new_team, new_user) == (row["team_id"], row["member_user_id"]):
+            return member_wire(row)
+        for other in self.members.of_teams([new_team])[new_team]:
+            if other["member_user_id"] == new_user and other["id"] != row["id"]:
+                raise Conflict(
+                    f"User {new_user} is a member of Team {new_team} already (PERMISSION_ID "
+                    f"{other['id']}); nothing was changed."
+                )
+        self.members.update(row["id"], new_team, new_user)
+        for touched in teams:
+            self._touch(touched)
+        return self.member(row["id"])
+
     def remove_member(self, member_id: int, team_id: int | None = None) -> None:
         """Delete a membership (of `team_id`, when given)."""
         self._require_admin()
-        row = self.members.get(member_id)
-        if row is None or (team_id is not None and row["team_id"] != team_id):
-            where = f" of Team {team_id}" if team_id is not None else ""
-            raise NotFound(f"No TeamMember with PERMISSION_ID {member_id}{where}.")
+        row = self._membership(member_id, team_id)
         self.records.get_for_update(row["team_id"])
         self.members.delete([member_id])
         self._touch(row["team_id"])
 
     def member(self, member_id: int) -> Wire:
-        row = self.members.get(member_id)
-        if row is None:
-            raise NotFound(f"No TeamMember with PERMISSION_ID {member_id}.")
-        return member_wire(row)
+        return member_wire(self._membership(member_id, None))
 
     def member_page(self, page: Page) -> tuple[list[Wire], int | None]:
         rows, total = self.members.page(page)
         return [member_wire(row) for row in rows], total
 
     # --- internals -----------------------------------------------------------------------
+
+    def _membership(self, member_id: int, team_id: int | None) -> Row:
+        """The membership's row (of `team_id`, when given), or 404."""
+        row = self.members.get(member_id)
+        if row is None or (team_id is not None and row["team_id"] != team_id):
+            where = f" of Team {team_id}" if team_id is not None else ""
+            raise NotFound(f"No TeamMember with PERMISSION_ID {member_id}{where}.")
+        return row
 
     def _with_members(self, teams: list[Wire], brief: bool) -> list[Wire]:
         if brief:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select, update
 
 from rolodex.storage import tables
 from rolodex.storage.repository import Page, Row, fetch_page
@@ -52,6 +52,13 @@ class TeamMemberStore:
             .returning(_members.c.id)
         )
         return int(result.scalar_one())
+
+    def update(self, member_id: int, team_id: int, user_id: int) -> None:
+        self.connection.execute(
+            update(_members)
+            .where(self._scoped(), _members.c.id == member_id)
+            .values(team_id=team_id, member_user_id=user_id)
+        )
 
     def delete(self, member_ids: Iterable[int]) -> None:
         wanted = set(member_ids)

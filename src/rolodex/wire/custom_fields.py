@@ -126,6 +126,60 @@ def definition(defn: Definition, field_for: str) -> dict[str, Any]:
     }
 
 
+class CustomFieldMetadataV22(_Out):
+    """A custom field's metadata as v2.2's GET /CustomFields sends it (facts §2.12, S22
+    APICustomFieldMetadata). **Decisions**: CUSTOM_FIELD_ID is the v3.1 FIELD_NAME (Rank__c),
+    the key v2.2 records carry in CUSTOMFIELDS; FIELD_NAME is what v2.2 meant by it, the name
+    people see (v3.1's FIELD_LABEL); ORDER_ID is FIELD_ORDER; GROUP_ID is null, Rolodex having
+    no custom field groups; FIELD_FOR and FIELD_TYPE are spelt as in v3.1 (CONTACT, DROPDOWN)."""
+
+    CUSTOM_FIELD_ID: str
+    ORDER_ID: int
+    FIELD_FOR: str
+    FIELD_NAME: str
+    FIELD_TYPE: str
+    FIELD_HELP_TEXT: str | None
+    DEFAULT_VALUE: str | bool | int | float | None
+    GROUP_ID: int | None
+    EDITABLE: bool
+    VISIBLE: bool
+    CUSTOM_FIELD_OPTIONS: list[CustomFieldOption]
+
+
+class CustomFieldGroupV22(_Out):
+    """v2.2's custom field group (S22 APICustomFieldGroup); Rolodex has none to send."""
+
+    GROUP_ID: int
+    GROUP_NAME: str
+    GROUP_FOR: str
+    GROUP_ORDER: int
+
+
+def v22_metadata(defn: Definition, field_for: str) -> dict[str, Any]:
+    """A definition as v2.2's GET /CustomFields sends it (CustomFieldMetadataV22)."""
+    current = definition(defn, field_for)
+    return {
+        "CUSTOM_FIELD_ID": defn.name,
+        "ORDER_ID": defn.order,
+        "FIELD_FOR": field_for,
+        "FIELD_NAME": defn.label,
+        "FIELD_TYPE": current["FIELD_TYPE"],
+        "FIELD_HELP_TEXT": defn.help_text,
+        "DEFAULT_VALUE": current["DEFAULT_VALUE"],
+        "GROUP_ID": None,
+        "EDITABLE": defn.editable,
+        "VISIBLE": defn.visible,
+        "CUSTOM_FIELD_OPTIONS": current["CUSTOM_FIELD_OPTIONS"],
+    }
+
+
 def doc_models() -> list[type[BaseModel]]:
     """The models the OpenAPI document names."""
-    return [CustomFieldDefinition, CustomFieldOption, CustomFieldCreate, CustomFieldUpdate]
+    return [
+        CustomFieldDefinition,
+        CustomFieldOption,
+        CustomFieldCreate,
+        CustomFieldUpdate,
+        CustomFieldMetadataV22,
+        CustomFieldGroupV22,
+    ]

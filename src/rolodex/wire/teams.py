@@ -22,6 +22,14 @@ class TeamMemberIn(WireModel):
     MEMBER_USER_ID: WireInt
 
 
+class TeamMemberUpdate(WireModel):
+    """The body of v2.2's PUT /TeamMembers and PUT /Teams/{id}/TeamMembers."""
+
+    PERMISSION_ID: WireInt
+    TEAM_ID: WireInt | None = None
+    MEMBER_USER_ID: WireInt | None = None
+
+
 class TeamMembersIn(WireModel):
     """The TEAMMEMBERS array of a POST or PUT /Teams body (absent: None)."""
 
@@ -57,4 +65,12 @@ def doc_models() -> list[type[BaseModel]]:
     team_member_create = create_model(
         "TeamMemberCreate", __base__=TeamMemberIn, TEAM_ID=(WireInt, ...)
     )
-    return [Team, TeamMember, TeamMemberIn, team_create, team_update, team_member_create]
+    return [
+        Team,
+        TeamMember,
+        TeamMemberIn,
+        TeamMemberUpdate,
+        team_create,
+        team_update,
+        team_member_create,
+    ]
