@@ -56,22 +56,12 @@ async def run_unit(request: Request, work: Callable[[], T], write: bool = False)
     return await anyio.to_thread.run_sync(work, limiter=lane.limiter)
 
 
-def writer(request: Request) -> Caller:
-    """The authenticated caller, who is about to change something: 403 if read-only. `execute`
-    asks it for every write; a route that receives data before its unit of work (an upload)
-    asks it first, so that a refused caller's bytes are never read."""
-    caller: Caller = request.state.caller
-    caller.check_may_write()
-    return caller
-
-
 async def execute(
     request: Request, work: Callable[[Connection, Caller], T], write: bool = False
 ) -> T:
     """Run `work` for the authenticated caller in one unit of work (`run_unit`: a read on the
-    event loop, a write in the write lane). Every write of every API version comes here, so
-    this is where a read-only caller is refused (403), before anything is done."""
-    caller = writer(request) if write else request.state.caller
+    event loop, a write in the write lane)."""
+    caller: Caller = request.state.caller
     engine: Engine = request.app.state.engine
     retries = request.app.state.settings.write_retries
 

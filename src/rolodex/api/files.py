@@ -17,7 +17,7 @@ from starlette.responses import StreamingResponse
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
-from rolodex.api.common import execute, page_from, query_value, writer
+from rolodex.api.common import execute, page_from, query_value
 from rolodex.api.records import (
     API_PREFIX,
     CUSTOM_OBJECT_SEGMENT,
@@ -288,9 +288,9 @@ def _add_comment_file_routes(router: APIRouter) -> None:
 
 async def _receive_upload(request: Request, store: FileStore) -> NewFile:
     """Read the multipart upload and write its file to a temporary place (400/413/415)."""
-    caller = writer(request)
     limit = _upload_limit(request)
     form = await read_upload_form(request, limit)
+    caller: Caller = request.state.caller
     return await stage_upload(form, store, caller.instance_id, limit)
 
 
@@ -327,7 +327,6 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=_image_put_doc(rt),
     )
     async def put_image(request: Request, record_id: RecordId, filename: ImageName) -> Response:
-        caller = writer(request)
         store = _store(request)
         name = image_file_name(filename)
         limit = _upload_limit(request)
@@ -337,6 +336,7 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         media_type = image_content_type(data)
         if media_type is None:
             raise BadRequest(f"The body is not an image; send a {_IMAGE_FORMATS} file.")
+        caller: Caller = request.state.caller
         key = store.new_key(caller.instance_id)
         size = await run_in_threadpool(store.write_temp, key, data, limit)
         new = NewFile(key, size, FileFields(name, media_type, None))
