@@ -122,8 +122,13 @@ def test_a_read_only_users_posts_are_refused_and_change_nothing(
     assert api.get(f"/Contacts/{reader.contact}/FileAttachments").json() == []
 
 
-def test_a_read_only_user_still_manages_their_own_account(reader: Reader) -> None:
-    token = csrf_of(reader.web.get("/settings").text)
+def test_a_read_only_user_still_manages_their_own_account(
+    reader: Reader, web: httpx.Client
+) -> None:
+    settings = reader.web.get("/settings").text
+    assert 'id="read-only-role"' in settings  # told why the pages offer no changes
+    assert 'id="read-only-role"' not in web.get("/settings").text
+    token = csrf_of(settings)
     new_key = reader.web.post("/settings/api-key", data={"csrf_token": token})
     assert new_key.status_code == 200
     assert 'id="api-key"' in new_key.text
