@@ -202,10 +202,16 @@ def instance_info(connection: Connection, instance_id: int) -> dict[str, Any]:
 
 def list_users(connection: Connection, instance_id: int) -> list[dict[str, Any]]:
     """The instance's users, by last and first name."""
+    return _users_where(connection, tables.users.c.instance_id == instance_id)
+
+
+def _users_where(connection: Connection, *conditions: Any) -> list[dict[str, Any]]:
+    """The users matching `conditions`, by last and first name, each with its role."""
     users = tables.users
     query = (
         select(
             users.c.id,
+            users.c.instance_id,
             users.c.email_address,
             users.c.first_name,
             users.c.last_name,
@@ -215,7 +221,7 @@ def list_users(connection: Connection, instance_id: int) -> list[dict[str, Any]]
             users.c.active,
             users.c.password_hash.is_not(None).label("has_password"),
         )
-        .where(users.c.instance_id == instance_id)
+        .where(*conditions)
         .order_by(users.c.last_name, users.c.first_name, users.c.id)
     )
     return [
@@ -228,7 +234,10 @@ def user_of(connection: Connection, caller: Caller, user_id: int) -> dict[str, A
     """A user of the caller's instance, for an administrator; 404 for any other instance's."""
     if not caller.is_admin:
         raise Forbidden("Only an administrator can manage users.")
-    found = [user for user in list_users(connection, caller.instance_id) if user["id"] == user_id]
+    users = tables.users
+    found = _users_where(
+        connection, users.c.instance_id == caller.instance_id, users.c.id == user_id
+    )
     if not found:
         raise NotFound(f"No user with ID {user_id} in this instance.")
     return found[0]
@@ -266,30 +275,20 @@ def set_role(connection: Connection, caller: Caller, user_id: int, role: Role) -
     user = user_of(connection, caller, user_id)
     if user_id == caller.user_id:
         raise Conflict("You cannot change your own role; ask another administrator.")
-    _write_role(connection, caller.instance_id, user, role)
+    _write_role(connection, user, role)
 
 
 def set_role_by_email(connection: Connection, email: str, role: Role) -> dict[str, Any]:
     """Give the user with `email` a role (`rolodex users set-role`); returns the user as it
     was before."""
-    users = tables.users
-    row = (
-        connection.execute(
-            select(users.c.id, users.c.instance_id).where(
-                users.c.email_key == email.strip().lower()
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
+    found = _users_where(connection, tables.users.c.email_key == email.strip().lower())
+    if not found:
         raise NotFound(f"No user with email {email}.")
-    user = next(u for u in list_users(connection, row["instance_id"]) if u["id"] == row["id"])
-    _write_role(connection, row["instance_id"], user, role)
-    return user
+    _write_role(connection, found[0], role)
+    return found[0]
 
 
-def _write_role(connection: Connection, instance_id: int, user: dict[str, Any], role: Role) -> None:
+def _write_role(connection: Connection, user: dict[str, Any], role: Role) -> None:
     """Set `user`'s role, unless that leaves the instance without an active administrator."""
     users = tables.users
     if user["role"] is role:
@@ -299,13 +298,13 @@ def _write_role(connection: Connection, instance_id: int, user: dict[str, Any], 
         # demote one of the last two administrators.
         instances = tables.instances
         connection.execute(
-            select(instances.c.id).where(instances.c.id == instance_id).with_for_update()
+            select(instances.c.id).where(instances.c.id == user["instance_id"]).with_for_update()
         )
         others = connection.execute(
             select(func.count())
             .select_from(users)
             .where(
-                users.c.instance_id == instance_id,
+                users.c.instance_id == user["instance_id"],
                 users.c.id != user["id"],
                 users.c.administrator.is_(True),
                 users.c.active.is_(True),
