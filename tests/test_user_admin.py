@@ -1,4 +1,4 @@
-"""rolodex.services.users' administration of users: listing, (de)activating, admin rights."""
+"""rolodex.services.users' administration of users: listing, (de)activating, roles."""
 
 from collections.abc import Callable
 
@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from rolodex.errors import Conflict, Forbidden, NotFound
 from rolodex.services import users
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, Role
 from rolodex.services.sessions import session_for, set_password, sign_in
 from rolodex.storage.engine import unit_of_work
 from tests.conftest import Tenant
@@ -51,14 +51,14 @@ def test_only_an_admin_changes_other_users_of_its_own_instance(
     plain = Caller(tenant.instance_id, user_id)
     with unit_of_work(engine, write=True) as connection:
         with pytest.raises(Forbidden):
-            users.set_administrator(connection, plain, tenant.user_id, False)
+            users.set_role(connection, plain, tenant.user_id, Role.USER)
         with pytest.raises(Conflict, match="You cannot deactivate yourself"):
             users.set_active(connection, admin, tenant.user_id, False)
-        with pytest.raises(Conflict, match="You cannot remove administrator rights"):
-            users.set_administrator(connection, admin, tenant.user_id, False)
+        with pytest.raises(Conflict, match="You cannot change your own role"):
+            users.set_role(connection, admin, tenant.user_id, Role.USER)
         with pytest.raises(NotFound):
             users.set_active(connection, admin, stranger.user_id, False)
-        users.set_administrator(connection, admin, user_id, True)
+        users.set_role(connection, admin, user_id, Role.ADMINISTRATOR)
         caller = users.authenticate(connection, key)
         untouched = users.authenticate(connection, stranger.api_key)
     assert caller is not None and caller.is_admin

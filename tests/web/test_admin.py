@@ -200,9 +200,9 @@ def test_an_admin_cannot_deactivate_or_demote_themself(
     row = _row_of(web.get("/admin/users").text, web_user.email)
     assert "(you)" in row
     assert "Deactivate" not in row
-    assert "Remove admin" not in row
-    for action in ("deactivate", "remove-admin"):
-        response = submit(web, f"/admin/users/{tenant.user_id}/{action}", {})
+    assert "Change the role" not in row
+    for action, data in (("deactivate", {}), ("role", {"role": "user"})):
+        response = submit(web, f"/admin/users/{tenant.user_id}/{action}", data)
         assert response.status_code == 409
         assert "You cannot" in response.text
     me = tenant.client.get("/Users/Me").json()
@@ -214,13 +214,19 @@ def test_making_and_unmaking_an_administrator(
     base_url: str, engine: Engine, web: httpx.Client, web_user: WebUser
 ) -> None:
     user_id, email, _, password = member(web_user.tenant, engine)
+    role = f"/admin/users/{user_id}/role"
     with signed_in(base_url, email, password) as other:
         assert other.get("/admin").status_code == 403
-        assert submit(web, f"/admin/users/{user_id}/make-admin", {}).status_code == 303
+        assert submit(web, role, {"role": "administrator"}).status_code == 303
         assert other.get("/admin/users").status_code == 200
-        assert "Administrator" in _row_of(web.get("/admin/users").text, email)
-        assert submit(web, f"/admin/users/{user_id}/remove-admin", {}).status_code == 303
+        assert '<option value="administrator" selected>' in _row_of(
+            web.get("/admin/users").text, email
+        )
+        assert submit(web, role, {"role": "user"}).status_code == 303
         assert other.get("/admin/users").status_code == 403
+        unknown = submit(web, role, {"role": "owner"})
+        assert unknown.status_code == 400
+        assert "Choose a role: administrator, user, read-only." in unknown.text
 
 
 def test_setting_a_users_password(
@@ -246,8 +252,8 @@ def test_only_the_admins_own_instances_users_are_reachable(
     stranger = make_tenant()
     assert stranger.email not in web.get("/admin/users").text
     assert web.get(f"/admin/users/{stranger.user_id}/password").status_code == 404
-    for action in ("deactivate", "remove-admin", "password"):
-        data = {"password": "a-long-password"} if action == "password" else {}
+    for action in ("deactivate", "role", "password"):
+        data = {"password": "a-long-password", "role": "user"}
         response = submit(web, f"/admin/users/{stranger.user_id}/{action}", data)
         assert response.status_code == 404
     assert stranger.client.get("/Users/Me").json()["ADMINISTRATOR"] is True

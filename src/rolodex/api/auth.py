@@ -14,6 +14,9 @@ from rolodex.services.ratelimit import RateLimiter
 from rolodex.services.users import authenticate, cached_caller
 from rolodex.storage.engine import run_in_transaction
 
+# The methods that change nothing (RFC 9110's safe methods); every other one is a write.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 # Where the allowance of the current call is kept in the ASGI scope's state.
 ALLOWANCE_STATE = "rate_allowance"
 
@@ -38,7 +41,8 @@ def api_key_from(authorization: str) -> str:
 
 
 async def authenticated_caller(request: Request) -> Caller:
-    """Dependency of every API route: the caller, after counting the call against the limits.
+    """Dependency of every API route: the caller, after counting the call against the limits;
+    403 for a read-only caller's POST, PUT, PATCH or DELETE.
 
     The caller comes from this process's cache when it was read less than CACHE_SECONDS ago,
     and the call is counted from this process's lease: most requests reach no database here."""
@@ -60,6 +64,10 @@ async def authenticated_caller(request: Request) -> Caller:
         # A new lease from the shared counters: a write (to the database or Redis).
         allowance = await run_unit(request, lambda: limiter.take(found), write=True)
     setattr(request.state, ALLOWANCE_STATE, allowance)
+    if request.method not in READING_METHODS:
+        # Every route of every version depends on this, before it reads a body or an upload:
+        # a read-only caller's write is refused here, once, whatever the route (403).
+        found.check_may_write()
     return found
 
 

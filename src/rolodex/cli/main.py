@@ -20,7 +20,7 @@ from rolodex.services import custom_fields as custom_field_service
 from rolodex.services import emails as email_service
 from rolodex.services import pipelines
 from rolodex.services import users as user_service
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, Role
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.sessions import set_password
 from rolodex.services.settings import seed_all_instances
@@ -158,6 +158,25 @@ def users_set_password(
     except RolodexError as error:
         _fail(error)
     typer.echo(f"Password set for {email}.")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: Annotated[str, typer.Argument(help="The user's email.")],
+    role: Annotated[Role, typer.Argument(help="The new role.", case_sensitive=False)],
+) -> None:
+    """Give a user a role: administrator, user, or read-only (reads everything, changes nothing).
+    The last active administrator of an instance keeps the role."""
+    try:
+        with unit_of_work(_engine(), write=True) as connection:
+            before = user_service.set_role_by_email(connection, email, role)
+    except RolodexError as error:
+        _fail(error)
+    was = before["role"]
+    typer.echo(
+        f"{email} is {role.value}"
+        + (" (unchanged)." if was is role else f" (was {was.value}); it applies within seconds.")
+    )
 
 
 @users_app.command("regenerate-key")

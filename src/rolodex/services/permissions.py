@@ -1,7 +1,8 @@
 """GET /Permissions: what the caller may do with each object type, from the registry.
 
 Every user reads everything in their instance; records are created, changed and deleted as each
-type's features allow; settings collections, teams and activity sets change only for administrators.
+type's features allow; settings collections, teams and activity sets change only for administrators;
+a read-only user changes nothing (rolodex.services.context.Role).
 """
 
 from rolodex.domain.registry import (
@@ -12,15 +13,21 @@ from rolodex.domain.registry import (
     Feature,
     RecordType,
 )
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, Role
 
 Wire = dict[str, object]
 
 
+_STATES = {Role.ADMINISTRATOR: "ADMINISTRATOR", Role.USER: "STANDARD", Role.READ_ONLY: "READ_ONLY"}
+
+
 def permissions(caller: Caller) -> Wire:
+    writer = not caller.read_only
     # Notes have no POST of their own but are created under their parent record.
     objects = [
-        _object(rt, rt.has(Feature.CREATE) or rt is NOTES, rt.has(Feature.WRITE))
+        _object(
+            rt, writer and (rt.has(Feature.CREATE) or rt is NOTES), writer and rt.has(Feature.WRITE)
+        )
         for rt in RECORD_TYPES
     ]
     admin = caller.is_admin
@@ -28,10 +35,7 @@ def permissions(caller: Caller) -> Wire:
         _object(rt, admin and rt.has(Feature.CREATE), admin and rt.has(Feature.WRITE))
         for rt in (*SETTINGS_TYPES, *OWN_ROUTE_TYPES)
     ]
-    return {
-        "PERMISSIONS_STATE": "ADMINISTRATOR" if caller.is_admin else "STANDARD",
-        "OBJECT_PERMISSIONS": objects,
-    }
+    return {"PERMISSIONS_STATE": _STATES[caller.role], "OBJECT_PERMISSIONS": objects}
 
 
 def _object(rt: RecordType, can_create: bool, can_write: bool) -> Wire:

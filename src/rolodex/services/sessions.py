@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from rolodex.errors import BadRequest, FieldError, NotFound, TooManyRequests
 from rolodex.services.context import Caller, utc_now
+from rolodex.services.users import caller_of
 from rolodex.storage import tables
 
 SESSION_DAYS = 14
@@ -125,6 +126,7 @@ def session_for(connection: Connection, token: str) -> WebSession | None:
             users.c.id,
             users.c.instance_id,
             users.c.administrator,
+            users.c.read_only,
             users.c.active,
             users.c.email_address,
             users.c.first_name,
@@ -136,8 +138,7 @@ def session_for(connection: Connection, token: str) -> WebSession | None:
     if row is None or not row.active or row.expires_utc <= utc_now():
         return None
     name = " ".join(part for part in (row.first_name, row.last_name) if part)
-    caller = Caller(instance_id=row.instance_id, user_id=row.id, is_admin=bool(row.administrator))
-    return WebSession(caller, row.email_address, name or row.email_address, row.csrf_token)
+    return WebSession(caller_of(row), row.email_address, name or row.email_address, row.csrf_token)
 
 
 def sign_out(connection: Connection, token: str) -> None:

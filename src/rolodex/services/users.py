@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 
 from rolodex.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
-from rolodex.services.context import Caller, utc_now
+from rolodex.services.context import Caller, Role, utc_now
 from rolodex.services.settings import seed_defaults
 from rolodex.storage import tables
 from rolodex.storage.cache import CALLERS, DAILY_LIMITS
@@ -141,6 +141,16 @@ def regenerate_key(connection: Connection, email: str) -> str:
     return key
 
 
+def caller_of(row: Any) -> Caller:
+    """The caller a user row (id, instance_id, administrator, read_only) acts as."""
+    return Caller(
+        instance_id=row.instance_id,
+        user_id=row.id,
+        is_admin=bool(row.administrator),
+        read_only=bool(row.read_only),
+    )
+
+
 def cached_caller(key: str) -> Caller | bool | None:
     """The caller for `key` as this process last read it (at most CACHE_SECONDS ago): a Caller,
     False for a key known to be invalid, or None when it must be read (`authenticate`)."""
@@ -156,7 +166,7 @@ def authenticate(connection: Connection, key: str) -> Caller | None:
         # The lookup is by hash; comparing the digests again in constant time costs nothing.
         if row is None or not hmac.compare_digest(row.api_key_hash, digest):
             return False
-        return Caller(instance_id=row.instance_id, user_id=row.id, is_admin=bool(row.administrator))
+        return caller_of(row)
 
     found = CALLERS.get_or_load(connection, digest, load)
     return found if isinstance(found, Caller) else None
@@ -167,7 +177,11 @@ def _user_by_key_hash() -> Select[Any]:
     """Built once: every request runs it."""
     users = tables.users
     return select(
-        users.c.id, users.c.instance_id, users.c.administrator, users.c.api_key_hash
+        users.c.id,
+        users.c.instance_id,
+        users.c.administrator,
+        users.c.read_only,
+        users.c.api_key_hash,
     ).where(users.c.api_key_hash == bindparam("digest"), users.c.active.is_(True))
 
 
@@ -188,29 +202,42 @@ def instance_info(connection: Connection, instance_id: int) -> dict[str, Any]:
 
 def list_users(connection: Connection, instance_id: int) -> list[dict[str, Any]]:
     """The instance's users, by last and first name."""
+    return _users_where(connection, tables.users.c.instance_id == instance_id)
+
+
+def _users_where(connection: Connection, *conditions: Any) -> list[dict[str, Any]]:
+    """The users matching `conditions`, by last and first name, each with its role."""
     users = tables.users
     query = (
         select(
             users.c.id,
+            users.c.instance_id,
             users.c.email_address,
             users.c.first_name,
             users.c.last_name,
             users.c.administrator,
+            users.c.read_only,
             users.c.account_owner,
             users.c.active,
             users.c.password_hash.is_not(None).label("has_password"),
         )
-        .where(users.c.instance_id == instance_id)
+        .where(*conditions)
         .order_by(users.c.last_name, users.c.first_name, users.c.id)
     )
-    return [dict(row) for row in connection.execute(query).mappings()]
+    return [
+        {**row, "role": Role.of(row["administrator"], row["read_only"])}
+        for row in connection.execute(query).mappings()
+    ]
 
 
 def user_of(connection: Connection, caller: Caller, user_id: int) -> dict[str, Any]:
     """A user of the caller's instance, for an administrator; 404 for any other instance's."""
     if not caller.is_admin:
         raise Forbidden("Only an administrator can manage users.")
-    found = [user for user in list_users(connection, caller.instance_id) if user["id"] == user_id]
+    users = tables.users
+    found = _users_where(
+        connection, users.c.instance_id == caller.instance_id, users.c.id == user_id
+    )
     if not found:
         raise NotFound(f"No user with ID {user_id} in this instance.")
     return found[0]
@@ -243,9 +270,54 @@ def set_active(connection: Connection, caller: Caller, user_id: int, active: boo
         )
 
 
-def set_administrator(
-    connection: Connection, caller: Caller, user_id: int, administrator: bool
-) -> None:
-    """Make another user of the instance an administrator, or no longer one."""
-    what = "make an administrator" if administrator else "remove administrator rights from"
-    _change_other_user(connection, caller, user_id, what, {"administrator": administrator})
+def set_role(connection: Connection, caller: Caller, user_id: int, role: Role) -> None:
+    """An administrator gives another user of the instance a role (the admin pages)."""
+    user = user_of(connection, caller, user_id)
+    if user_id == caller.user_id:
+        raise Conflict("You cannot change your own role; ask another administrator.")
+    _write_role(connection, user, role)
+
+
+def set_role_by_email(connection: Connection, email: str, role: Role) -> dict[str, Any]:
+    """Give the user with `email` a role (`rolodex users set-role`); returns the user as it
+    was before."""
+    found = _users_where(connection, tables.users.c.email_key == email.strip().lower())
+    if not found:
+        raise NotFound(f"No user with email {email}.")
+    _write_role(connection, found[0], role)
+    return found[0]
+
+
+def _write_role(connection: Connection, user: dict[str, Any], role: Role) -> None:
+    """Set `user`'s role, unless that leaves the instance without an active administrator."""
+    users = tables.users
+    if user["role"] is role:
+        return  # no change, and DATE_UPDATED_UTC stays
+    if user["role"] is Role.ADMINISTRATOR:
+        # Role changes of one instance take turns on its row, so that two of them cannot each
+        # demote one of the last two administrators.
+        instances = tables.instances
+        connection.execute(
+            select(instances.c.id).where(instances.c.id == user["instance_id"]).with_for_update()
+        )
+        others = connection.execute(
+            select(func.count())
+            .select_from(users)
+            .where(
+                users.c.instance_id == user["instance_id"],
+                users.c.id != user["id"],
+                users.c.administrator.is_(True),
+                users.c.active.is_(True),
+            )
+        ).scalar_one()
+        if others == 0:
+            raise Conflict(
+                f"{user['email_address']} is the instance's last active administrator; "
+                "make another user an administrator first."
+            )
+    CALLERS.drop_on_commit(connection)
+    connection.execute(
+        update(users)
+        .where(users.c.id == user["id"])
+        .values(**role.columns(), date_updated_utc=utc_now())
+    )

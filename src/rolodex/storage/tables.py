@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.types import TypeEngine
@@ -104,7 +106,7 @@ rate_second = Table(
 _AUDIT_COLUMNS = ("date_created_utc", "date_updated_utc", "created_user_id")
 
 
-def _record_table(rt: RecordType, *extra: Column) -> Table:
+def _record_table(rt: RecordType, *extra: Column | CheckConstraint) -> Table:
     columns: list[Column] = [
         Column("id", Id, primary_key=True, autoincrement=True),
         Column("instance_id", Id, nullable=False),
@@ -145,13 +147,17 @@ def _record_table(rt: RecordType, *extra: Column) -> Table:
 
 record_tables: dict[str, Table] = {}
 for _rt in (*RECORD_TYPES, *SETTINGS_TYPES, *OWN_ROUTE_TYPES):
-    _extra: list[Column] = []
+    _extra: list[Column | CheckConstraint] = []
     if _rt.singular == "User":
         _extra = [
             Column("email_key", String(255), nullable=False, unique=True),
             Column("api_key_hash", String(64), nullable=False, unique=True),
             # argon2id hash of the web sign-in password; None: the user cannot sign in.
             Column("password_hash", String(255), nullable=True),
+            # The read-only role (rolodex.services.context.Role): reads everything, changes
+            # nothing. An administrator is never read-only (the three roles, and no fourth).
+            Column("read_only", Boolean(), nullable=False, server_default=false()),
+            CheckConstraint("NOT (administrator AND read_only)", name="ck_users_role"),
         ]
     record_tables[_rt.singular] = _record_table(_rt, *_extra)
 

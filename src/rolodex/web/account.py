@@ -16,8 +16,8 @@ from rolodex.web.common import (
     SESSION_COOKIE,
     SIGN_IN_CSRF_COOKIE,
     FormPost,
+    account_post,
     current_session,
-    form_post,
     new_csrf_token,
     redirect,
     render,
@@ -83,7 +83,7 @@ def sign_in_post(
 
 
 @router.post("/sign-out")
-def sign_out_post(request: Request, post: Annotated[FormPost, Depends(form_post)]) -> Response:
+def sign_out_post(request: Request, post: Annotated[FormPost, Depends(account_post)]) -> Response:
     """End the session."""
     with unit_of_work(request.app.state.engine, write=True) as connection:
         sign_out(connection, request.cookies.get(SESSION_COOKIE, ""))
@@ -116,7 +116,9 @@ def user_settings(
 
 
 @router.post("/settings/api-key")
-def regenerate_api_key(request: Request, post: Annotated[FormPost, Depends(form_post)]) -> Response:
+def regenerate_api_key(
+    request: Request, post: Annotated[FormPost, Depends(account_post)]
+) -> Response:
     """A new API key, shown on this page only this once; the old key stops working."""
     with unit_of_work(request.app.state.engine, write=True) as connection:
         key = regenerate_key(connection, post.session.email)

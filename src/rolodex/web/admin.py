@@ -17,6 +17,7 @@ from rolodex.domain.registry import PIPELINES, RECORD_TYPES, Feature, custom_obj
 from rolodex.errors import BadRequest, Conflict, Forbidden, NotFound, RolodexError
 from rolodex.services import pipelines as pipeline_service
 from rolodex.services import users as user_service
+from rolodex.services.context import Role
 from rolodex.services.custom_fields import CustomFieldService
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.sessions import WebSession, set_password
@@ -45,6 +46,11 @@ FIELD_TYPE_LABELS = {
     FieldType.LOOKUP: "Lookup (a link to a record)",
 }
 _WHOLE_LIST = Page(top=100_000)
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: "Administrator",
+    Role.USER: "User",
+    Role.READ_ONLY: "Read-only",
+}
 
 Errors = dict[str, str]
 
@@ -120,7 +126,7 @@ def admin_index(request: Request, session: Admin) -> Response:
 def _users_page(request: Request, session: WebSession) -> Response:
     with unit_of_work(_engine(request)) as connection:
         users = user_service.list_users(connection, session.caller.instance_id)
-    return render(request, "admin/users.html", {"users": users})
+    return render(request, "admin/users.html", {"users": users, "roles": ROLE_LABELS})
 
 
 @router.get("/users")
@@ -202,22 +208,29 @@ def user_password_set(request: Request, user_id: int, post: AdminPost) -> Respon
     return redirect("/admin/users")
 
 
-_USER_ACTIONS = {
-    "deactivate": (user_service.set_active, False),
-    "reactivate": (user_service.set_active, True),
-    "make-admin": (user_service.set_administrator, True),
-    "remove-admin": (user_service.set_administrator, False),
-}
+@router.post("/users/{user_id}/role")
+def user_role(request: Request, user_id: int, post: AdminPost) -> Response:
+    """Give another user a role: administrator, user or read-only."""
+    try:
+        role = Role(post.text("role"))
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise BadRequest(f"Choose a role: {choices}.") from None
+    with unit_of_work(_engine(request), write=True) as connection:
+        user_service.set_role(connection, post.session.caller, user_id, role)
+    return redirect("/admin/users")
+
+
+_USER_ACTIONS = {"deactivate": False, "reactivate": True}
 
 
 @router.post("/users/{user_id}/{action}")
 def user_action(request: Request, user_id: int, action: str, post: AdminPost) -> Response:
-    """Deactivate, reactivate, make or unmake an administrator (never oneself)."""
+    """Deactivate or reactivate another user (never oneself)."""
     if action not in _USER_ACTIONS:
         raise NotFound("There is no such page.")
-    change, value = _USER_ACTIONS[action]
     with unit_of_work(_engine(request), write=True) as connection:
-        change(connection, post.session.caller, user_id, value)
+        user_service.set_active(connection, post.session.caller, user_id, _USER_ACTIONS[action])
     return redirect("/admin/users")
 
 

@@ -84,10 +84,27 @@ class FormPost:
         return value.strip() if isinstance(value, str) else ""
 
 
-async def form_post(request: Request) -> FormPost:
-    """Dependency of every POST page: the session and its form, CSRF token checked."""
+async def writing_session(request: Request) -> WebSession:
+    """The session of a POST that changes the instance's data: 403 for a read-only user,
+    before the form is read."""
     # The session is read from the database: not on the event loop.
     session = await run_in_threadpool(require_session, request)
+    session.caller.check_may_write()
+    return session
+
+
+async def form_post(request: Request) -> FormPost:
+    """Dependency of every POST page (a read-only user's are refused), CSRF token checked.
+    Only the user's own account (signing out, a new API key) takes `account_post` instead."""
+    return await _checked_form(request, await writing_session(request))
+
+
+async def account_post(request: Request) -> FormPost:
+    """Dependency of a POST about the user's own account, which a read-only user may send."""
+    return await _checked_form(request, await run_in_threadpool(require_session, request))
+
+
+async def _checked_form(request: Request, session: WebSession) -> FormPost:
     form = await request.form()
     check_csrf(session, form)
     return FormPost(session, form)

@@ -7,6 +7,7 @@ create form for Emails, no edit for Milestones).
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -52,6 +53,7 @@ from rolodex.web.common import (
     redirect,
     render,
     require_session,
+    writing_session,
 )
 from rolodex.web.fields import (
     TAGS_INPUT,
@@ -101,6 +103,7 @@ class RecordKind:
     plural: str
     name_label: str | None  # a custom object's label for RECORD_NAME
     definitions: list[Wire]
+    writable: bool  # whether the caller may change anything (not a read-only user)
 
     @property
     def object_name(self) -> str:
@@ -112,15 +115,19 @@ class RecordKind:
 
     @property
     def can_create(self) -> bool:
-        return self.rt.has(Feature.CREATE)
+        return self.writable and self.rt.has(Feature.CREATE)
 
     @property
     def can_edit(self) -> bool:
-        return self.rt.has(Feature.WRITE)
+        return self.writable and self.rt.has(Feature.WRITE)
 
     @property
     def can_delete(self) -> bool:
-        return self.rt.has(Feature.WRITE) or self.rt.has(Feature.DELETE)
+        return self.writable and (self.rt.has(Feature.WRITE) or self.rt.has(Feature.DELETE))
+
+    @property
+    def can_link(self) -> bool:
+        return self.can_edit and self.rt.has(Feature.LINKS)
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ def record_kind(connection: Connection, caller: Caller, object_name: str) -> Rec
     definitions = []
     if rt.has(Feature.CUSTOM_FIELDS):
         definitions = CustomFieldService(connection, caller, rt.singular).list_all()
-    return RecordKind(rt, label, plural, name_label, definitions)
+    return RecordKind(rt, label, plural, name_label, definitions, not caller.read_only)
 
 
 def _canonical(request: Request, kind: RecordKind, object_name: str) -> Response | None:
@@ -354,7 +361,7 @@ def _detail_context(
         "files": files,
         "file_error": file_error,
         "owned": owned,
-        "can_link": rt.has(Feature.LINKS) and rt.has(Feature.WRITE),
+        "can_link": kind.can_link,
         "link_targets": [t for t in record_types_of(connection, caller) if t.object_name != "Note"],
         "link_form": link_form or FormState(),
     }
@@ -573,18 +580,40 @@ def create_record(request: Request, object_name: str, post: Post) -> Response:
     return redirect(record_url(kind.object_name, record[kind.rt.id_field]))
 
 
-def _creatable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+def _to_change(
+    connection: Connection,
+    caller: Caller,
+    object_name: str,
+    allowed: Callable[[RecordKind], bool],
+    refusal: str,
+) -> RecordKind:
+    """The record type of a page that changes records of it: 403 for a read-only user (its
+    form too, so that the user is told why), 404 where the pages offer no such change."""
+    caller.check_may_write()
     kind = record_kind(connection, caller, object_name)
-    if not kind.can_create:
-        raise NotFound(f"{kind.plural} are not created here.")
+    if not allowed(kind):
+        raise NotFound(refusal.format(plural=kind.plural))
     return kind
+
+
+def _creatable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
+    return _to_change(
+        connection,
+        caller,
+        object_name,
+        lambda kind: kind.can_create,
+        "{plural} are not created here.",
+    )
 
 
 def _editable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
-    kind = record_kind(connection, caller, object_name)
-    if not kind.can_edit:
-        raise NotFound(f"{kind.plural} cannot be changed here.")
-    return kind
+    return _to_change(
+        connection,
+        caller,
+        object_name,
+        lambda kind: kind.can_edit,
+        "{plural} cannot be changed here.",
+    )
 
 
 @router.get("/records/{object_name}/{record_id:int}/edit")
@@ -670,10 +699,13 @@ def delete_record(request: Request, object_name: str, record_id: int, post: Post
 
 
 def _deletable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
-    kind = record_kind(connection, caller, object_name)
-    if not kind.can_delete:
-        raise NotFound(f"{kind.plural} cannot be deleted here.")
-    return kind
+    return _to_change(
+        connection,
+        caller,
+        object_name,
+        lambda kind: kind.can_delete,
+        "{plural} cannot be deleted here.",
+    )
 
 
 @router.post("/records/{object_name}/{record_id:int}/notes")
@@ -774,17 +806,20 @@ def remove_link(
 
 
 def _linkable(connection: Connection, caller: Caller, object_name: str) -> RecordKind:
-    kind = record_kind(connection, caller, object_name)
-    if not (kind.rt.has(Feature.LINKS) and kind.rt.has(Feature.WRITE)):
-        raise NotFound(f"Links of {kind.plural} cannot be changed here.")
-    return kind
+    return _to_change(
+        connection,
+        caller,
+        object_name,
+        lambda kind: kind.can_link,
+        "Links of {plural} cannot be changed here.",
+    )
 
 
 @router.post("/records/{object_name}/{record_id:int}/files")
 async def upload_file(request: Request, object_name: str, record_id: int) -> Response:
     """Attach an uploaded file (as POST /v3.1/{Coll}/{id}/FileAttachments does)."""
     _check_id(record_id)
-    session = await run_in_threadpool(require_session, request)
+    session = await writing_session(request)
     limit = int(request.app.state.settings.max_upload_bytes)
     form = await read_upload_form(request, limit)
     try:
