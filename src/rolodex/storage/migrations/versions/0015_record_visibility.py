@@ -1,7 +1,7 @@
 """Record visibility: VISIBLE_TO, VISIBLE_TEAM_ID, VISIBLE_USER_IDS and the index of their users
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
