@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rolodex.cli import sdk_source
 from rolodex.client import (
     MODELS,
     AsyncClient,
@@ -22,13 +23,13 @@ from rolodex.client import (
     WireRecord,
 )
 from rolodex.domain.registry import RECORD_TYPES
-from rolodex.wire import client_models
 from tests.conftest import SUITE_OBJECT, Tenant
 
 
-def test_the_models_file_is_what_the_registry_renders() -> None:
-    """Fails when a record type changed: run `python -m rolodex.wire.client_models`."""
-    assert client_models.MODELS_PATH.read_text(encoding="utf-8") == client_models.render()
+@pytest.mark.parametrize("path", sorted(sdk_source.rendered()), ids=lambda path: path.name)
+def test_the_generated_sdk_files_are_what_the_registry_and_the_core_render(path: Path) -> None:
+    """Fails when a record type or a core method changed: run `python -m rolodex.cli.sdk_source`."""
+    assert path.read_text(encoding="utf-8") == sdk_source.rendered()[path]
 
 
 def test_every_registry_field_is_declared_with_its_type() -> None:
