@@ -16,6 +16,7 @@ Run `python -m rolodex.cli.sdk_source` after changing the registry or the core's
 import ast
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -156,6 +157,7 @@ def core_methods(class_name: str, source: str) -> list[Method]:
         if not isinstance(item, ast.FunctionDef) or item.name.startswith("_"):
             continue
         arguments = item.args
+        assert not (arguments.kwonlyargs or arguments.vararg or arguments.kwarg), item.name
         arguments.args = arguments.args[1:]  # self
         names = [a.arg for a in arguments.args]
         assert item.returns is not None, item.name
@@ -174,25 +176,23 @@ def core_methods(class_name: str, source: str) -> list[Method]:
 _SENDS = {"Call": "send", "Plan": "run"}
 
 
-def _method_source(method: Method, target: str, run_async: bool) -> str:
+def _method_source(method: Method, core: str, transport: str, run_async: bool) -> str:
     """A client method: what the core method returns, carried out by the transport."""
-    head = (
-        f"    def {method.name}(self, {method.params})"
-        if method.params
-        else (f"    def {method.name}(self)")
-    )
-    core = f"{target}.{method.name}({method.args})"
+    params = f"self, {method.params}" if method.params else "self"
+    head = f"    def {method.name}({params})"
+    called = f"{core}.{method.name}({method.args})"
     if method.what == "SweepCalls":
         records = "AsyncRecords" if run_async else "Records"
-        returns, body = f"{records}[{method.result}]", f"{records}(self.client, {core})"
+        returns, body = f"{records}[{method.result}]", f"{records}({transport}, {called})"
     elif method.what == "SearchPages":
         iterator = "AsyncIterator" if run_async else "Iterator"
-        returns, body = f"{iterator}[{method.result}]", f"self.client.each({core})"
-    else:
-        sender = "self" if target == "self.core" else "self.client"
-        returns, body = method.result, f"{sender}.{_SENDS[method.what]}({core})"
+        returns, body = f"{iterator}[{method.result}]", f"{transport}.each({called})"
+    elif method.what in _SENDS:
+        returns, body = method.result, f"{transport}.{_SENDS[method.what]}({called})"
         if run_async:
             head, body = "    async" + head[3:], f"await {body}"
+    else:
+        raise ValueError(f"{method.name} returns {method.returns}: the transports cannot run it")
     lines = [f"{head} -> {returns}:"]
     if method.doc:
         lines.append(f"        {_DOC.format(method.doc)}")
@@ -255,9 +255,11 @@ def _client_classes(run_async: bool, resource_methods: list[Method], own: list[M
         Transport="AsyncTransport" if run_async else "SyncTransport",
         aside=", awaited" if run_async else "",
         doc=_DOC.format(_CLIENT_DOCS[run_async]),
-        methods="\n\n".join(_method_source(m, "self.calls", run_async) for m in resource_methods),
+        methods="\n\n".join(
+            _method_source(m, "self.calls", "self.client", run_async) for m in resource_methods
+        ),
         resources=resources,
-        client_methods="\n\n".join(_method_source(m, "self.core", run_async) for m in own),
+        client_methods="\n\n".join(_method_source(m, "self.core", "self", run_async) for m in own),
     )
 
 
@@ -331,21 +333,25 @@ def formatted(source: str, path: Path) -> str:
     return source
 
 
-def rendered() -> dict[Path, str]:
-    """Each generated file and its source."""
-    return {
-        MODELS_PATH: formatted(render_models(), MODELS_PATH),
-        CLIENTS_PATH: formatted(render_clients(), CLIENTS_PATH),
-    }
+GENERATED: dict[Path, Callable[[], str]] = {
+    MODELS_PATH: render_models,
+    CLIENTS_PATH: render_clients,
+}
+
+
+def rendered(path: Path) -> str:
+    """What the generated file `path` must hold."""
+    return formatted(GENERATED[path](), path)
 
 
 def main() -> None:
     """Write the files (or, with --check, exit 1 when one is out of date)."""
-    stale = [path for path, source in rendered().items() if path.read_text("utf-8") != source]
+    sources = {path: rendered(path) for path in GENERATED}
+    stale = [path for path, source in sources.items() if path.read_text("utf-8") != source]
     if "--check" in sys.argv[1:]:
         sys.exit(1 if stale else 0)
-    for path, source in rendered().items():
-        path.write_text(source, encoding="utf-8")
+    for path in stale:
+        path.write_text(sources[path], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -11,15 +11,25 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
-from rolodex.client.calls import Attempts, Call, Pages, Plan, Steps, SweepCalls, raw_call
-from rolodex.client.core import DEFAULT_PAGE_SIZE, RetryPolicy, api_root
+from rolodex.client.calls import (
+    Attempts,
+    Call,
+    Pages,
+    Plan,
+    Steps,
+    SweepCalls,
+    SweepRecords,
+    Transport,
+    raw_call,
+)
+from rolodex.client.core import DEFAULT_PAGE_SIZE, RetryPolicy
 from rolodex.client.errors import ApiError
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 
 
-class AsyncTransport:
+class AsyncTransport(Transport):
     """The async twin of rolodex.client.Client (same retries, errors, sweeps and results)."""
 
     def __init__(
@@ -33,18 +43,9 @@ class AsyncTransport:
         page_size: int = DEFAULT_PAGE_SIZE,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.root = api_root(base_url)
-        self.retry = retry or RetryPolicy()
-        self.page_size = page_size
+        super().__init__(base_url, retry, page_size)
         self.sleep = sleep
-        self.retries = 0
-        self.http = httpx.AsyncClient(
-            base_url=self.root,
-            auth=(api_key, ""),
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json"},
-        )
+        self.http = httpx.AsyncClient(transport=transport, **self.http_options(api_key, timeout))
 
     async def request(
         self,
@@ -106,17 +107,12 @@ class AsyncTransport:
         await self.aclose()
 
 
-class AsyncRecords(Generic[Item]):
+class AsyncRecords(SweepRecords, Generic[Item]):
     """An async iteration over a sweep; `cursor` once it is done."""
 
     def __init__(self, client: AsyncTransport, calls: SweepCalls[Any]) -> None:
+        super().__init__(calls)
         self.client = client
-        self.calls = calls
-        self.sweep = calls.sweep
 
     def __aiter__(self) -> AsyncIterator[Item]:
         return self.client.each(self.calls)
-
-    @property
-    def cursor(self) -> str:
-        return self.sweep.cursor

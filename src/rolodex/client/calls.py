@@ -17,7 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
-from rolodex.client.core import RetryPolicy, Sweep, apply_changes, as_query_date
+from rolodex.client.core import RetryPolicy, Sweep, api_root, apply_changes, as_query_date
 from rolodex.client.errors import ApiError, NotFoundError, TransportError, error_for
 from rolodex.client.models import (
     CUSTOM_OBJECT_FEATURES,
@@ -142,6 +142,25 @@ def raw_call(method: str, path: str, **kwargs: Any) -> Call[httpx.Response]:
     return Call(method, path, _response, **kwargs)
 
 
+class Transport:
+    """What the sync and async transports keep alike: where the API is, how to retry, the
+    page size, and how many requests were sent again so far (for reports and tests)."""
+
+    def __init__(self, base_url: str, retry: RetryPolicy | None, page_size: int) -> None:
+        self.root = api_root(base_url)
+        self.retry = retry or RetryPolicy()
+        self.page_size = page_size
+        self.retries = 0
+
+    def http_options(self, api_key: str, timeout: float) -> dict[str, Any]:
+        """The keyword arguments of httpx.Client / httpx.AsyncClient."""
+        auth = (api_key, "")
+        return {"base_url": self.root, "auth": auth, "timeout": timeout, "headers": _ACCEPT}
+
+
+_ACCEPT = {"Accept": "application/json"}
+
+
 class Steps(Generic[T]):
     """Carries a plan forward: the call to send next, until the plan has its result."""
 
@@ -241,6 +260,18 @@ class SearchPages(Generic[R]):
         self.skip += self.top
         self.done = len(page) < self.top
         return (self.model(record) for record in page)
+
+
+class SweepRecords:
+    """The records of a sweep, as the transports iterate them; `cursor` once it is done."""
+
+    def __init__(self, calls: "SweepCalls[Any]") -> None:
+        self.calls = calls
+        self.sweep = calls.sweep
+
+    @property
+    def cursor(self) -> str:
+        return self.sweep.cursor
 
 
 @dataclass

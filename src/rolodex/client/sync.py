@@ -10,15 +10,25 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
-from rolodex.client.calls import Attempts, Call, Pages, Plan, Steps, SweepCalls, raw_call
-from rolodex.client.core import DEFAULT_PAGE_SIZE, RetryPolicy, api_root
+from rolodex.client.calls import (
+    Attempts,
+    Call,
+    Pages,
+    Plan,
+    Steps,
+    SweepCalls,
+    SweepRecords,
+    Transport,
+    raw_call,
+)
+from rolodex.client.core import DEFAULT_PAGE_SIZE, RetryPolicy
 from rolodex.client.errors import ApiError
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 
 
-class SyncTransport:
+class SyncTransport(Transport):
     """A client of an Insightly-compatible API (Rolodex or Insightly itself).
 
     `base_url` is the server (http://host:8000) or its API root (.../v3.1). Requests are retried
@@ -36,18 +46,9 @@ class SyncTransport:
         page_size: int = DEFAULT_PAGE_SIZE,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.root = api_root(base_url)
-        self.retry = retry or RetryPolicy()
-        self.page_size = page_size
+        super().__init__(base_url, retry, page_size)
         self.sleep = sleep
-        self.retries = 0  # requests sent again so far (for reports and tests)
-        self.http = httpx.Client(
-            base_url=self.root,
-            auth=(api_key, ""),
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json"},
-        )
+        self.http = httpx.Client(transport=transport, **self.http_options(api_key, timeout))
 
     def request(
         self,
@@ -107,17 +108,12 @@ class SyncTransport:
         self.close()
 
 
-class Records(Generic[Item]):
+class Records(SweepRecords, Generic[Item]):
     """An iteration over a sweep (rolodex.client.core.Sweep); `cursor` once it is done."""
 
     def __init__(self, client: SyncTransport, calls: SweepCalls[Any]) -> None:
+        super().__init__(calls)
         self.client = client
-        self.calls = calls
-        self.sweep = calls.sweep
 
     def __iter__(self) -> Iterator[Item]:
         return self.client.each(self.calls)
-
-    @property
-    def cursor(self) -> str:
-        return self.sweep.cursor
