@@ -115,10 +115,14 @@ def sync_use(crm: Client) -> None:
     reveal_type(contact.TAGS[0]["TAG_NAME"])
     reveal_type(crm.opportunities.create({}).BID_AMOUNT)
     reveal_type(next(iter(crm.contacts.deleted())).ID)
+    reveal_type(crm.milestones.update(1, {"TITLE": "Beta"}))
     count: int = contact.EMAIL_ADDRESS
 
 async def async_use(crm: AsyncClient) -> None:
     reveal_type((await crm.organisations.get(1)).ORGANISATION_NAME)
+    reveal_type(await crm.contacts.exists(1))
+    async for lead in crm.leads.search_all("LAST_NAME", "Lovelace"):
+        reveal_type(lead)
 """
 
 
@@ -147,6 +151,9 @@ def test_type_checkers_see_the_field_types(tmp_path: Path) -> None:
         "str",
         "float | None",
         "int",
+        "rolodex.client.models.Milestone",
         "str | None",
+        "bool",
+        "rolodex.client.models.Lead",
     ], checked.stdout + checked.stderr
     assert 'Incompatible types in assignment (expression has type "str | None"' in checked.stdout

@@ -172,10 +172,6 @@ class Error(_Out):
     Errors: list[FieldErrorOut] | None = None
 
 
-class TagNameBody(BaseModel):
-    TAG_NAME: str = Field(min_length=1, max_length=255)
-
-
 def sent_item_model(sub: SubCollection) -> type[BaseModel]:
     """An item of a record's array as the server sends it, from its one declaration."""
     if not sub.derived:
@@ -241,7 +237,7 @@ def owned_create_model(rt: RecordType) -> type[BaseModel]:
 
 
 def _models() -> list[type[BaseModel]]:
-    models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance]
     models.append(LinkEmailAddress)
     models.append(DeletedRecord)
     models += [Country, Currency, Permissions, OpportunityStateChange]
@@ -475,7 +471,7 @@ def tag_add() -> dict[str, Any]:
 
 def tag_delete() -> dict[str, Any]:
     extra = deleted("Tag")
-    extra["requestBody"] = {"required": True, "content": _content(component("TagNameBody"))}
+    extra["requestBody"] = {"required": True, "content": _content(component("TagIn"))}
     extra["responses"]["400"] = {
         "description": _ERRORS["400"],
         "content": _content(component("Error")),
