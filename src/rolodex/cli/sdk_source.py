@@ -81,8 +81,23 @@ def _record_source(rt: RecordType, class_name: str, doc: str) -> str:
     return "\n".join(lines)
 
 
-def _features(rt: RecordType) -> str:
-    return "frozenset({" + ", ".join(f'"{f.value}"' for f in sorted(rt.features)) + "})"
+def _set_display(values: frozenset[str]) -> str:
+    return "{" + ", ".join(f'"{value}"' for value in sorted(values)) + "}" if values else ""
+
+
+def _feature_sets() -> tuple[dict[frozenset[str], str], str]:
+    """A constant per distinct feature set (named after its first type), and their source."""
+    names: dict[frozenset[str], str] = {}
+    for rt in (*RECORD_TYPES, CUSTOM_OBJECT_RECORDS):
+        features = frozenset(f.value for f in rt.features)
+        if features not in names:
+            names[features] = f"_{rt.singular.upper() if features else 'NO'}_FEATURES"
+    names[frozenset(f.value for f in CUSTOM_OBJECT_RECORDS.features)] = "CUSTOM_OBJECT_FEATURES"
+    source = "".join(
+        f"{name}: frozenset[str] = frozenset({_set_display(features)})\n"
+        for features, name in names.items()
+    )
+    return names, source
 
 
 def render_models() -> str:
@@ -99,8 +114,10 @@ def render_models() -> str:
         )
     )
     models = "\n".join(f'    "{rt.collection}": {rt.singular},' for rt in RECORD_TYPES)
+    feature_names, feature_sets = _feature_sets()
     kinds = "\n".join(
-        f'    ObjectType("{rt.collection}", "{rt.singular}", "{rt.id_field}", {_features(rt)}),'
+        f'    ObjectType("{rt.collection}", "{rt.singular}", "{rt.id_field}", '
+        f"{feature_names[frozenset(f.value for f in rt.features)]}),"
         for rt in RECORD_TYPES
     )
     names = [_item_name(sub) for sub in SUB_COLLECTIONS if sub.derived]
@@ -121,8 +138,8 @@ def render_models() -> str:
         + "\n\n\n# The record class of each collection; custom objects use CustomObjectRecord.\n"
         + f"MODELS: dict[str, type[WireRecord]] = {{\n{models}\n}}\n\n"
         + "# The standard record types, as rolodex.domain.registry declares them.\n"
+        + feature_sets
         + f"OBJECT_TYPES: tuple[ObjectType, ...] = (\n{kinds}\n)\n"
-        + f"CUSTOM_OBJECT_FEATURES = {_features(CUSTOM_OBJECT_RECORDS)}\n"
     )
 
 

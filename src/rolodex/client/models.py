@@ -427,139 +427,96 @@ MODELS: dict[str, type[WireRecord]] = {
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
-OBJECT_TYPES: tuple[ObjectType, ...] = (
-    ObjectType(
-        "Contacts",
-        "Contact",
-        "CONTACT_ID",
-        frozenset(
-            {
-                "activities",
-                "activity_sets",
-                "create",
-                "custom_fields",
-                "dates",
-                "file_attachments",
-                "follow",
-                "image",
-                "links",
-                "notes",
-                "tags",
-                "write",
-            }
-        ),
-    ),
-    ObjectType(
-        "Organisations",
-        "Organisation",
-        "ORGANISATION_ID",
-        frozenset(
-            {
-                "activities",
-                "activity_sets",
-                "create",
-                "custom_fields",
-                "dates",
-                "email_domains",
-                "file_attachments",
-                "follow",
-                "image",
-                "links",
-                "notes",
-                "tags",
-                "write",
-            }
-        ),
-    ),
-    ObjectType(
-        "Leads",
-        "Lead",
-        "LEAD_ID",
-        frozenset(
-            {
-                "activities",
-                "activity_sets",
-                "create",
-                "custom_fields",
-                "file_attachments",
-                "follow",
-                "image",
-                "link_email_address",
-                "links",
-                "notes",
-                "tags",
-                "write",
-            }
-        ),
-    ),
-    ObjectType(
-        "Opportunities",
-        "Opportunity",
-        "OPPORTUNITY_ID",
-        frozenset(
-            {
-                "activities",
-                "activity_sets",
-                "create",
-                "custom_fields",
-                "file_attachments",
-                "follow",
-                "image",
-                "link_email_address",
-                "links",
-                "notes",
-                "pipeline",
-                "tags",
-                "write",
-            }
-        ),
-    ),
-    ObjectType(
-        "Projects",
-        "Project",
-        "PROJECT_ID",
-        frozenset(
-            {
-                "activities",
-                "activity_sets",
-                "create",
-                "custom_fields",
-                "file_attachments",
-                "follow",
-                "image",
-                "link_email_address",
-                "links",
-                "notes",
-                "pipeline",
-                "tags",
-                "write",
-            }
-        ),
-    ),
-    ObjectType(
-        "Tasks",
-        "Task",
-        "TASK_ID",
-        frozenset({"comments", "create", "custom_fields", "follow", "links", "write"}),
-    ),
-    ObjectType(
-        "Events", "Event", "EVENT_ID", frozenset({"create", "custom_fields", "links", "write"})
-    ),
-    ObjectType(
-        "Notes",
-        "Note",
-        "NOTE_ID",
-        frozenset({"comments", "file_attachments", "follow", "links", "write"}),
-    ),
-    ObjectType("Users", "User", "USER_ID", frozenset({})),
-    ObjectType(
-        "Emails",
-        "Email",
-        "EMAIL_ID",
-        frozenset({"comments", "delete", "file_attachments", "follow", "links", "tags"}),
-    ),
-    ObjectType("Milestones", "Milestone", "MILESTONE_ID", frozenset({})),
+_CONTACT_FEATURES: frozenset[str] = frozenset(
+    {
+        "activities",
+        "activity_sets",
+        "create",
+        "custom_fields",
+        "dates",
+        "file_attachments",
+        "follow",
+        "image",
+        "links",
+        "notes",
+        "tags",
+        "write",
+    }
 )
-CUSTOM_OBJECT_FEATURES = frozenset(
+_ORGANISATION_FEATURES: frozenset[str] = frozenset(
+    {
+        "activities",
+        "activity_sets",
+        "create",
+        "custom_fields",
+        "dates",
+        "email_domains",
+        "file_attachments",
+        "follow",
+        "image",
+        "links",
+        "notes",
+        "tags",
+        "write",
+    }
+)
+_LEAD_FEATURES: frozenset[str] = frozenset(
+    {
+        "activities",
+        "activity_sets",
+        "create",
+        "custom_fields",
+        "file_attachments",
+        "follow",
+        "image",
+        "link_email_address",
+        "links",
+        "notes",
+        "tags",
+        "write",
+    }
+)
+_OPPORTUNITY_FEATURES: frozenset[str] = frozenset(
+    {
+        "activities",
+        "activity_sets",
+        "create",
+        "custom_fields",
+        "file_attachments",
+        "follow",
+        "image",
+        "link_email_address",
+        "links",
+        "notes",
+        "pipeline",
+        "tags",
+        "write",
+    }
+)
+_TASK_FEATURES: frozenset[str] = frozenset(
+    {"comments", "create", "custom_fields", "follow", "links", "write"}
+)
+_EVENT_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "links", "write"})
+_NOTE_FEATURES: frozenset[str] = frozenset(
+    {"comments", "file_attachments", "follow", "links", "write"}
+)
+_NO_FEATURES: frozenset[str] = frozenset()
+_EMAIL_FEATURES: frozenset[str] = frozenset(
+    {"comments", "delete", "file_attachments", "follow", "links", "tags"}
+)
+CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "file_attachments", "follow", "links", "notes", "tags", "write"}
+)
+OBJECT_TYPES: tuple[ObjectType, ...] = (
+    ObjectType("Contacts", "Contact", "CONTACT_ID", _CONTACT_FEATURES),
+    ObjectType("Organisations", "Organisation", "ORGANISATION_ID", _ORGANISATION_FEATURES),
+    ObjectType("Leads", "Lead", "LEAD_ID", _LEAD_FEATURES),
+    ObjectType("Opportunities", "Opportunity", "OPPORTUNITY_ID", _OPPORTUNITY_FEATURES),
+    ObjectType("Projects", "Project", "PROJECT_ID", _OPPORTUNITY_FEATURES),
+    ObjectType("Tasks", "Task", "TASK_ID", _TASK_FEATURES),
+    ObjectType("Events", "Event", "EVENT_ID", _EVENT_FEATURES),
+    ObjectType("Notes", "Note", "NOTE_ID", _NOTE_FEATURES),
+    ObjectType("Users", "User", "USER_ID", _NO_FEATURES),
+    ObjectType("Emails", "Email", "EMAIL_ID", _EMAIL_FEATURES),
+    ObjectType("Milestones", "Milestone", "MILESTONE_ID", _NO_FEATURES),
 )
