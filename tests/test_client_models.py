@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rolodex.cli import sdk_source
 from rolodex.client import (
     MODELS,
     AsyncClient,
@@ -22,13 +23,13 @@ from rolodex.client import (
     WireRecord,
 )
 from rolodex.domain.registry import RECORD_TYPES
-from rolodex.wire import client_models
 from tests.conftest import SUITE_OBJECT, Tenant
 
 
-def test_the_models_file_is_what_the_registry_renders() -> None:
-    """Fails when a record type changed: run `python -m rolodex.wire.client_models`."""
-    assert client_models.MODELS_PATH.read_text(encoding="utf-8") == client_models.render()
+@pytest.mark.parametrize("path", sorted(sdk_source.GENERATED), ids=lambda path: path.name)
+def test_the_generated_sdk_files_are_what_the_registry_and_the_core_render(path: Path) -> None:
+    """Fails when a record type or a core method changed: run `python -m rolodex.cli.sdk_source`."""
+    assert path.read_text(encoding="utf-8") == sdk_source.rendered(path)
 
 
 def test_every_registry_field_is_declared_with_its_type() -> None:
@@ -114,10 +115,14 @@ def sync_use(crm: Client) -> None:
     reveal_type(contact.TAGS[0]["TAG_NAME"])
     reveal_type(crm.opportunities.create({}).BID_AMOUNT)
     reveal_type(next(iter(crm.contacts.deleted())).ID)
+    reveal_type(crm.milestones.update(1, {"TITLE": "Beta"}))
     count: int = contact.EMAIL_ADDRESS
 
 async def async_use(crm: AsyncClient) -> None:
     reveal_type((await crm.organisations.get(1)).ORGANISATION_NAME)
+    reveal_type(await crm.contacts.exists(1))
+    async for lead in crm.leads.search_all("LAST_NAME", "Lovelace"):
+        reveal_type(lead)
 """
 
 
@@ -146,6 +151,9 @@ def test_type_checkers_see_the_field_types(tmp_path: Path) -> None:
         "str",
         "float | None",
         "int",
+        "rolodex.client.models.Milestone",
         "str | None",
+        "bool",
+        "rolodex.client.models.Lead",
     ], checked.stdout + checked.stderr
     assert 'Incompatible types in assignment (expression has type "str | None"' in checked.stdout

@@ -28,6 +28,7 @@ from rolodex.domain.registry import (
     by_singular,
     custom_object_type,
 )
+from rolodex.wire.records import sub_collections
 from tests.conftest import SUITE_OBJECT
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -38,13 +39,6 @@ Record = dict[str, Any]
 CREATABLE = [
     rt for rt in (*RECORD_TYPES, custom_object_type(SUITE_OBJECT)) if rt.has(Feature.CREATE)
 ]
-SUB_COLLECTION_KEYS = {
-    Feature.CUSTOM_FIELDS: "CUSTOMFIELDS",
-    Feature.TAGS: "TAGS",
-    Feature.DATES: "DATES",
-    Feature.EMAIL_DOMAINS: "EMAILDOMAINS",
-    Feature.LINKS: "LINKS",
-}
 BODY_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _unique = itertools.count(1)
 
@@ -57,7 +51,7 @@ def each_type(feature: Feature | None = None) -> pytest.MarkDecorator:
 
 def sub_keys(rt: RecordType) -> list[str]:
     """The sub-collection arrays a full record of `rt` carries."""
-    return [key for feature, key in SUB_COLLECTION_KEYS.items() if rt.has(feature)]
+    return [key for _, key in sub_collections(rt)]
 
 
 def text_fields(rt: RecordType, required: bool | None = None) -> list[FieldSpec]:

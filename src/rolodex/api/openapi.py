@@ -5,6 +5,7 @@ cannot infer bodies and parameters; each route states them through `openapi_extr
 helpers below, and `install` adds the shared component schemas and the Basic security scheme.
 """
 
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -32,10 +33,12 @@ from rolodex.wire.dates import QUERY_DATE_PATTERN
 from rolodex.wire.leads import ConvertIn
 from rolodex.wire.pipelines import PipelineChangeIn, StageMoveIn, StateChangeIn
 from rolodex.wire.records import (
+    SUB_COLLECTIONS,
     CustomFieldIn,
     DateIn,
     EmailDomainIn,
     LinkIn,
+    SubCollection,
     TagIn,
     WireInt,
     create_model_for,
@@ -61,35 +64,6 @@ BodyDate = Annotated[str, Field(pattern=BODY_DATE_PATTERN)]
 class CustomField(_Out):
     FIELD_NAME: str
     FIELD_VALUE: str | bool | int | float | None
-
-
-class Tag(_Out):
-    TAG_NAME: str
-
-
-class Date(_Out):
-    DATE_ID: int
-    OCCASION_NAME: str | None
-    OCCASION_DATE: BodyDate
-    REPEAT_YEARLY: bool
-    CREATE_TASK_YEARLY: bool
-
-
-class EmailDomain(_Out):
-    EMAIL_DOMAIN_ID: int
-    EMAIL_DOMAIN: str
-
-
-class Link(_Out):
-    LINK_ID: int
-    OBJECT_NAME: str
-    OBJECT_ID: int
-    LINK_OBJECT_NAME: str
-    LINK_OBJECT_ID: int
-    ROLE: str | None
-    DETAILS: str | None
-    RELATIONSHIP_ID: int | None
-    IS_FORWARD: bool | None
 
 
 class Follow(_Out):
@@ -198,17 +172,18 @@ class Error(_Out):
     Errors: list[FieldErrorOut] | None = None
 
 
-class TagNameBody(BaseModel):
-    TAG_NAME: str = Field(min_length=1, max_length=255)
+def sent_item_model(sub: SubCollection) -> type[BaseModel]:
+    """An item of a record's array as the server sends it, from its one declaration."""
+    if not sub.derived:
+        return CustomField
+    fields: dict[str, Any] = {}
+    for name, base, nullable in sub.sent_fields():
+        value: Any = BodyDate if base is datetime else base
+        fields[name] = (value | None if nullable else value, ...)
+    return create_model(sub.title, __base__=_Out, **fields)
 
 
-_ITEM_OUT: dict[Feature, type[BaseModel]] = {
-    Feature.CUSTOM_FIELDS: CustomField,
-    Feature.TAGS: Tag,
-    Feature.DATES: Date,
-    Feature.EMAIL_DOMAINS: EmailDomain,
-    Feature.LINKS: Link,
-}
+_ITEM_OUT = {sub.feature: sent_item_model(sub) for sub in SUB_COLLECTIONS}
 
 
 def _out_type(spec: FieldSpec) -> Any:
@@ -262,7 +237,7 @@ def owned_create_model(rt: RecordType) -> type[BaseModel]:
 
 
 def _models() -> list[type[BaseModel]]:
-    models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance, TagNameBody]
+    models: list[type[BaseModel]] = [Error, Follow, FollowedRecord, Instance]
     models.append(LinkEmailAddress)
     models.append(DeletedRecord)
     models += [Country, Currency, Permissions, OpportunityStateChange]
@@ -497,7 +472,7 @@ def tag_add() -> dict[str, Any]:
 
 def tag_delete() -> dict[str, Any]:
     extra = deleted("Tag")
-    extra["requestBody"] = {"required": True, "content": _content(component("TagNameBody"))}
+    extra["requestBody"] = {"required": True, "content": _content(component("TagIn"))}
     extra["responses"]["400"] = {
         "description": _ERRORS["400"],
         "content": _content(component("Error")),

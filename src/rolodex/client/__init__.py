@@ -10,11 +10,14 @@
 Results are typed records (rolodex.client.models, one class per record type): dicts in the
 wire shape, so `contact["FIRST_NAME"]` and `contact.FIRST_NAME` both work, and every key the
 server sent is kept. Install the SDK alone with `pip install rolodex-client` (httpx is its only
-dependency; see packages/rolodex-client); nothing of the server is imported.
+dependency; see packages/rolodex-client); nothing of the server is imported. The per-type
+parts (models.py, clients.py) are generated from the server's registry by rolodex.cli.sdk_source.
 """
 
-from rolodex.client.aio import AsyncClient, AsyncRecords, AsyncResource
-from rolodex.client.calls import RecordPage
+from rolodex.client import models
+from rolodex.client.aio import AsyncRecords, AsyncTransport
+from rolodex.client.calls import RecordPage, custom_object, object_type
+from rolodex.client.clients import AsyncClient, AsyncResource, Client, Resource
 from rolodex.client.core import RetryPolicy, Sweep, apply_changes, custom_fields_dict
 from rolodex.client.errors import (
     ApiError,
@@ -28,64 +31,27 @@ from rolodex.client.errors import (
     ServerError,
     TransportError,
 )
-from rolodex.client.models import (
-    MODELS,
-    Contact,
-    CustomObjectRecord,
-    Email,
-    Event,
-    Lead,
-    Milestone,
-    Note,
-    Opportunity,
-    Organisation,
-    Project,
-    Task,
-    User,
-)
-from rolodex.client.record import (
-    CustomField,
-    DateItem,
-    EmailDomain,
-    FileAttachment,
-    Link,
-    Tag,
-    Tombstone,
-    WireRecord,
-)
-from rolodex.client.sync import Client, Records, Resource
-from rolodex.client.types import OBJECT_TYPES, ObjectType, custom_object, object_type
+from rolodex.client.models import *  # noqa: F403 (the generated names: one a record type)
+from rolodex.client.record import CustomField, FileAttachment, Tombstone, WireRecord
+from rolodex.client.sync import Records, SyncTransport
+from rolodex.client.types import ObjectType
 
 __all__ = [
-    "MODELS",
-    "OBJECT_TYPES",
     "ApiError",
     "AsyncClient",
     "AsyncRecords",
     "AsyncResource",
+    "AsyncTransport",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConflictError",
-    "Contact",
     "CustomField",
-    "CustomObjectRecord",
-    "DateItem",
-    "Email",
-    "EmailDomain",
-    "Event",
     "FileAttachment",
-    "Lead",
-    "Link",
-    "Milestone",
     "NotFoundError",
-    "Note",
     "ObjectType",
-    "Opportunity",
-    "Organisation",
     "PermissionDeniedError",
     "PreconditionFailedError",
-    "Project",
     "RateLimitedError",
     "RecordPage",
     "Records",
@@ -93,14 +59,13 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Sweep",
-    "Tag",
-    "Task",
+    "SyncTransport",
     "Tombstone",
     "TransportError",
-    "User",
     "WireRecord",
     "apply_changes",
     "custom_fields_dict",
     "custom_object",
     "object_type",
 ]
+__all__ += models.__all__

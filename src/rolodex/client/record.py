@@ -3,7 +3,8 @@
 `contact["FIRST_NAME"]` and `contact.FIRST_NAME` give the same value. The per-type classes
 (rolodex.client.models, generated from the registry) declare the known fields' types for type
 checkers; every key the server sent is kept, known or not, so the SDK works against Insightly
-too. Items of the sub-collections (TAGS, LINKS, ...) are plain dicts typed as TypedDicts.
+too. Items of the sub-collections (TAGS, LINKS, ...) are plain dicts typed as TypedDicts
+(generated with the models, but for CustomField, whose value is declared here).
 """
 
 from typing import Any, TypedDict
@@ -66,40 +67,3 @@ class CustomField(TypedDict, total=False):
 
     FIELD_NAME: str
     FIELD_VALUE: Any
-
-
-class Tag(TypedDict):
-    """An item of TAGS."""
-
-    TAG_NAME: str
-
-
-class DateItem(TypedDict, total=False):
-    """An item of DATES."""
-
-    DATE_ID: int
-    OCCASION_NAME: str | None
-    OCCASION_DATE: str
-    REPEAT_YEARLY: bool
-    CREATE_TASK_YEARLY: bool
-
-
-class EmailDomain(TypedDict, total=False):
-    """An item of EMAILDOMAINS."""
-
-    EMAIL_DOMAIN_ID: int
-    EMAIL_DOMAIN: str
-
-
-class Link(TypedDict, total=False):
-    """An item of LINKS (also what /{Coll}/{id}/Links lists)."""
-
-    LINK_ID: int
-    OBJECT_NAME: str
-    OBJECT_ID: int
-    LINK_OBJECT_NAME: str
-    LINK_OBJECT_ID: int
-    ROLE: str | None
-    DETAILS: str | None
-    RELATIONSHIP_ID: int | None
-    IS_FORWARD: bool | None

@@ -5,10 +5,12 @@ read-only fields are left out of the models, so both are ignored rather than rej
 """
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any
+from types import NoneType, UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -153,18 +155,56 @@ class LinkIn(WireModel):
     IS_FORWARD: WireBool | None = None
 
 
-_SUB_COLLECTIONS: dict[Feature, tuple[str, type[WireModel]]] = {
-    Feature.CUSTOM_FIELDS: ("CUSTOMFIELDS", CustomFieldIn),
-    Feature.TAGS: ("TAGS", TagIn),
-    Feature.DATES: ("DATES", DateIn),
-    Feature.EMAIL_DOMAINS: ("EMAILDOMAINS", EmailDomainIn),
-    Feature.LINKS: ("LINKS", LinkIn),
-}
+@dataclass(frozen=True)
+class SubCollection:
+    """An array a record may carry (TAGS, LINKS, ...), declared once: its item's input model
+    checks what clients send, and the item as the server sends it (in the OpenAPI document and
+    the SDK's TypedDicts) is derived from that model: every field present, the `assigned`
+    fields (set by the server) never null, the others null where the input allows it."""
+
+    feature: Feature
+    array: str  # the record's key: TAGS
+    title: str  # the item's name in the document: Tag
+    model: type[WireModel]
+    assigned: tuple[str, ...] = ()
+    # False where the sent item is not what the model reads: a custom field's FIELD_VALUE goes
+    # out as text, number or boolean whatever came in (a MULTISELECT list as "A;B"), so that
+    # one shape is declared where it is sent (api/openapi.py, client/record.py).
+    derived: bool = True
+
+    def sent_fields(self) -> list[tuple[str, type, bool]]:
+        """(name, value type, may be null) of each field of an item as the server sends it."""
+        found: list[tuple[str, type, bool]] = []
+        for name, info in self.model.model_fields.items():
+            options = get_args(info.annotation) if _is_union(info.annotation) else ()
+            base = next((t for t in options if t is not NoneType), info.annotation)
+            if get_origin(base) is Annotated:
+                base = get_args(base)[0]
+            assert isinstance(base, type), f"{self.title}.{name}: one value type, please"
+            found.append((name, base, NoneType in options and name not in self.assigned))
+        return found
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, UnionType)
+
+
+SUB_COLLECTIONS: tuple[SubCollection, ...] = (
+    SubCollection(
+        Feature.CUSTOM_FIELDS, "CUSTOMFIELDS", "CustomField", CustomFieldIn, derived=False
+    ),
+    SubCollection(Feature.TAGS, "TAGS", "Tag", TagIn),
+    SubCollection(Feature.DATES, "DATES", "Date", DateIn, ("DATE_ID",)),
+    SubCollection(
+        Feature.EMAIL_DOMAINS, "EMAILDOMAINS", "EmailDomain", EmailDomainIn, ("EMAIL_DOMAIN_ID",)
+    ),
+    SubCollection(Feature.LINKS, "LINKS", "Link", LinkIn, ("LINK_ID", "OBJECT_NAME", "OBJECT_ID")),
+)
 
 
 def sub_collections(rt: RecordType) -> list[tuple[Feature, str]]:
     """The (feature, wire name) of each sub-collection array a record of `rt` carries."""
-    return [(feature, name) for feature, (name, _) in _SUB_COLLECTIONS.items() if rt.has(feature)]
+    return [(sub.feature, sub.array) for sub in SUB_COLLECTIONS if rt.has(sub.feature)]
 
 
 def _one_of(choices: tuple[str, ...]) -> Any:
@@ -240,9 +280,9 @@ def write_model(rt: RecordType) -> type[WireModel]:
 def _sub_collection_fields(rt: RecordType) -> dict[str, Any]:
     """The optional array field of each sub-collection `rt` has."""
     return {
-        name: (list[item_model] | None, None)  # type: ignore[valid-type]
-        for feature, (name, item_model) in _SUB_COLLECTIONS.items()
-        if rt.has(feature)
+        sub.array: (list[sub.model] | None, None)  # type: ignore[name-defined]
+        for sub in SUB_COLLECTIONS
+        if rt.has(sub.feature)
     }
 
 
