@@ -501,6 +501,11 @@ def bootstrap() -> None:
 _URL = typer.Option("--url", help="The server, e.g. https://crm.example.com (or its /v3.1).")
 _KEY = typer.Option("--key", envvar="ROLODEX_API_KEY", help="API key (or ROLODEX_API_KEY).")
 _QUIET = typer.Option("--quiet", "-q", help="No progress display; only the summary line.")
+_CONCURRENCY = typer.Option(
+    "--concurrency",
+    min=0,
+    help="Writes in flight at once, at most (default 0: the server's burst limit, up to 16).",
+)
 
 
 @app.command("export")
@@ -548,6 +553,7 @@ def import_(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check; write nothing.")] = False,
     quiet: Annotated[bool, _QUIET] = False,
+    concurrency: Annotated[int, _CONCURRENCY] = 0,
 ) -> None:
     """Import records from CSV or JSONL; refused rows go to the reject file with the reason."""
     from rolodex.sync import cli_tools
@@ -566,6 +572,7 @@ def import_(
         rejects,
         dry_run,
         quiet,
+        concurrency,
     )
 
 
@@ -578,11 +585,12 @@ def sync(
     objects: Annotated[str, typer.Option("--objects", help="e.g. Contacts,Organisations.")],
     state: Annotated[Path, typer.Option("--state", help="State file.")] = Path("rolodex-sync.json"),
     quiet: Annotated[bool, _QUIET] = False,
+    concurrency: Annotated[int, _CONCURRENCY] = 0,
 ) -> None:
     """One-way incremental sync: creates, updates, links and deletions; safe to stop anytime."""
     from rolodex.sync import cli_tools
 
-    cli_tools.sync_command(from_url, from_key, to_url, to_key, objects, state, quiet)
+    cli_tools.sync_command(from_url, from_key, to_url, to_key, objects, state, quiet, concurrency)
 
 
 def _check_port(host: str, port: int) -> None:
