@@ -27,7 +27,7 @@ class PaceReport:
     calls: int
     waited: int  # calls held back to keep to the burst limit
     refused: int  # answered 429 (and retried)
-    seconds: float
+    seconds: float  # from the first call to the last answer
     per_second: int | None  # the burst limit; None when there is none
     remaining: int | None  # X-RateLimit-Remaining of the last answer
 
@@ -36,7 +36,7 @@ class PaceReport:
         """Whether the burst limit, rather than the server or this machine, set the speed."""
         if self.per_second is None or self.calls < 2 * self.per_second:
             return False
-        return self.refused > 0 or self.waited >= self.calls / 2
+        return self.waited >= self.calls / 2 and self.calls / self.seconds >= 0.8 * self.per_second
 
     def note(self, remedy: str) -> str | None:
         """The line to print when the limit set the speed, naming the remedy."""
@@ -62,7 +62,8 @@ class PacedTransport(httpx.BaseTransport):
         self.refused = 0
         self._next = 0.0
         self._lock = threading.Lock()
-        self._started = time.monotonic()
+        self._first: float | None = None
+        self._last = 0.0
 
     @property
     def workers(self) -> int:
@@ -84,6 +85,8 @@ class PacedTransport(httpx.BaseTransport):
                 self._next = slot + MARGIN / self.per_second
             self.calls += 1
             self.waited += slot > now
+            if self._first is None:
+                self._first = now
         if slot > now:
             time.sleep(slot - now)
 
@@ -97,9 +100,10 @@ class PacedTransport(httpx.BaseTransport):
                 self.remaining = remaining
             if response.status_code == 429:
                 self.refused += 1
+            self._last = time.monotonic()
 
     def report(self) -> PaceReport:
-        seconds = max(time.monotonic() - self._started, 1e-3)
+        seconds = max(self._last - (self._first or self._last), 1e-3)
         return PaceReport(
             self.calls, self.waited, self.refused, seconds, self.per_second, self.remaining
         )

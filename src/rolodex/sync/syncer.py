@@ -100,22 +100,29 @@ class SyncState:
         else:
             ids[entry["source"]] = entry["target"]
 
-    def _append(self, entry: dict[str, Any]) -> None:
+    def _append(self, entry: dict[str, Any], durable: bool = False) -> None:
+        """Journal `entry`: written through to the file (a killed process loses nothing);
+        `durable` waits for the disk too (fsync), so that not even a power cut loses it."""
         with self._lock:  # creates run concurrently: one entry, whole, at a time
             self._apply(entry)
             with self.journal.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(entry) + "\n")
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
 
     def record(self, type_name: str, source_id: str, target_id: int | None) -> None:
-        """Remember (or forget) a mapping at once, in the journal; it settles any intent."""
+        """Remember (or forget) a mapping at once, in the journal; it settles any intent.
+        Not waited to disk: a mapping lost with a power cut leaves its durable intent, which
+        the next run settles by finding the record it made."""
         self._append({"type": type_name, "source": source_id, "target": target_id})
 
     def intend(self, type_name: str, source_id: str, body: dict[str, Any]) -> None:
-        """Journal a create before sending it, so that a stop before `record` is noticed."""
+        """Journal a create, durably, before sending it, so that a stop before `record` is
+        noticed."""
         at = query_date(datetime.now(UTC))
-        self._append({"type": type_name, "source": source_id, "intent": {"at": at, "body": body}})
+        intent = {"at": at, "body": body}
+        self._append({"type": type_name, "source": source_id, "intent": intent}, durable=True)
 
     def drop_intent(self, type_name: str, source_id: str) -> None:
         """Forget an intent whose create made nothing (refused, or never sent)."""
