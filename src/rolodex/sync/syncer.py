@@ -221,8 +221,9 @@ def _sync_records(
         if source_id in batch:
             apply()  # a newer version of a record of this batch: the older one goes first
         body, _problems = writable_body(rt, record, state.ids)
-        if "LINKS" in body:
-            body.pop("LINKS")
+        # Links are set once both ends exist; a new record without links has none to set.
+        body.pop("LINKS", None)
+        if record.get("LINKS") or (source_id in ids and "LINKS" in record):
             pending.add(source_id)
         batch[source_id] = body
         if len(batch) >= sink.batch_rows:
