@@ -40,9 +40,13 @@ def export_command(
         fmt = file_format(output, fmt)
         record_type(object_name)
         with Client(url, key) as client, progress(f"Exporting {object_name}", quiet) as bar:
-            count, cursor = export_records(
-                client.resource(object_name), fmt, output, updated_after, bar.tick
-            )
+            resource = client.resource(object_name)
+            if not quiet:
+                counted = resource.list_page(
+                    top=1, brief=True, count_total=True, updated_after=updated_after
+                )
+                bar.start(total=counted.total)
+            count, cursor = export_records(resource, fmt, output, updated_after, bar.tick)
     except (ValueError, ApiError, TransportError) as error:
         _fail(str(error))
     typer.echo(f"Exported {count} {object_name} to {output}. Next --updated-after:")

@@ -61,7 +61,8 @@ def reason(error: ApiError | RolodexError) -> str:
 class ApiSink:
     """Writes through the API (any Insightly-compatible server), as fast as its rate limit
     lets: creates and updates of a batch go concurrently (up to the burst limit the client's
-    PacedTransport learnt), an update is one partial PUT of the fields that change, and when a
+    PacedTransport learnt), an update is one partial PUT of the row's fields (no read first,
+    so no If-Match: the row wins over a change made meanwhile to the same fields), and when a
     paged sweep of the target's records costs fewer calls than a look-up per row (`expect`),
     look-ups are answered from that one sweep, kept up to date with what this sink writes."""
 
