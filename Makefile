@@ -23,7 +23,8 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-## Migrate the database, print a first admin key if there is no user yet, and serve on :8000.
+## Migrate the database, print a first admin key if there is no user yet, and serve on
+## HOST:PORT (127.0.0.1:8000; `make serve PORT=8001` for another port).
 serve: install
 	$(BIN)/rolodex bootstrap
 	$(BIN)/rolodex serve --host $(HOST) --port $(PORT)

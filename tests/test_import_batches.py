@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from rolodex.client import Client, custom_fields_dict
 from rolodex.domain.registry import by_singular
 from rolodex.storage.repository import Repository
-from rolodex.sync import transfer
+from rolodex.sync.checks import RowChecker
 from rolodex.sync.sinks import ApiSink, LocalSink
 from rolodex.sync.transfer import ImportOptions, ImportSummary, Rejects, import_records
 from tests.conftest import Tenant
@@ -96,7 +96,8 @@ BAD_ROWS = {
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 4 rows, so that a few rows cross batch boundaries."""
-    monkeypatch.setattr(transfer, "BATCH_ROWS", 4)
+    monkeypatch.setattr(LocalSink, "batch_rows", 4)
+    monkeypatch.setattr(ApiSink, "batch_rows", 4)
 
 
 def test_bad_rows_are_rejected_as_by_the_api_and_the_rest_lands_exactly(
@@ -141,9 +142,37 @@ def test_bad_rows_are_rejected_as_by_the_api_and_the_rest_lands_exactly(
     )
 
 
+def _by_api(
+    base_url: str, tenant: Tenant, data: Path, rejects: Path, **options: Any
+) -> ImportSummary:
+    with Client(base_url, tenant.api_key) as crm:
+        found = Rejects(rejects)
+        check = RowChecker(crm, CONTACT).check
+        summary = import_records(
+            CONTACT,
+            ApiSink(crm.resource("Contacts"), workers=lambda: 4),
+            data,
+            "jsonl",
+            ImportOptions(**options, check=check),
+            found,
+            lambda _n: None,
+        )
+    found.write()
+    return summary
+
+
+@pytest.mark.parametrize("into", ["database", "api"])
 def test_dry_run_reports_what_the_real_run_does_and_writes_nothing(
-    engine: Engine, base_url: str, tenant: Tenant, tmp_path: Path, small_batches: None
+    engine: Engine,
+    base_url: str,
+    tenant: Tenant,
+    tmp_path: Path,
+    small_batches: None,
+    into: str,
 ) -> None:
+    """Into a database, the dry run rehearses every write and rolls it back; over the API,
+    which cannot, it checks each row as the server would. Either way it rejects every row the
+    real run rejects, for each of its reasons, in the same words, and counts as it does."""
     _define(tenant)
     tenant.client.post(
         "/Contacts", json={"FIRST_NAME": "Old", "EMAIL_ADDRESS": "person2@example.com"}
@@ -152,22 +181,41 @@ def test_dry_run_reports_what_the_real_run_does_and_writes_nothing(
     rows.append(_row(4, TITLE="Twice"))  # updates the record row 4 creates, in another batch
     rows.append(_row(11))
     rows.append(_row(11, TITLE="Again"))  # updates the record the row before creates
+    rows.append(_row(2, DATE_OF_BIRTH="not a date"))  # an update the server refuses
+    rows.append(_row(12, ORGANISATION_ID=987654321))  # a reference to no record
+    rows.append(_row(13, TITLE="x" * 300))  # too long
+    rows.append(_row(14, EMAIL_ADDRESS=""))  # nothing to match on
     data = _file(tmp_path / "contacts.jsonl", rows)
+
+    def run(rejects: str, dry_run: bool = False) -> ImportSummary:
+        if into == "api":
+            return _by_api(
+                base_url,
+                tenant,
+                data,
+                tmp_path / rejects,
+                match_on="EMAIL_ADDRESS",
+                dry_run=dry_run,
+            )
+        return _local(
+            engine, tenant, data, tmp_path / rejects, match_on="EMAIL_ADDRESS", dry_run=dry_run
+        )
+
     before = _picture(base_url, tenant)
-    dry = _local(
-        engine, tenant, data, tmp_path / "dry.jsonl", match_on="EMAIL_ADDRESS", dry_run=True
-    )
+    dry = run("dry.jsonl", dry_run=True)
     assert _picture(base_url, tenant) == before
-    real = _local(engine, tenant, data, tmp_path / "real.jsonl", match_on="EMAIL_ADDRESS")
+    real = run("real.jsonl")
     assert dry == real
-    assert (real.created, real.updated, real.rejected) == (4, 3, 6)
+    assert (real.created, real.updated, real.rejected) == (4, 3, 10)
     assert _reasons(tmp_path / "dry.jsonl") == _reasons(tmp_path / "real.jsonl")
+    rejected = [line for line, _ in _reasons(tmp_path / "real.jsonl")]
+    assert rejected == [3, 5, 7, 8, 9, 10, 14, 15, 16, 17]
     picture = _picture(base_url, tenant)
     assert picture["person2@example.com"][0] == "First2"
     assert picture["person4@example.com"][1] == "Twice"
     assert picture["person11@example.com"][1] == "Again"
-    again = _local(engine, tenant, data, tmp_path / "again.jsonl", match_on="EMAIL_ADDRESS")
-    assert (again.created, again.rejected) == (0, 6)
+    again = run("again.jsonl")
+    assert (again.created, again.rejected) == (0, 10)
 
 
 def test_an_import_stopped_mid_batch_leaves_no_half_written_record(

@@ -1,5 +1,8 @@
 """What a new user does: bootstrap a database, serve it, and use the printed key."""
 
+import socket
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -49,3 +52,66 @@ def test_help_lists_the_commands(fresh_env: dict[str, str]) -> None:
     assert result.returncode == 0
     for command in ("db", "instances", "users", "serve", "bootstrap"):
         assert command in result.stdout
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port some other program listens on."""
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        yield holder.getsockname()[1]
+
+
+def test_serve_on_a_busy_port_says_so_and_names_the_remedy(
+    fresh_env: dict[str, str], busy_port: int
+) -> None:
+    done = run_cli(fresh_env, "serve", "--port", str(busy_port))
+    assert done.returncode == 1
+    assert f"127.0.0.1:{busy_port} is already in use" in done.stderr
+    assert f"make serve PORT={busy_port + 1}" in done.stderr
+    assert "Errno" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_make_serve_takes_the_port_from_port(
+    fresh_env: dict[str, str], busy_port: int, project_root: Path
+) -> None:
+    done = subprocess.run(
+        ["make", "--no-print-directory", "serve", f"PORT={busy_port}"],
+        cwd=project_root,
+        env=fresh_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert f"127.0.0.1:{busy_port} is already in use" in done.stderr
+    assert "Errno" not in done.stderr
+
+
+def test_users_and_instances_are_listed(fresh_env: dict[str, str]) -> None:
+    assert run_cli(fresh_env, "bootstrap").returncode == 0
+    acme = run_cli(fresh_env, "instances", "create", "--name", "Acme").stdout.split()[-1]
+    run_cli(fresh_env, "instances", "set-limit", "--instance", acme, "--daily", "500")
+    made = run_cli(
+        fresh_env,
+        *("users", "create", "--email", "ann@acme.test", "--first-name", "Ann"),
+        *("--last-name", "Lee", "--instance", acme),
+    )
+    assert made.returncode == 0, made.stderr
+    instances = run_cli(fresh_env, "instances", "list")
+    assert instances.returncode == 0, instances.stderr
+    assert instances.stdout.splitlines() == [
+        "ID\tNAME\tUSERS\tDAILY LIMIT",
+        "1\tDefault\t1\t100000 (server default)",
+        f"{acme}\tAcme\t1\t500",
+    ]
+    users = run_cli(fresh_env, "users", "list", "--instance", acme)
+    assert users.stdout.splitlines() == [
+        "ID\tEMAIL\tNAME\tADMIN\tACTIVE",
+        "2\tann@acme.test\tAnn Lee\tno\tyes",
+    ]
+    first = run_cli(fresh_env, "users", "list").stdout.splitlines()
+    assert first[1].startswith("1\tadmin@localhost.localdomain\tAdmin User\tyes\tyes")
+    missing = run_cli(fresh_env, "users", "list", "--instance", "99")
+    assert missing.returncode == 1
+    assert "No instance with ID 99" in missing.stderr

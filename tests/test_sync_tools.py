@@ -348,9 +348,14 @@ def test_sync_killed_mid_create_resumes_without_duplicates(
         _fill(crm)
         for n in range(6):
             crm.contacts.create({"FIRST_NAME": f"Bulk{n}", "TAGS": [{"TAG_NAME": "bulk"}]})
-    # The state names the target by URL, so the resumed run goes through the proxy too.
+    # The state names the target by URL, so the resumed run goes through the proxy too. One
+    # create at a time, so that exactly one is in flight when the sync is killed.
     with HoldingProxy(target_url, _is_contact_create, nth=4, before=before) as proxy:
-        args = _sync_args(base_url, tenant.api_key, proxy.url, target_key, state)
+        args = [
+            *_sync_args(base_url, tenant.api_key, proxy.url, target_key, state),
+            "--concurrency",
+            "1",
+        ]
         process = subprocess.Popen(
             [*ROLODEX, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

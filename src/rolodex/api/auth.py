@@ -10,12 +10,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rolodex.api.common import run_unit
 from rolodex.errors import Unauthorized
 from rolodex.services.context import Caller
-from rolodex.services.ratelimit import RateLimiter
+from rolodex.services.ratelimit import UNLIMITED, RateLimiter
 from rolodex.services.users import authenticate, cached_caller
 from rolodex.storage.engine import run_in_transaction
 
 # The methods that change nothing (RFC 9110's safe methods); every other one is a write.
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The burst limit per API key (an extension beside Insightly's X-RateLimit-Limit/-Remaining).
+PER_SECOND_HEADER = b"x-ratelimit-limit-second"
 
 # Where the allowance of the current call is kept in the ASGI scope's state.
 ALLOWANCE_STATE = "rate_allowance"
@@ -72,7 +75,10 @@ async def authenticated_caller(request: Request) -> Caller:
 
 
 class RateLimitHeaders:
-    """ASGI middleware: X-RateLimit-* on every authenticated response, errors included."""
+    """ASGI middleware: X-RateLimit-* on every authenticated response, errors included.
+
+    Beside Insightly's two (the daily allowance), X-RateLimit-Limit-Second (an extension) says
+    the burst limit per API key, so that a client can pace itself (UNLIMITED when it is off)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -92,6 +98,11 @@ class RateLimitHeaders:
                         if name.lower().encode() not in names:
                             headers.append((name.encode(), value.encode()))
                     message["headers"] = headers
+                sent = message.get("headers", [])
+                if any(name.lower() == b"x-ratelimit-limit" for name, _ in sent):
+                    per_second = scope["app"].state.rate_limiter.per_second
+                    value = str(per_second if per_second > 0 else UNLIMITED).encode()
+                    message["headers"] = [*sent, (PER_SECOND_HEADER, value)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -4,8 +4,10 @@ Each command that writes runs in one unit of work. Output meant for scripts (ids
 is printed alone on the last line of stdout.
 """
 
+import errno
 import json
 import secrets
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -97,6 +99,19 @@ def instances_create(name: Annotated[str, typer.Option(help="The instance's name
     typer.echo(instance_id)
 
 
+@instances_app.command("list")
+def instances_list() -> None:
+    """Every instance: id, name, users, daily limit (a tab between columns)."""
+    with unit_of_work(_engine()) as connection:
+        found = user_service.list_instances(connection)
+    default = get_settings().rate_limit_daily
+    typer.echo("ID\tNAME\tUSERS\tDAILY LIMIT")
+    for row in found:
+        limit = row["rate_limit_daily"]
+        shown = f"{default} (server default)" if limit is None else str(limit)
+        typer.echo(f"{row['id']}\t{row['name']}\t{row['users']}\t{shown}")
+
+
 @instances_app.command("set-limit")
 def instances_set_limit(
     instance: Annotated[int, typer.Option("--instance", help="Instance id.")],
@@ -141,6 +156,26 @@ def users_create(
         _fail(error)
     typer.echo(f"Created user {user_id} in instance {instance_id}. API key:")
     typer.echo(key)
+
+
+@users_app.command("list")
+def users_list(
+    instance: Annotated[
+        int | None, typer.Option("--instance", help="Instance id (default: the first one).")
+    ] = None,
+) -> None:
+    """The instance's users: id, email, name, admin, active (a tab between columns)."""
+    with unit_of_work(_engine()) as connection:
+        instances = [row["id"] for row in user_service.list_instances(connection)]
+        instance_id = instance if instance is not None else (instances or [1])[0]
+        if instance_id not in instances:
+            _fail(NotFound(f"No instance with ID {instance_id}."))
+        found = user_service.list_users(connection, instance_id)
+    typer.echo("ID\tEMAIL\tNAME\tADMIN\tACTIVE")
+    for user in found:
+        name = f"{user['first_name']} {user['last_name']}".strip()
+        flags = ["yes" if user[flag] else "no" for flag in ("administrator", "active")]
+        typer.echo(f"{user['id']}\t{user['email_address']}\t{name}\t" + "\t".join(flags))
 
 
 @users_app.command("set-password")
@@ -485,6 +520,11 @@ def bootstrap() -> None:
 _URL = typer.Option("--url", help="The server, e.g. https://crm.example.com (or its /v3.1).")
 _KEY = typer.Option("--key", envvar="ROLODEX_API_KEY", help="API key (or ROLODEX_API_KEY).")
 _QUIET = typer.Option("--quiet", "-q", help="No progress display; only the summary line.")
+_CONCURRENCY = typer.Option(
+    "--concurrency",
+    min=0,
+    help="Writes in flight at once, at most (default 0: the server's burst limit, up to 16).",
+)
 
 
 @app.command("export")
@@ -532,6 +572,7 @@ def import_(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check; write nothing.")] = False,
     quiet: Annotated[bool, _QUIET] = False,
+    concurrency: Annotated[int, _CONCURRENCY] = 0,
 ) -> None:
     """Import records from CSV or JSONL; refused rows go to the reject file with the reason."""
     from rolodex.sync import cli_tools
@@ -550,6 +591,7 @@ def import_(
         rejects,
         dry_run,
         quiet,
+        concurrency,
     )
 
 
@@ -562,11 +604,30 @@ def sync(
     objects: Annotated[str, typer.Option("--objects", help="e.g. Contacts,Organisations.")],
     state: Annotated[Path, typer.Option("--state", help="State file.")] = Path("rolodex-sync.json"),
     quiet: Annotated[bool, _QUIET] = False,
+    concurrency: Annotated[int, _CONCURRENCY] = 0,
 ) -> None:
     """One-way incremental sync: creates, updates, links and deletions; safe to stop anytime."""
     from rolodex.sync import cli_tools
 
-    cli_tools.sync_command(from_url, from_key, to_url, to_key, objects, state, quiet)
+    cli_tools.sync_command(from_url, from_key, to_url, to_key, objects, state, quiet, concurrency)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Exit with a message a person can act on when the address cannot be listened on (rather
+    than uvicorn's `[Errno 98]` traceback)."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            problem = f"{host}:{port} is already in use (is another server running there?)"
+        else:
+            problem = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        typer.echo(
+            f"error: {problem}. Stop what holds it, or serve on another port: "
+            f"`make serve PORT={port + 1}` or `rolodex serve --port {port + 1}`.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
 
 
 @app.command("serve")
@@ -586,6 +647,7 @@ def serve(
             err=True,
         )
 
+    _check_port(host, port)
     uvicorn.run(
         "rolodex.api.app:create_app",
         factory=True,

@@ -429,6 +429,20 @@ def _columns(defn: Definition) -> dict[str, Any]:
     }
 
 
+def unknown_custom_field(index: int, name: str, rt: RecordType) -> FieldError:
+    """The problem of a CUSTOMFIELDS item naming no custom field of `rt`."""
+    return FieldError(
+        f"CUSTOMFIELDS[{index}].FIELD_NAME",
+        f"'{name}' is not a custom field of {rt.collection} "
+        f"(GET /v3.1/CustomFields/{rt.collection} lists them)",
+    )
+
+
+def refused_custom_value(index: int, defn: Definition, error: ValueError) -> FieldError:
+    """The problem of a CUSTOMFIELDS item whose value its definition refuses."""
+    return FieldError(f"CUSTOMFIELDS[{index}].FIELD_VALUE", f"{defn.name} {error}")
+
+
 class CustomValues:
     """The custom field definitions of one record type, applied to its records' values."""
 
@@ -465,22 +479,14 @@ class CustomValues:
             name = item.FIELD_NAME.strip()
             defn = self.definitions.get(name.lower())
             if defn is None:
-                problems.append(
-                    FieldError(
-                        f"CUSTOMFIELDS[{index}].FIELD_NAME",
-                        f"'{item.FIELD_NAME}' is not a custom field of {self.rt.collection} "
-                        f"(GET /v3.1/CustomFields/{self.rt.collection} lists them)",
-                    )
-                )
+                problems.append(unknown_custom_field(index, item.FIELD_NAME, self.rt))
                 continue
             if defn.read_only:
                 continue
             try:
                 value = coerce(defn, item.FIELD_VALUE)
             except ValueError as exc:
-                problems.append(
-                    FieldError(f"CUSTOMFIELDS[{index}].FIELD_VALUE", f"{defn.name} {exc}")
-                )
+                problems.append(refused_custom_value(index, defn, exc))
                 continue
             if value is None:
                 merged.pop(defn.name, None)

@@ -386,7 +386,7 @@ class RecordService:
             custom_values.number(values["custom_fields"])
         values.update(self._derived(values))
         tags = _sent(model, "TAGS")
-        tag_names = _desired_tags([t.TAG_NAME for t in tags]) if tags is not None else None
+        tag_names = desired_tags([t.TAG_NAME for t in tags]) if tags is not None else None
         now = utc_now()
         values.update(
             date_created_utc=now, date_updated_utc=now, created_user_id=self.caller.user_id
@@ -815,7 +815,7 @@ class RecordService:
         target = by_singular(references)
         row = self.repo.get_record(target, value)
         if row is None:
-            return FieldError(field_name, f"no {target.singular} with ID {value}")
+            return missing_record(field_name, target.singular, value)
         if target.active_flag is not None and not row[target.active_flag.lower()]:
             return FieldError(field_name, f"{target.singular} {value} is inactive")
         return None
@@ -884,7 +884,7 @@ class RecordService:
         return changed
 
     def _replace_tags(self, record_id: int, names: Sequence[str]) -> bool:
-        desired = _desired_tags(names)
+        desired = desired_tags(names)
         current = {row["tag_name"].lower(): row for row in self._children(Feature.TAGS, record_id)}
         changed = False
         stale = [row["id"] for key, row in current.items() if key not in desired]
@@ -1102,7 +1102,7 @@ def _create_shape(rt: RecordType) -> _CreateShape:
     )
 
 
-def _desired_tags(names: Sequence[str]) -> dict[str, str]:
+def desired_tags(names: Sequence[str]) -> dict[str, str]:
     """Tag names by lower-cased name (the first spelling wins), or a 400 for a blank one."""
     desired: dict[str, str] = {}
     problems = []
@@ -1130,6 +1130,11 @@ def _date_rows(items: Sequence[DateIn]) -> list[Row]:
 
 def _domain_rows(items: Sequence[EmailDomainIn]) -> list[Row]:
     return [{"email_domain": item.EMAIL_DOMAIN.strip().lstrip("@").lower()} for item in items]
+
+
+def missing_record(field_name: str, singular: str, value: Any) -> FieldError:
+    """The problem of a reference to a record that does not exist."""
+    return FieldError(field_name, f"no {singular} with ID {value}")
 
 
 def etag_of(row: Row) -> str:

@@ -1,5 +1,6 @@
 """Web sign-in: passwords (argon2id) and server-side sessions."""
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -21,8 +22,13 @@ MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password (made on first use: hashing at import would slow every command's start-up)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def sign_in(connection: Connection, email: str, password: str) -> str | None:
             users.c.email_key == email_key
         )
     ).first()
-    stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+    stored = row.password_hash if row is not None and row.password_hash else _dummy_hash()
     try:
         _hasher.verify(stored, password)
         valid = row is not None and bool(row.password_hash) and bool(row.active)

@@ -51,6 +51,22 @@ def default_instance(connection: Connection) -> int:
     return int(first) if first is not None else create_instance(connection, "Default")
 
 
+def list_instances(connection: Connection) -> list[dict[str, Any]]:
+    """Every instance, by id, with its number of users and its own daily limit (None: the
+    server's)."""
+    instances, users = tables.instances, tables.users
+    user_count = (
+        select(func.count())
+        .where(users.c.instance_id == instances.c.id)
+        .scalar_subquery()
+        .label("users")
+    )
+    query = select(
+        instances.c.id, instances.c.name, instances.c.rate_limit_daily, user_count
+    ).order_by(instances.c.id)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
 def instance_exists(connection: Connection, instance_id: int) -> bool:
     query = select(tables.instances.c.id).where(tables.instances.c.id == instance_id)
     return connection.execute(query).first() is not None

@@ -6,7 +6,9 @@ import typer
 
 from rolodex.client import ApiError, Client, TransportError
 from rolodex.errors import RolodexError
+from rolodex.sync.checks import RowChecker
 from rolodex.sync.files import file_format
+from rolodex.sync.pace import PacedTransport
 from rolodex.sync.progress import progress
 from rolodex.sync.records import record_type
 from rolodex.sync.sinks import ApiSink, LocalSink, Sink
@@ -38,9 +40,13 @@ def export_command(
         fmt = file_format(output, fmt)
         record_type(object_name)
         with Client(url, key) as client, progress(f"Exporting {object_name}", quiet) as bar:
-            count, cursor = export_records(
-                client.resource(object_name), fmt, output, updated_after, bar.tick
-            )
+            resource = client.resource(object_name)
+            if not quiet:
+                counted = resource.list_page(
+                    top=1, brief=True, count_total=True, updated_after=updated_after
+                )
+                bar.start(total=counted.total)
+            count, cursor = export_records(resource, fmt, output, updated_after, bar.tick)
     except (ValueError, ApiError, TransportError) as error:
         _fail(str(error))
     typer.echo(f"Exported {count} {object_name} to {output}. Next --updated-after:")
@@ -61,6 +67,7 @@ def import_command(
     rejects_path: Path | None,
     dry_run: bool,
     quiet: bool,
+    concurrency: int = 0,
 ) -> None:
     if (url is None) == (database_url is None):
         _fail("give either --url and --key, or --database-url and --instance", 2)
@@ -73,6 +80,7 @@ def import_command(
     rejects = Rejects(rejects_path or file.with_name(file.name + ".rejects.jsonl"))
     options = ImportOptions(columns, match_on, dry_run, id_map)
     client = None
+    pace = None
     try:
         fmt = file_format(file, fmt)
         rt = record_type(object_name)
@@ -86,10 +94,15 @@ def import_command(
         else:
             if not key:
                 _fail("--url needs --key (or ROLODEX_API_KEY)", 2)
-            client = Client(str(url), str(key))
-            sink = ApiSink(client.resource(object_name))
+            pace = PacedTransport(concurrency=concurrency)
+            client = Client(str(url), str(key), transport=pace)
+            sink = ApiSink(client.resource(object_name), lambda: pace.workers)
+            if dry_run:
+                options.check = RowChecker(client, rt).check
         with progress(f"Importing {object_name}", quiet) as bar:
-            summary = import_records(rt, sink, file, fmt, options, rejects, bar.tick)
+            summary = import_records(
+                rt, sink, file, fmt, options, rejects, bar.tick, lambda rows: bar.start(total=rows)
+            )
     except ColumnError as error:
         _fail(str(error), 2)
     except (ValueError, ApiError, TransportError, RolodexError) as error:
@@ -106,6 +119,12 @@ def import_command(
         + (f" (see {rejects.path})" if summary.rejected else "")
         + "."
     )
+    if pace is not None:
+        _note_pace(
+            pace,
+            "For more speed, raise it on the server (ROLODEX_RATE_LIMIT_PER_SECOND; 0 "
+            "turns it off), or import into a local database with --database-url.",
+        )
     if summary.links_waiting:
         typer.echo(
             f"note: {summary.links_waiting} link(s) point to records not imported yet; they are "
@@ -116,6 +135,13 @@ def import_command(
         raise typer.Exit(3)
 
 
+def _note_pace(pace: PacedTransport, remedy: str) -> None:
+    """Say so when the server's rate limit, not the work, set the speed."""
+    note = pace.report().note(remedy)
+    if note:
+        typer.echo(note, err=True)
+
+
 def sync_command(
     from_url: str,
     from_key: str,
@@ -124,22 +150,35 @@ def sync_command(
     objects: str,
     state_path: Path,
     quiet: bool,
+    concurrency: int = 0,
 ) -> None:
     names = [name.strip() for name in objects.split(",") if name.strip()]
     try:
         for name in names:
             record_type(name)
         state = SyncState(state_path, from_url, to_url)
+        pace, source_pace = PacedTransport(concurrency=concurrency), PacedTransport()
         with (
-            Client(from_url, from_key) as source,
-            Client(to_url, to_key) as target,
+            Client(from_url, from_key, transport=source_pace) as source,
+            Client(to_url, to_key, transport=pace) as target,
             progress("Syncing", quiet) as bar,
         ):
             summary = run_sync(
-                source, target, names, state, lambda name, n: bar.tick(n, f"Syncing {name}")
+                source,
+                target,
+                names,
+                state,
+                lambda name, n: bar.tick(n, name),
+                lambda name, total: bar.start(name, total),
+                lambda: pace.workers,
             )
     except (ValueError, ApiError, TransportError) as error:
         _fail(str(error))
+    _note_pace(
+        pace,
+        "For more speed, raise it on the target server "
+        "(ROLODEX_RATE_LIMIT_PER_SECOND; 0 turns it off).",
+    )
     typer.echo(
         f"Synced {', '.join(names)}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.deleted} deleted, {summary.links_set} with "

@@ -178,3 +178,18 @@ def _same(have: Any, want: Any, kind: Kind = Kind.TEXT) -> bool:
             len(str(want)) <= 10 or str(want).replace("T", " ")[:19] == str(have)[:19]
         )
     return str(have) == str(want)
+
+
+def field_value(record: Record, name: str) -> Any:
+    """The value of a field of a record or body: a custom field's (Name__c) from CUSTOMFIELDS."""
+    if name.upper().endswith("__C"):
+        for item in record.get("CUSTOMFIELDS") or []:
+            if str(item["FIELD_NAME"]).lower() == name.lower():
+                return item.get("FIELD_VALUE")
+        return None
+    return record.get(name.upper())
+
+
+def match_key(value: Any) -> str:
+    """A value as --match-on compares it: text in any case, around spaces (as Search does)."""
+    return "" if value is None else str(value).strip().lower()

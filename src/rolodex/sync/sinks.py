@@ -1,7 +1,9 @@
 """Where imported records go: a server through the SDK, or a local database directly."""
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
@@ -16,6 +18,7 @@ from rolodex.services.records import RecordService
 from rolodex.storage import tables
 from rolodex.storage.engine import rehearsal, run_in_transaction, savepoint
 from rolodex.storage.repository import Page
+from rolodex.sync.records import field_value, match_key
 
 T = TypeVar("T")
 
@@ -26,17 +29,21 @@ class WriteRefused(Exception):
 
 class Sink(Protocol):
     id_field: str
+    # Rows read, checked and written per batch (`batch`).
+    batch_rows: int
     # Whether a dry run through this sink really writes, in a transaction it rolls back at the
     # end (so it refuses and matches exactly what a real run would); otherwise it is simulated.
     rehearses: bool
 
     def session(self) -> AbstractContextManager[None]: ...
+    def expect(self, rows: int) -> None: ...
     def batch(self, work: Callable[[], T]) -> T: ...
     def find(self, field_name: str, value: Any) -> list[Record]: ...
     def get(self, record_id: int) -> Record | None: ...
     def create(self, body: Record) -> Record: ...
     def create_many(self, bodies: Sequence[Record]) -> list[int | str]: ...
     def update(self, record_id: int, body: Record) -> Record: ...
+    def update_many(self, changes: Sequence[tuple[int, Record]]) -> list[Record | str]: ...
     def delete(self, record_id: int) -> None: ...
 
 
@@ -52,13 +59,25 @@ def reason(error: ApiError | RolodexError) -> str:
 
 
 class ApiSink:
-    """Writes through the API (any Insightly-compatible server)."""
-
-    def __init__(self, resource: Resource) -> None:
-        self.resource = resource
-        self.id_field = resource.type.id_field
+    """Writes through the API (any Insightly-compatible server), as fast as its rate limit
+    lets: creates and updates of a batch go concurrently (up to the burst limit the client's
+    PacedTransport learnt), an update is one partial PUT of the row's fields (no read first,
+    so no If-Match: the row wins over a change made meanwhile to the same fields), and when a
+    paged sweep of the target's records costs fewer calls than a look-up per row (`expect`),
+    look-ups are answered from that one sweep, kept up to date with what this sink writes."""
 
     rehearses = False
+    # A batch's writes go concurrently; a smaller batch shows progress more often.
+    batch_rows = 50
+
+    def __init__(self, resource: Resource, workers: Callable[[], int] = lambda: 1) -> None:
+        self.resource = resource
+        self.id_field = resource.type.id_field
+        self.workers = workers
+        self.swept = False
+        self._records: dict[int, Record] | None = None
+        self._index: dict[str, dict[str, set[int]]] = {}
+        self._lock = threading.Lock()  # writes of a batch remember their records concurrently
 
     def session(self) -> AbstractContextManager[None]:
         return contextlib.nullcontext()
@@ -66,39 +85,104 @@ class ApiSink:
     def batch(self, work: Callable[[], T]) -> T:
         return work()  # each request is its own transaction on the server
 
+    def expect(self, rows: int) -> None:
+        """Look-ups for `rows` rows are coming: sweep the target once if that is cheaper."""
+        total = self.resource.list_page(top=1, brief=True, count_total=True).total
+        page = self.resource.client.page_size
+        self.swept = total is not None and -(-total // page) < rows
+
+    def _all(self) -> dict[int, Record] | None:
+        if self.swept and self._records is None:
+            self._records = {}
+            for record in self.resource.iterate():
+                self._remember_now(record)
+        return self._records
+
+    def _remember(self, record: Record) -> None:
+        with self._lock:
+            self._remember_now(record)
+
+    def _remember_now(self, record: Record) -> None:
+        if self._records is None:
+            return
+        record_id = int(record[self.id_field])
+        old = self._records.get(record_id)
+        for name, index in self._index.items():
+            if old is not None:
+                index.get(match_key(field_value(old, name)), set()).discard(record_id)
+            index.setdefault(match_key(field_value(record, name)), set()).add(record_id)
+        self._records[record_id] = record
+
     def find(self, field_name: str, value: Any) -> list[Record]:
-        return list(self.resource.search_all(field_name, value))
+        records = self._all()
+        if records is None:
+            return list(self.resource.search_all(field_name, value))
+        if field_name not in self._index:
+            index: dict[str, set[int]] = {}
+            for record_id, record in records.items():
+                index.setdefault(match_key(field_value(record, field_name)), set()).add(record_id)
+            self._index[field_name] = index
+        found = self._index[field_name].get(match_key(value), set())
+        return [records[record_id] for record_id in sorted(found)]
 
     def get(self, record_id: int) -> Record | None:
+        records = self._all()
+        if records is not None:
+            return records.get(record_id)
         try:
             return self.resource.get(record_id)
         except NotFoundError:
             return None
 
     def create(self, body: Record) -> Record:
-        try:
-            return self.resource.create(body)
-        except ApiError as error:
-            raise WriteRefused(reason(error)) from error
+        created = _refusing(lambda: self.resource.create(body))
+        self._remember(created)
+        return created
 
     def create_many(self, bodies: Sequence[Record]) -> list[int | str]:
-        results: list[int | str] = []
-        for body in bodies:
-            try:
-                results.append(int(self.create(body)[self.id_field]))
-            except WriteRefused as refused:
-                results.append(str(refused))
-        return results
+        results = self.concurrently(self.create, bodies)
+        return [r if isinstance(r, str) else int(r[self.id_field]) for r in results]
 
     def update(self, record_id: int, body: Record) -> Record:
-        try:
-            return self.resource.update(record_id, body)
-        except ApiError as error:
-            raise WriteRefused(reason(error)) from error
+        updated = _refusing(lambda: self._put(record_id, body))
+        self._remember(updated)
+        return updated
+
+    def update_many(self, changes: Sequence[tuple[int, Record]]) -> list[Record | str]:
+        return self.concurrently(lambda change: self.update(*change), changes)
+
+    def _put(self, record_id: int, body: Record) -> Record:
+        # A v3.1 PUT sets the fields it holds and leaves the others: no read needed first.
+        return self.resource.replace({**body, self.id_field: record_id})
+
+    def concurrently(self, call: Callable[[Any], Record], items: Sequence[Any]) -> list[Any]:
+        """`call` on each item, up to `workers()` at once; each result, or why it was refused
+        (WriteRefused's message)."""
+
+        def one(item: Any) -> Record | str:
+            try:
+                return call(item)
+            except WriteRefused as refused:
+                return str(refused)
+
+        workers = min(self.workers(), len(items))
+        if workers <= 1:
+            return [one(item) for item in items]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, items))
 
     def delete(self, record_id: int) -> None:
         with contextlib.suppress(NotFoundError):
             self.resource.delete(record_id)
+        if self._records is not None:
+            self._records.pop(record_id, None)
+
+
+def _refusing(call: Callable[[], Record]) -> Record:
+    try:
+        return call()
+    except ApiError as error:
+        raise WriteRefused(reason(error)) from error
 
 
 class LocalSink:
@@ -112,6 +196,10 @@ class LocalSink:
     dry run refuses and matches exactly what a real run would, and nothing is kept."""
 
     rehearses = True
+    # Rows per transaction. A refused row costs only itself: creates are checked one by one
+    # before a batch of them is written (RecordService.create_many), and each update has its
+    # own savepoint.
+    batch_rows = 1000
 
     def __init__(
         self, engine: Engine, instance_id: int, rt: RecordType, dry_run: bool = False
@@ -206,6 +294,19 @@ class LocalSink:
     def update(self, record_id: int, body: Record) -> Record:
         data = {**body, self.rt.id_field: record_id}
         return self._run(lambda service: service.update(data)[0], write=True)
+
+    def update_many(self, changes: Sequence[tuple[int, Record]]) -> list[Record | str]:
+        """Each update in its own savepoint of the current batch; the record, or the refusal."""
+        results: list[Record | str] = []
+        for record_id, body in changes:
+            try:
+                results.append(self.update(record_id, body))
+            except WriteRefused as refused:
+                results.append(str(refused))
+        return results
+
+    def expect(self, rows: int) -> None:
+        """Nothing to plan: a look-up in the database costs no call."""
 
     def delete(self, record_id: int) -> None:
         with contextlib.suppress(WriteRefused):

@@ -21,6 +21,7 @@ intent and creates the record as usual. So no stop, at any point, makes a duplic
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from rolodex.client import ApiError, BadRequestError, Client, NotFoundError
-from rolodex.client.core import parse_wire_date, query_date
+from rolodex.client.core import Record, parse_wire_date, query_date
+from rolodex.domain.registry import RecordType
 from rolodex.sync.files import write_atomically
 from rolodex.sync.records import differs, record_type, writable_body
 from rolodex.sync.sinks import ApiSink, WriteRefused
@@ -59,6 +61,7 @@ class SyncState:
     def __init__(self, path: Path, source: str, target: str) -> None:
         self.path = path
         self.journal = path.with_name(path.name + ".journal")
+        self._lock = threading.Lock()
         self.data: dict[str, Any] = {"version": 1, "source": source, "target": target}
         if path.exists():
             self.data = json.loads(path.read_text(encoding="utf-8"))
@@ -97,21 +100,29 @@ class SyncState:
         else:
             ids[entry["source"]] = entry["target"]
 
-    def _append(self, entry: dict[str, Any]) -> None:
-        self._apply(entry)
-        with self.journal.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(entry) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+    def _append(self, entry: dict[str, Any], durable: bool = False) -> None:
+        """Journal `entry`: written through to the file (a killed process loses nothing);
+        `durable` waits for the disk too (fsync), so that not even a power cut loses it."""
+        with self._lock:  # creates run concurrently: one entry, whole, at a time
+            self._apply(entry)
+            with self.journal.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry) + "\n")
+                out.flush()
+                if durable:
+                    os.fsync(out.fileno())
 
     def record(self, type_name: str, source_id: str, target_id: int | None) -> None:
-        """Remember (or forget) a mapping at once, in the journal; it settles any intent."""
+        """Remember (or forget) a mapping at once, in the journal; it settles any intent.
+        Not waited to disk: a mapping lost with a power cut leaves its durable intent, which
+        the next run settles by finding the record it made."""
         self._append({"type": type_name, "source": source_id, "target": target_id})
 
     def intend(self, type_name: str, source_id: str, body: dict[str, Any]) -> None:
-        """Journal a create before sending it, so that a stop before `record` is noticed."""
+        """Journal a create, durably, before sending it, so that a stop before `record` is
+        noticed."""
         at = query_date(datetime.now(UTC))
-        self._append({"type": type_name, "source": source_id, "intent": {"at": at, "body": body}})
+        intent = {"at": at, "body": body}
+        self._append({"type": type_name, "source": source_id, "intent": intent}, durable=True)
 
     def drop_intent(self, type_name: str, source_id: str) -> None:
         """Forget an intent whose create made nothing (refused, or never sent)."""
@@ -145,20 +156,30 @@ def ordered(objects: list[str]) -> list[str]:
     return sorted(objects, key=lambda name: rank.get(name.lower(), len(ORDER)))
 
 
+Progress = Callable[[str, int | None], None]  # a step's name and its total, when known
+
+
 def run_sync(
     source: Client,
     target: Client,
     objects: list[str],
     state: SyncState,
     tick: Callable[[str, int], None],
+    started: Progress = lambda name, total: None,
+    workers: Callable[[], int] = lambda: 1,
 ) -> SyncSummary:
-    """Bring the target up to date with the source for `objects`; checkpoints as it goes."""
+    """Bring the target up to date with the source for `objects`; checkpoints as it goes.
+
+    Progress goes by step: "Syncing {Coll}" counts the records read from the source, "Deletions
+    in {Coll}" the tombstones, "Links of {Coll}" the records whose links are set."""
     summary = SyncSummary()
     for collection in ordered(objects):
-        _sync_records(source, target, collection, state, summary, tick)
-        _sync_deletions(source, target, collection, state, summary, tick)
+        sink = ApiSink(target.resource(collection), workers)
+        _sync_records(source, sink, target, collection, state, summary, tick, started)
+        _sync_deletions(source, sink, collection, state, summary, tick)
     for collection in ordered(objects):
-        _sync_links(source, target, collection, state, summary, tick)
+        sink = ApiSink(target.resource(collection), workers)
+        _sync_links(source, sink, collection, state, summary, tick, started)
     summary.pending_links = sum(len(v) for v in state.data["pending_links"].values())
     state.checkpoint()
     return summary
@@ -166,49 +187,103 @@ def run_sync(
 
 def _sync_records(
     source: Client,
+    sink: ApiSink,
     target: Client,
     collection: str,
     state: SyncState,
     summary: SyncSummary,
     tick: Callable[[str, int], None],
+    started: Progress,
 ) -> None:
     rt = record_type(collection)
-    sink = ApiSink(target.resource(collection))
+    step = f"Syncing {collection}"
     _settle_intents(target, collection, state, summary)
-    sweep = source.resource(collection).iterate(state.cursor(collection, "updated"))
+    resource = source.resource(collection)
+    cursor = state.cursor(collection, "updated")
+    started(
+        step, resource.list_page(top=1, brief=True, count_total=True, updated_after=cursor).total
+    )
+    sweep = resource.iterate(cursor)
     ids = state.ids.setdefault(rt.singular, {})
+    if ids:
+        sink.expect(len(ids))
     pending = set(state.data["pending_links"].get(rt.singular, []))
     failed = state.data["failed"].setdefault(rt.singular, {})
+    batch: dict[str, Record] = {}
+
+    def apply() -> None:
+        _apply(rt, sink, batch, state, summary, failed)
+        batch.clear()
+
     for record in sweep:
-        tick(collection, 1)
+        tick(step, 1)
         source_id = str(record[rt.id_field])
+        if source_id in batch:
+            apply()  # a newer version of a record of this batch: the older one goes first
         body, _problems = writable_body(rt, record, state.ids)
-        if "LINKS" in body:
-            body.pop("LINKS")
+        # Links are set once both ends exist; a new record without links has none to set.
+        body.pop("LINKS", None)
+        if record.get("LINKS") or (source_id in ids and "LINKS" in record):
             pending.add(source_id)
-        current = sink.get(ids[source_id]) if source_id in ids else None
-        try:
-            if current is None:
-                state.intend(rt.singular, source_id, body)
-                try:
-                    created = sink.create(body)
-                except WriteRefused:
-                    state.drop_intent(rt.singular, source_id)  # refused: nothing was made
-                    raise
-                state.record(rt.singular, source_id, int(created[rt.id_field]))
-                summary.created += 1
-            elif differs(rt, current, body):
-                sink.update(int(current[rt.id_field]), body)
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-            failed.pop(source_id, None)
-        except WriteRefused as refused:
-            failed[source_id] = str(refused)
-            summary.failed += 1
+        batch[source_id] = body
+        if len(batch) >= sink.batch_rows:
+            apply()
+    apply()
     state.data["pending_links"][rt.singular] = sorted(pending)
     state.set_cursor(collection, "updated", sweep.cursor)
     state.checkpoint()
+
+
+def _apply(
+    rt: RecordType,
+    sink: ApiSink,
+    batch: dict[str, Record],
+    state: SyncState,
+    summary: SyncSummary,
+    failed: dict[str, str],
+) -> None:
+    """Write one batch of source records: the creates, then the updates, each concurrently.
+    Each create's intent is journalled just before it is sent, its id as soon as it is
+    answered, so that a stop at any point leaves at most the creates in flight unsettled."""
+    ids = state.ids.setdefault(rt.singular, {})
+    creates: list[tuple[str, Record]] = []
+    updates: list[tuple[str, int, Record]] = []
+    for source_id, body in batch.items():
+        current = sink.get(ids[source_id]) if source_id in ids else None
+        if current is None:
+            creates.append((source_id, body))
+        elif differs(rt, current, body):
+            updates.append((source_id, int(current[rt.id_field]), body))
+        else:
+            summary.unchanged += 1
+            failed.pop(source_id, None)
+
+    def create(item: tuple[str, Record]) -> Record:
+        source_id, body = item
+        state.intend(rt.singular, source_id, body)
+        try:
+            created = sink.create(body)
+        except WriteRefused:
+            state.drop_intent(rt.singular, source_id)  # refused: nothing was made
+            raise
+        state.record(rt.singular, source_id, int(created[rt.id_field]))
+        return created
+
+    for (source_id, _), result in zip(creates, sink.concurrently(create, creates), strict=True):
+        if isinstance(result, str):
+            failed[source_id] = result
+            summary.failed += 1
+        else:
+            summary.created += 1
+            failed.pop(source_id, None)
+    changed = sink.update_many([(target_id, body) for _, target_id, body in updates])
+    for (source_id, _, _), answer in zip(updates, changed, strict=True):
+        if isinstance(answer, str):
+            failed[source_id] = answer
+            summary.failed += 1
+        else:
+            summary.updated += 1
+            failed.pop(source_id, None)
 
 
 def _settle_intents(
@@ -252,19 +327,18 @@ def _created_since(record: dict[str, Any], moment: datetime) -> bool:
 
 def _sync_deletions(
     source: Client,
-    target: Client,
+    sink: ApiSink,
     collection: str,
     state: SyncState,
     summary: SyncSummary,
     tick: Callable[[str, int], None],
 ) -> None:
     rt = record_type(collection)
-    sink = ApiSink(target.resource(collection))
     feed = source.resource(collection).deleted(state.cursor(collection, "deleted"))
     ids = state.ids.setdefault(rt.singular, {})
     try:
         for tombstone in feed:
-            tick(collection, 1)
+            tick(f"Deletions in {collection}", 1)
             source_id = str(tombstone["ID"])
             if source_id in ids:
                 sink.delete(ids[source_id])
@@ -279,18 +353,23 @@ def _sync_deletions(
 
 def _sync_links(
     source: Client,
-    target: Client,
+    sink: ApiSink,
     collection: str,
     state: SyncState,
     summary: SyncSummary,
     tick: Callable[[str, int], None],
+    started: Progress,
 ) -> None:
     rt = record_type(collection)
-    sink = ApiSink(target.resource(collection))
     ids = state.ids.get(rt.singular, {})
     still: list[str] = []
-    for source_id in state.data["pending_links"].get(rt.singular, []):
-        tick(collection, 1)
+    waiting = state.data["pending_links"].get(rt.singular, [])
+    step = f"Links of {collection}"
+    if waiting:
+        started(step, len(waiting))
+        sink.expect(len(waiting))
+    for source_id in waiting:
+        tick(step, 1)
         if source_id not in ids:
             continue  # deleted, or failed: nothing to link
         try:

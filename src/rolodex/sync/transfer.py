@@ -20,7 +20,7 @@ from rolodex.sync.files import (
     tags_from_cell,
     write_atomically,
 )
-from rolodex.sync.records import IdMap, differs, writable_body
+from rolodex.sync.records import IdMap, differs, field_value, match_key, writable_body
 from rolodex.sync.sinks import Sink, WriteRefused
 
 Tick = Callable[[int], None]
@@ -75,12 +75,18 @@ def _csv_row(record: Record, scalars: Iterable[str], custom: Iterable[str]) -> l
 # --- import --------------------------------------------------------------------------------
 
 
+def check_nothing(body: Record, creating: bool) -> None:
+    """What a dry run checks of a row when nothing can check it as the target would."""
+
+
 @dataclass
 class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # column -> field ('' = ignore)
     match_on: str | None = None
     dry_run: bool = False
     id_map_file: Path | None = None
+    # A simulated dry run's check of each body (raises WriteRefused): checks.RowChecker.check.
+    check: Callable[[Record, bool], None] = check_nothing
 
 
 @dataclass
@@ -182,12 +188,6 @@ def load_id_map(path: Path | None) -> IdMap:
     return loaded
 
 
-# Rows read, checked and written per transaction. A refused row costs only itself: creates are
-# checked one by one before a batch of them is written (RecordService.create_many), and each
-# update has its own savepoint.
-BATCH_ROWS = 1000
-
-
 @dataclass
 class _Outcome:
     """What became of one row."""
@@ -219,12 +219,13 @@ def import_records(
     options: ImportOptions,
     rejects: Rejects,
     tick: Tick,
+    started: Tick = lambda rows: None,
 ) -> ImportSummary:
     """Import every row of `path`: create, or update what --match-on (or the id map) finds;
     refused rows go to `rejects`. Links are set in a second pass, once every row exists.
 
-    Rows go in batches of BATCH_ROWS, each one transaction of the sink: an error that stops
-    the import leaves the batches before it written (and the id map saying so) and nothing of
+    Rows go in batches of the sink's batch_rows, each one transaction of the sink: an error that
+    stops the import leaves the batches before it written (and the id map saying so) and nothing of
     the batch it stopped in. A dry run through a sink that rehearses does every write in a
     transaction rolled back at the end, so its counts are those of a real run."""
     summary = ImportSummary()
@@ -235,13 +236,20 @@ def import_records(
     plans: dict[tuple[str, ...], dict[str, str]] = {}
     pending_links: list[tuple[int, Record, int, list[Record]]] = []
     keep_map = options.id_map_file is not None and not options.dry_run
+    would_create: dict[str, Record] = {}  # by a simulated dry run, by match key
+    rows = sum(1 for _ in read_rows(path, fmt))
+    started(rows)
+    if options.match_on or mine:
+        sink.expect(rows)
     with sink.session():
-        for chunk in _chunks(read_rows(path, fmt), BATCH_ROWS):
+        for chunk in _chunks(read_rows(path, fmt), sink.batch_rows):
             undo: dict[str, int | None] = {}
 
             def attempt(chunk: list[Any] = chunk, undo: dict[str, int | None] = undo) -> Any:
                 _restore(mine, undo)  # a batch run again after a deadlock starts afresh
-                return _import_chunk(rt, sink, chunk, columns, plans, options, ids, undo)
+                return _import_chunk(
+                    rt, sink, chunk, columns, plans, options, ids, undo, would_create
+                )
 
             try:
                 outcomes: list[_Outcome] = sink.batch(attempt)
@@ -262,7 +270,7 @@ def import_records(
             tick(len(outcomes))
             if keep_map and options.id_map_file is not None:
                 write_atomically(options.id_map_file, json.dumps(ids, indent=1))
-        for link_chunk in _chunks(pending_links, BATCH_ROWS):
+        for link_chunk in _chunks(pending_links, sink.batch_rows):
 
             def set_links(items: list[Any] = link_chunk) -> _LinkOutcome:
                 return _set_links(rt, sink, items, ids, simulate)
@@ -308,16 +316,21 @@ def _import_chunk(
     options: ImportOptions,
     ids: IdMap,
     undo: dict[str, int | None],
+    would_create: dict[str, Record],
 ) -> list[_Outcome]:
-    """Each row of one batch checked and written, in the order of the file: creates are held
-    and written together, first whenever a later row could need to find one of them."""
+    """Each row of one batch checked and written, in the order of the file: creates and
+    updates are held and written together (concurrently, through the API), first whenever a
+    later row could need to find one of them. A simulated dry run checks each row as the
+    target would (options.check) and remembers what it would have created, so that a later
+    row finds it, as in a real run."""
     mine = ids[rt.singular]
     simulate = options.dry_run and not sink.rehearses
     # A type whose records reference records of the same type: each create is written at once,
     # so that a later row's reference finds it.
     one_by_one = any(spec.references == rt.singular for spec in rt.writable_fields)
     outcomes: list[_Outcome] = []
-    pending: list[tuple[_Outcome, Record]] = []
+    creates: list[tuple[_Outcome, Record]] = []
+    updates: list[tuple[_Outcome, Record]] = []
     pending_keys: set[str] = set()
 
     def remember(outcome: _Outcome) -> None:
@@ -327,15 +340,21 @@ def _import_chunk(
             mine[key] = outcome.target_id
 
     def flush() -> None:
-        if pending:
-            results = sink.create_many([body for _, body in pending])
-            for (outcome, _), result in zip(pending, results, strict=True):
+        if creates:
+            created = sink.create_many([body for _, body in creates])
+            for (outcome, _), result in zip(creates, created, strict=True):
                 if isinstance(result, str):
                     outcome.refuse(result)
                 else:
                     outcome.target_id = result
                     remember(outcome)
-        pending.clear()
+        if updates:
+            changes = [(int(outcome.target_id or 0), body) for outcome, body in updates]
+            for (outcome, _), answer in zip(updates, sink.update_many(changes), strict=True):
+                if isinstance(answer, str):
+                    outcome.refuse(answer)
+        creates.clear()
+        updates.clear()
         pending_keys.clear()
 
     for line, row, problem in chunk:
@@ -359,24 +378,30 @@ def _import_chunk(
             flush()
         try:
             existing = _existing(rt, sink, body, outcome.source_id, mine, options)
+            if existing is None and key is not None:
+                existing = would_create.get(key)
+            if simulate:
+                options.check(body, existing is None)
             if existing is None:
                 if simulate:
-                    _check_required(rt, body)  # what the server would refuse first
+                    if key is not None:
+                        would_create[key] = {**body, rt.id_field: -len(would_create) - 1}
                     continue
-                pending.append((outcome, body))
-                if key is not None:
-                    pending_keys.add(key)
-                if one_by_one:
-                    flush()
-                continue
-            outcome.target_id = int(existing[rt.id_field])
-            if not differs(rt, existing, body):
-                outcome.what = "unchanged"
+                creates.append((outcome, body))
             else:
+                outcome.target_id = int(existing[rt.id_field])
+                remember(outcome)
+                if not differs(rt, existing, body):
+                    outcome.what = "unchanged"
+                    continue
                 outcome.what = "updated"
-                if not simulate:
-                    sink.update(outcome.target_id, body)
-            remember(outcome)
+                if simulate:
+                    continue
+                updates.append((outcome, body))
+            if key is not None:
+                pending_keys.add(key)
+            if one_by_one:
+                flush()
         except WriteRefused as refused:
             outcome.refuse(str(refused))
     flush()
@@ -386,8 +411,8 @@ def _import_chunk(
 def _pending_key(body: Record, source_id: Any, options: ImportOptions) -> str | None:
     """What a later row would find this one by (its --match-on value, or its source id)."""
     if options.match_on:
-        value = _match_value(body, options.match_on)
-        return None if value in (None, "") else "match:" + str(value).strip().lower()
+        value = field_value(body, options.match_on)
+        return None if value in (None, "") else "match:" + match_key(value)
     return None if source_id is None else "source:" + str(source_id)
 
 
@@ -401,7 +426,7 @@ def _existing(
 ) -> Record | None:
     """The record this row updates: the one --match-on finds, or the id map's; or None."""
     if options.match_on:
-        value = _match_value(body, options.match_on)
+        value = field_value(body, options.match_on)
         if value in (None, ""):
             raise WriteRefused(f"{options.match_on} is empty: nothing to match on")
         found = sink.find(options.match_on, value)
@@ -414,16 +439,6 @@ def _existing(
     if source_id is not None and str(source_id) in mine:
         return sink.get(mine[str(source_id)])
     return None
-
-
-def _check_required(rt: RecordType, body: Record) -> None:
-    missing = [
-        spec.name
-        for spec in rt.writable_fields
-        if spec.required and str(body.get(spec.name) or "").strip() == ""
-    ]
-    if missing:
-        raise WriteRefused("; ".join(f"{name}: is required" for name in missing))
 
 
 def _set_links(
@@ -475,12 +490,3 @@ def _union(current: list[Record], wanted: list[Record]) -> list[Record]:
         if (str(k["LINK_OBJECT_NAME"]).lower(), int(k["LINK_OBJECT_ID"])) not in keys
     ]
     return kept + extra
-
-
-def _match_value(body: Record, name: str) -> Any:
-    if name.upper().endswith("__C"):
-        for item in body.get("CUSTOMFIELDS") or []:
-            if item["FIELD_NAME"].lower() == name.lower():
-                return item["FIELD_VALUE"]
-        return None
-    return body.get(name.upper())

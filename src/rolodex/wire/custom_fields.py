@@ -11,6 +11,7 @@ from rolodex.domain.custom_fields import (
     OPTION_VALUE_MAX,
     Definition,
     FieldType,
+    Option,
     output_value,
 )
 from rolodex.wire.records import CustomValue, WireBool, WireModel, whole_number
@@ -171,6 +172,27 @@ def v22_metadata(defn: Definition, field_for: str) -> dict[str, Any]:
         "VISIBLE": defn.visible,
         "CUSTOM_FIELD_OPTIONS": current["CUSTOM_FIELD_OPTIONS"],
     }
+
+def definition_from_wire(item: dict[str, Any], object_name: str) -> Definition:
+    """A definition as `definition` sends it, read back (by a client checking values as the
+    server would); None for what the API does not show (the stored default's form)."""
+    return Definition(
+        id=0,
+        object_name=object_name,
+        name=str(item["FIELD_NAME"]),
+        label=str(item.get("FIELD_LABEL") or ""),
+        type=FieldType(str(item["FIELD_TYPE"]).upper()),
+        order=int(item.get("FIELD_ORDER") or 0),
+        default=None,
+        editable=bool(item.get("EDITABLE", True)),
+        visible=bool(item.get("VISIBLE", True)),
+        help_text=item.get("FIELD_HELP_TEXT"),
+        join_object=item.get("JOIN_OBJECT"),
+        options=tuple(
+            Option(int(o.get("OPTION_ID") or 0), str(o["OPTION_VALUE"]))
+            for o in item.get("CUSTOM_FIELD_OPTIONS") or []
+        ),
+    )
 
 
 def doc_models() -> list[type[BaseModel]]:
