@@ -83,6 +83,9 @@ class Contact(WireRecord):
     BACKGROUND: str | None
     IMAGE_URL: str | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     ORGANISATION_ID: int | None
     EMAIL_ADDRESS: str | None
     PHONE: str | None
@@ -127,6 +130,9 @@ class Organisation(WireRecord):
     BACKGROUND: str | None
     IMAGE_URL: str | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     PHONE: str | None
     PHONE_FAX: str | None
     WEBSITE: str | None
@@ -178,6 +184,9 @@ class Lead(WireRecord):
     LEAD_STATUS_ID: int | None
     RESPONSIBLE_USER_ID: int | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     ADDRESS_STREET: str | None
     ADDRESS_CITY: str | None
     ADDRESS_STATE: str | None
@@ -221,6 +230,9 @@ class Opportunity(WireRecord):
     STAGE_ID: int | None
     RESPONSIBLE_USER_ID: int | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     ORGANISATION_ID: int | None
     IMAGE_URL: str | None
     DATE_CREATED_UTC: str | None
@@ -249,6 +261,9 @@ class Project(WireRecord):
     STAGE_ID: int | None
     RESPONSIBLE_USER_ID: int | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     IMAGE_URL: str | None
     DATE_CREATED_UTC: str | None
     DATE_UPDATED_UTC: str | None
@@ -403,6 +418,9 @@ class CustomObjectRecord(WireRecord):
     RECORD_ID: int
     RECORD_NAME: str | None
     OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     DATE_CREATED_UTC: str | None
     DATE_UPDATED_UTC: str | None
     CREATED_USER_ID: int | None
@@ -440,6 +458,7 @@ _CONTACT_FEATURES: frozenset[str] = frozenset(
         "links",
         "notes",
         "tags",
+        "visibility",
         "write",
     }
 )
@@ -457,6 +476,7 @@ _ORGANISATION_FEATURES: frozenset[str] = frozenset(
         "links",
         "notes",
         "tags",
+        "visibility",
         "write",
     }
 )
@@ -473,6 +493,7 @@ _LEAD_FEATURES: frozenset[str] = frozenset(
         "links",
         "notes",
         "tags",
+        "visibility",
         "write",
     }
 )
@@ -490,6 +511,7 @@ _OPPORTUNITY_FEATURES: frozenset[str] = frozenset(
         "notes",
         "pipeline",
         "tags",
+        "visibility",
         "write",
     }
 )
@@ -505,7 +527,17 @@ _EMAIL_FEATURES: frozenset[str] = frozenset(
     {"comments", "delete", "file_attachments", "follow", "links", "tags"}
 )
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "file_attachments", "follow", "links", "notes", "tags", "write"}
+    {
+        "create",
+        "custom_fields",
+        "file_attachments",
+        "follow",
+        "links",
+        "notes",
+        "tags",
+        "visibility",
+        "write",
+    }
 )
 OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("Contacts", "Contact", "CONTACT_ID", _CONTACT_FEATURES),

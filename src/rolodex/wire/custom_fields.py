@@ -173,6 +173,7 @@ def v22_metadata(defn: Definition, field_for: str) -> dict[str, Any]:
         "CUSTOM_FIELD_OPTIONS": current["CUSTOM_FIELD_OPTIONS"],
     }
 
+
 def definition_from_wire(item: dict[str, Any], object_name: str) -> Definition:
     """A definition as `definition` sends it, read back (by a client checking values as the
     server would); None for what the API does not show (the stored default's form)."""
