@@ -230,15 +230,23 @@ def test_visibility_fields_are_checked(office: Office) -> None:
             },
         )
     )
-    assert chosen["VISIBLE_TO"] == "INDIVIDUALS" and chosen["VISIBLE_TEAM_ID"] is None
+    # The team stays as written (VISIBLE_TO no longer uses it); the users are written "3,5".
+    assert chosen["VISIBLE_TO"] == "INDIVIDUALS" and chosen["VISIBLE_TEAM_ID"] == office.team_id
     assert chosen["VISIBLE_USER_IDS"] == f"{office.user_id('carol')},{office.user_id('bob')}"
     for who, sees in (("bob", True), ("carol", True), ("alice", False)):
         status = office.client(who).get(f"/Contacts/{made['CONTACT_ID']}").status_code
         assert status == (200 if sees else 404), who
-    # Back to everyone: the users are no longer its audience.
-    ok(admin.put("/Contacts", json={"CONTACT_ID": made["CONTACT_ID"], "VISIBLE_TO": "EVERYONE"}))
-    assert ok(admin.get(f"/Contacts/{made['CONTACT_ID']}"))["VISIBLE_USER_IDS"] is None
+    # Back to everyone: the users are no longer its audience (the list stays, unused); a null
+    # VISIBLE_TO is everyone too.
+    for everyone in ("EVERYONE", None):
+        body = {"CONTACT_ID": made["CONTACT_ID"], "VISIBLE_TO": everyone}
+        assert ok(admin.put("/Contacts", json=body))["VISIBLE_TO"] == everyone
+        assert office.client("alice").get(f"/Contacts/{made['CONTACT_ID']}").status_code == 200
+    # Team again: the team it kept is the audience.
+    body = {"CONTACT_ID": made["CONTACT_ID"], "VISIBLE_TO": "TEAM"}
+    assert ok(admin.put("/Contacts", json=body))["VISIBLE_TEAM_ID"] == office.team_id
     assert office.client("alice").get(f"/Contacts/{made['CONTACT_ID']}").status_code == 200
+    assert office.client("bob").get(f"/Contacts/{made['CONTACT_ID']}").status_code == 404
 
 
 def test_team_membership_counts_as_it_is_at_the_time_of_the_call(

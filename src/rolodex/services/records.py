@@ -761,14 +761,14 @@ class RecordService:
             raise invalid_field(violation.field, violation.message) from None
 
     def _audience(self, record: Row) -> Row:
-        """VISIBLE_TEAM_ID and VISIBLE_USER_IDS as VISIBLE_TO needs them (contract §11): the
-        team for TEAM, the users (each a user of the instance, written "3,5") for INDIVIDUALS,
-        neither otherwise; a 400 naming the field that is missing or wrong."""
-        audience = record.get("visible_to") or "EVERYONE"
-        team = record.get("visible_team_id") if audience == "TEAM" else None
-        if audience == "TEAM" and team is None:
+        """The visibility fields as VISIBLE_TO needs them (contract §11): TEAM needs a
+        VISIBLE_TEAM_ID, INDIVIDUALS a VISIBLE_USER_IDS of users of the instance (written back
+        as "3,5"); a 400 naming the field that is missing or wrong. The team and the users stay
+        as written when VISIBLE_TO does not use them (a PUT sets only what it sends)."""
+        audience = record.get("visible_to")
+        if audience == "TEAM" and record.get("visible_team_id") is None:
             raise invalid_field("VISIBLE_TEAM_ID", "is required when VISIBLE_TO is TEAM")
-        users = user_ids(record.get("visible_user_ids")) if audience == "INDIVIDUALS" else []
+        users = user_ids(record.get("visible_user_ids"))
         if audience == "INDIVIDUALS":
             if not users:
                 raise invalid_field(
@@ -778,11 +778,7 @@ class RecordService:
             if missing:
                 listed = ", ".join(map(str, missing))
                 raise invalid_field("VISIBLE_USER_IDS", f"no User with ID {listed}")
-        return {
-            "visible_to": audience,
-            "visible_team_id": team,
-            "visible_user_ids": ",".join(map(str, users)) or None,
-        }
+        return {"visible_user_ids": ",".join(map(str, users)) or None}
 
     def _index_viewers(self, record_id: int, values: Row) -> None:
         """Keep the index of an INDIVIDUALS record's users (rolodex.storage.visibility) in step."""

@@ -32,7 +32,9 @@ from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType
 from rolodex.errors import BadRequest, FieldError, invalid_input
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-_INT_TEXT = re.compile(r"^\s*-?\d{1,19}\s*$")
+# ASCII digits and blanks only: Python's \d and \s also match other scripts' digits and control
+# characters, which the published pattern (read by JSON Schema tools) does not.
+_INT_TEXT = re.compile(r"^[ \t]*-?[0-9]{1,19}[ \t]*$")
 _BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -49,8 +51,8 @@ def _whole_number(value: Any) -> Any:
 
 def _boolean(value: Any) -> Any:
     """true/false, also as text in any case ("True") or as 1/0 (contract §3)."""
-    if isinstance(value, str) and value.strip().lower() in _BOOL_TEXT:
-        return _BOOL_TEXT[value.strip().lower()]
+    if isinstance(value, str) and value.strip(" \t").lower() in _BOOL_TEXT:
+        return _BOOL_TEXT[value.strip(" \t").lower()]
     if type(value) is int and value in (0, 1):
         return bool(value)
     if isinstance(value, bool):
@@ -89,7 +91,7 @@ WireBool = Annotated[
                 {"type": "integer", "enum": [0, 1]},
                 {
                     "type": "string",
-                    "pattern": "^\\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)\\s*$",
+                    "pattern": "^[ \\t]*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)[ \\t]*$",
                 },
             ]
         }
