@@ -554,7 +554,24 @@ def version_document(app: FastAPI, prefix: str) -> dict[str, Any]:
     for version in VERSIONS:
         if version.prefix == prefix:
             _keep_listed(document, version)
+            if version.show is not None:
+                _records_as_shown(document)
     return document
+
+
+def _records_as_shown(document: dict[str, Any]) -> None:
+    """In a version that shows records its own way (v2.2's object graph), a re-mounted /v3.1
+    route's answer is not the /v3.1 record schema: it is documented as an object."""
+    records = {REF.format(model=rt.singular) for rt in RECORD_TYPES}
+    for path_item in document["paths"].values():
+        for operation_object in path_item.values():
+            for response in operation_object.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    schema = media.get("schema", {})
+                    if schema.get("$ref") in records:
+                        media["schema"] = {"type": "object", "description": "A record"}
+                    elif schema.get("items", {}).get("$ref") in records:
+                        schema["items"] = {"type": "object", "description": "A record"}
 
 
 def _keep_listed(document: dict[str, Any], version: ApiVersion) -> None:
