@@ -163,6 +163,8 @@ V22_ARRAYS = {
     "Organisations": ("ADDRESSES", "CONTACTINFOS", "ORGANISATIONLINKS"),
 }
 V22_LINKS = {"Tasks": "TASKLINKS", "Events": "EVENTLINKS", "Leads": None}
+# Top-level fields only v2.2 has: an opportunity's OPPORTUNITY_STATE_REASON_ID (facts §2.14, S22).
+V22_EXTRA_FIELDS = {"Opportunities": {"OPPORTUNITY_STATE_REASON_ID"}}
 # The types v2.2 creates (reference/insightly-v2.2-operations.tsv: POST /{Coll}); it has no
 # custom objects.
 V22_TYPES = {"Contacts", "Organisations", "Leads", "Opportunities", "Projects", "Tasks", "Events"}
@@ -213,7 +215,8 @@ class Version:
     def keys(self, rt: RecordType) -> set[str]:
         """Every key of a full record."""
         names = {self.name(rt, f.name) for f in rt.fields}
-        return {n for n in names if n is not None} | self.arrays(rt)
+        extra = V22_EXTRA_FIELDS.get(rt.collection, set()) if self.prefix == "/v2.2" else set()
+        return {n for n in names if n is not None} | self.arrays(rt) | extra
 
     def body(self, api: httpx.Client, rt: RecordType, label: str | None = None) -> Record:
         """minimal_body in this version's names."""
