@@ -31,6 +31,17 @@ from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.migrate import upgrade
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup` (make test) each module runs whole on one worker, so
+    its module-wide servers and data are made once; modules that share something outside their
+    own database (the Redis server's statistics, say) name one xdist_group and run one after
+    another. Each worker has a database, files and servers of its own (the fixtures below)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """SQLite in a temporary file, or a fresh schema of its own in the PostgreSQL test database.

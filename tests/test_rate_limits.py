@@ -20,6 +20,10 @@ from rolodex.storage.engine import unit_of_work
 from tests.conftest import Tenant, free_port, serving, tenant_factory
 from tests.servers import cli_env, run_cli, served
 
+# Modules whose servers count calls in Redis run one after another (tests/conftest.py): a test
+# here reads the Redis server's own statistics.
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
@@ -219,8 +223,7 @@ def test_daily_limit_is_exact_across_server_processes(
 ) -> None:
     env = cli_env(database_url, rate_limit_per_second="0")
     if redis:
-        env["ROLODEX_REDIS_URL"] = REDIS_URL
-        _clear_redis_counters()
+        env["ROLODEX_REDIS_URL"] = REDIS_URL  # its keys are named under this run's database
     result = run_cli(
         env, "instances", "set-limit", "--instance", str(tenant.instance_id), "--daily", "40"
     )
@@ -254,21 +257,11 @@ def _redis_scripts_run() -> int:
     )
 
 
-def _clear_redis_counters() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter("rolodex:rate:*"):
-        client.delete(key)
-    client.close()
-
-
 def test_with_redis_a_read_writes_nothing_to_the_database(
     engine: Engine, settings: Settings
 ) -> None:
     """With ROLODEX_REDIS_URL the counters live in Redis: GETs send no write to the database."""
     with_redis = settings.model_copy(update={"redis_url": REDIS_URL, "rate_limit_per_second": 50})
-    _clear_redis_counters()
     with (
         tenant_factory(engine, "unused") as make,
         serving(create_app(with_redis, engine)) as url,

@@ -16,14 +16,12 @@ fresh (a stream closed normally deletes its row; a killed process's rows go stal
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
@@ -33,6 +31,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 from rolodex.config import Settings
 from rolodex.services.context import utc_now
 from rolodex.storage import tables
+from rolodex.storage.engine import database_namespace
 
 log = logging.getLogger("rolodex.cti")
 
@@ -266,15 +265,7 @@ class RedisTransport(_Listener):
 def channel_of(engine: Engine) -> str:
     """The pop channel of `engine`'s database: the same for every process that shares it (and
     its PostgreSQL schema), different for any other."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            row = connection.execute(text("SELECT current_database(), current_schema()")).one()
-        namespace = f"postgresql:{row[0]}:{row[1]}"
-    else:
-        database = engine.url.database or ""
-        path = str(Path(database).resolve()) if database and database != ":memory:" else database
-        namespace = f"sqlite:{path}"
-    return "rolodex_cti_" + hashlib.sha256(namespace.encode()).hexdigest()[:24]
+    return "rolodex_cti_" + database_namespace(engine)
 
 
 def make_hub(engine: Engine, settings: Settings) -> PopHub:

@@ -30,7 +30,7 @@ from rolodex.errors import TooManyRequests
 from rolodex.services.context import Caller
 from rolodex.storage import tables
 from rolodex.storage.cache import DAILY_LIMITS
-from rolodex.storage.engine import run_in_transaction
+from rolodex.storage.engine import database_namespace, run_in_transaction
 
 log = logging.getLogger("rolodex")
 
@@ -237,21 +237,22 @@ return {granted, left - granted, tostring(held)}
 
 
 class _RedisCounters:
-    """The shared counters in Redis: the database sees no write."""
+    """The shared counters in Redis: the database sees no write. Keys are named under the
+    database's namespace, so deployments (and test runs) sharing one Redis never mix counts."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str) -> None:
         import redis  # only servers configured for Redis need the client
 
+        self.prefix = f"rolodex:rate:{namespace}"
         self.client = redis.Redis.from_url(url, socket_timeout=5)
         self._second = self.client.register_script(_REDIS_GRANT_SECOND)
         self._day = self.client.register_script(_REDIS_GRANT_DAY)
 
-    @staticmethod
-    def _day_key(instance_id: int, day: int) -> str:
-        return f"rolodex:rate:daily:{instance_id}:{day}"
+    def _day_key(self, instance_id: int, day: int) -> str:
+        return f"{self.prefix}:daily:{instance_id}:{day}"
 
     def grant_second(self, user_id: int, window: int, want: int, per_second: int) -> int:
-        key = f"rolodex:rate:second:{user_id}:{window}"
+        key = f"{self.prefix}:second:{user_id}:{window}"
         return int(self._second(keys=[key], args=[want, per_second]))
 
     def grant_day(
@@ -292,7 +293,11 @@ class RateLimiter:
         self.engine = engine
         self.daily_default = daily_default
         self.per_second = per_second
-        self._counters = _RedisCounters(redis_url) if redis_url else _DatabaseCounters(engine)
+        self._counters: _DatabaseCounters | _RedisCounters = (
+            _RedisCounters(redis_url, database_namespace(engine))
+            if redis_url
+            else _DatabaseCounters(engine)
+        )
         self._daily: dict[int, _Lease] = {}
         self._second: dict[int, _Lease] = {}
         self._state_lock = threading.Lock()

@@ -1,14 +1,16 @@
 """Database engine and the unit of work: the one place that begins, commits and rolls back."""
 
+import hashlib
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, OperationalError
 
@@ -54,6 +56,21 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 # A pooled connection idle this long is tested before use (a restarted database has closed it).
 _IDLE_BEFORE_PING_SECONDS = 1.0
 _CHECKED_IN = "rolodex_checked_in"
+
+
+def database_namespace(engine: Engine) -> str:
+    """A short name of `engine`'s database (and PostgreSQL schema): the same for every process
+    that shares it, different for any other. What several databases may share - a Redis, say -
+    is named under it, so that two deployments (or two test runs) never mix their state."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT current_database(), current_schema()")).one()
+        namespace = f"postgresql:{row[0]}:{row[1]}"
+    else:
+        database = engine.url.database or ""
+        path = str(Path(database).resolve()) if database and database != ":memory:" else database
+        namespace = f"sqlite:{path}"
+    return hashlib.sha256(namespace.encode()).hexdigest()[:24]
 
 
 def _ping_when_idle(engine: Engine) -> None:
