@@ -26,7 +26,7 @@ from rolodex.storage.engine import make_engine, unit_of_work
 from rolodex.storage.migrate import MIGRATIONS_DIR, upgrade
 
 # Bump when the seeded data changes shape, so cached databases are rebuilt.
-SEED_VERSION = 2
+SEED_VERSION = 3
 ADMIN_EMAIL = "bench-admin@example.com"
 # A user who is no administrator, from whom HIDDEN_SHARE of the contacts are hidden (VISIBLE_TO
 # OWNER, owned by the admin): the bench's non-admin reads (issue 14).
@@ -499,6 +499,11 @@ def _seed_into(url: str, contacts: int) -> None:
     try:
         upgrade(engine)
         counts = seed(engine, contacts, max(contacts // 5, 1))
+        # The viewer's hidden share is part of the seed (not a later update of every row): on
+        # PostgreSQL, an UPDATE of all rows would leave them for VACUUM, and no page would be
+        # all-visible, so no list could be read in its index alone.
+        with unit_of_work(engine, write=True) as connection:
+            _hide_share(connection)
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -602,9 +607,19 @@ def describe(url: str, api_key: str, viewer_key: str | None = None) -> dict[str,
     return info
 
 
+def _hide_share(connection: Any) -> None:
+    """HIDDEN_SHARE of the contacts (those whose id ends in 0, 1 or 2) visible to their owner,
+    the admin, only; the others to everyone."""
+    contacts = tables.record_tables["Contact"]
+    hidden = (contacts.c.id % 10) < round(HIDDEN_SHARE * 10)
+    connection.execute(
+        update(contacts).values(visible_to=case((hidden, "OWNER"), else_="EVERYONE"))
+    )
+
+
 def _hide_from_viewer(connection: Any, instance_id: int, viewer_key: str) -> None:
-    """The viewer user (made once per copy) with `viewer_key`, and HIDDEN_SHARE of the
-    contacts hidden from it (idempotent)."""
+    """The viewer user (made once per copy) with `viewer_key`; the seed hid HIDDEN_SHARE of the
+    contacts from it."""
     users = tables.users
     found = connection.execute(select(users.c.id).where(users.c.email_key == VIEWER_EMAIL)).first()
     if found is None:
@@ -613,13 +628,6 @@ def _hide_from_viewer(connection: Any, instance_id: int, viewer_key: str) -> Non
         update(users)
         .where(users.c.email_key == VIEWER_EMAIL)
         .values(api_key_hash=user_service.hash_api_key(viewer_key))
-    )
-    contacts = tables.record_tables["Contact"]
-    hidden = (contacts.c.id % 10) < round(HIDDEN_SHARE * 10)
-    connection.execute(
-        update(contacts)
-        .where(contacts.c.instance_id == instance_id)
-        .values(visible_to=case((hidden, "OWNER"), else_="EVERYONE"))
     )
 
 
