@@ -281,7 +281,12 @@ def test_the_owner_always_sees_the_record_and_may_hide_it(office: Office) -> Non
 MISSING = 999_999_999
 VERSIONS = ("v3.1", "v3.0", "v2.2")
 SUITE = custom_object_type(SUITE_OBJECT)
-HIDDEN_TYPES = [rt for rt in (*RECORD_TYPES, SUITE) if rt.has(Feature.VISIBILITY)]
+HIDDEN_TYPES = [rt for rt in (*RECORD_TYPES, SUITE) if rt.restricted]
+
+
+def private(rt: Any) -> Record:
+    """What keeps a record of `rt` to its owner (and administrators)."""
+    return {"PUBLICLY_VISIBLE": False} if rt.has(Feature.PRIVATE_FLAG) else {"VISIBLE_TO": "OWNER"}
 
 
 @dataclass
@@ -299,11 +304,13 @@ def hidden(office: Office) -> Hidden:
     marker = f"zzhidden{office.tenant.instance_id}"
     ids, etags = {}, {}
     for rt in HIDDEN_TYPES:
-        body = {**minimal_body(admin, rt), "VISIBLE_TO": "OWNER"}
+        body = {**minimal_body(admin, rt), **private(rt)}
         body[search_field(rt).name] = f"{marker} {rt.singular}"
         if rt.has(Feature.TAGS):
             body["TAGS"] = [{"TAG_NAME": marker}]
-        record = ok(admin.post(f"/{rt.collection}", json=body), 201)
+        # Notes are made under a record (one everybody sees: the note hides itself).
+        under = "" if rt.has(Feature.CREATE) else f"/Contacts/{office.contacts['everyone']}"
+        record = ok(admin.post(f"{under}/{rt.collection}", json=body), 201)
         key = "{object_name}" if rt.custom_object else rt.collection
         ids[key] = record[rt.id_field]
         etags[key] = admin.get(f"/{rt.collection}/{ids[key]}").headers["ETag"]
@@ -456,3 +463,122 @@ def test_a_hidden_records_files_are_missing_too(office: Office) -> None:
     for method in ("GET", "DELETE"):
         assert alice.request(method, f"/FileAttachments/{file_id}").status_code == 404
     assert office.client("bob").get(f"/FileAttachments/{file_id}").content == b"s"
+
+
+def test_private_tasks_and_events_are_seen_by_their_owner_and_responsible_user_only(
+    office: Office,
+) -> None:
+    """PUBLICLY_VISIBLE false (tasks; events, as in v2.2): the owner, a task's responsible user
+    and administrators see it; nobody else, on any surface, the Deleted feed included."""
+    admin, alice, bob, carol = (office.client(n) for n in ("admin", "alice", "bob", "carol"))
+    marker = f"private-{office.tenant.instance_id}"
+    task = ok(
+        admin.post(
+            "/Tasks",
+            json={
+                "TITLE": f"{marker} task",
+                "COMPLETED": False,
+                "PUBLICLY_VISIBLE": False,
+                "RESPONSIBLE_USER_ID": office.user_id("carol"),
+            },
+        ),
+        201,
+    )["TASK_ID"]
+    event = ok(
+        bob.post(
+            "/Events",
+            json={
+                "TITLE": f"{marker} event",
+                "START_DATE_UTC": "2026-12-08 09:00:00",
+                "END_DATE_UTC": "2026-12-08 10:00:00",
+                "PUBLICLY_VISIBLE": False,
+            },
+        ),
+        201,
+    )
+    assert event["PUBLICLY_VISIBLE"] is False and event["OWNER_USER_ID"] == office.user_id("bob")
+    public = ok(admin.post("/Tasks", json={"TITLE": f"{marker} open", "COMPLETED": False}), 201)
+    assert public["PUBLICLY_VISIBLE"] is True
+    sees = {
+        "admin": {"task", "event", "open"},
+        "alice": {"open"},
+        "bob": {"event", "open"},
+        "carol": {"task", "open"},
+    }
+    paths = {"task": f"/Tasks/{task}", "event": f"/Events/{event['EVENT_ID']}"}
+    for who, seen in sees.items():
+        client = office.client(who)
+        for label, path in paths.items():
+            assert client.get(path).status_code == (200 if label in seen else 404), (who, label)
+        titles = {
+            r["TITLE"].removeprefix(f"{marker} ")
+            for collection in ("Tasks", "Events")
+            for r in ok(client.get(f"/{collection}", params={"updated_after_utc": "2000-01-01"}))
+            if r["TITLE"].startswith(marker)
+        }
+        assert titles == seen, who
+        found = ok(
+            client.get(
+                "/Tasks/Search", params={"field_name": "TITLE", "field_value": f"{marker} task"}
+            )
+        )
+        assert len(found) == ("task" in seen), who
+    # Nor its comments, by any path.
+    comment = ok(admin.post(f"/Tasks/{task}/Comments", json={"BODY": marker}), 201)["COMMENT_ID"]
+    for client, status in ((carol, 200), (alice, 404)):  # GET /Comments/{id} is v2.2's
+        v22 = str(client.base_url).rstrip("/").replace("/v3.1", "/v2.2")
+        assert httpx.get(f"{v22}/Comments/{comment}", auth=client.auth).status_code == status
+    assert alice.put("/Comments", json={"COMMENT_ID": comment, "BODY": "x"}).status_code == 404
+    assert alice.delete(f"/Comments/{comment}").status_code == 404
+    # Alice may not change or delete what she cannot see; making it public shows it to her.
+    assert alice.put("/Tasks", json={"TASK_ID": task, "TITLE": "mine"}).status_code == 404
+    assert alice.delete(f"/Tasks/{task}").status_code == 404
+    ok(carol.put("/Tasks", json={"TASK_ID": task, "PUBLICLY_VISIBLE": True}))
+    assert alice.get(f"/Tasks/{task}").status_code == 200
+    ok(carol.put("/Tasks", json={"TASK_ID": task, "PUBLICLY_VISIBLE": False}))
+    ok(admin.delete(f"/Tasks/{task}"), 202)
+    ok(bob.delete(f"/Events/{event['EVENT_ID']}"), 202)
+    since = {"updated_after_utc": "2000-01-01"}
+    for who, seen in sees.items():
+        gone = {item["ID"] for item in ok(office.client(who).get("/Tasks/Deleted", params=since))}
+        assert (task in gone) is ("task" in seen), who
+        events_gone = ok(office.client(who).get("/Events/Deleted", params=since))
+        assert (event["EVENT_ID"] in {i["ID"] for i in events_gone}) is ("event" in seen), who
+
+
+def test_a_note_is_seen_by_those_who_see_its_record_unless_it_says_otherwise(
+    office: Office,
+) -> None:
+    """Notes carry VISIBLE_TO (as in v2.2); one added under a record takes that record's
+    audience, the record's owner included, so a private record's notes stay private."""
+    admin, alice, bob = office.admin, office.client("alice"), office.client("bob")
+    bobs = office.contacts["bobs"]  # VISIBLE_TO OWNER, owned by Bob
+    note = ok(admin.post(f"/Contacts/{bobs}/Notes", json={"TITLE": "About Bob's contact"}), 201)
+    assert note["VISIBLE_TO"] == "INDIVIDUALS"
+    assert note["VISIBLE_USER_IDS"] == str(office.user_id("bob"))
+    assert bob.get(f"/Notes/{note['NOTE_ID']}").status_code == 200
+    assert alice.get(f"/Notes/{note['NOTE_ID']}").status_code == 404
+    assert note["NOTE_ID"] not in {n["NOTE_ID"] for n in ok(alice.get("/Notes"))}
+    sales = office.contacts["sales"]
+    team_note = ok(admin.post(f"/Contacts/{sales}/Notes", json={"TITLE": "For sales"}), 201)
+    assert (team_note["VISIBLE_TO"], team_note["VISIBLE_TEAM_ID"]) == ("TEAM", office.team_id)
+    assert alice.get(f"/Notes/{team_note['NOTE_ID']}").status_code == 200
+    assert bob.get(f"/Notes/{team_note['NOTE_ID']}").status_code == 404
+    # Said in the body, the note's own audience wins; a note under a public record is public.
+    shared = ok(
+        admin.post(f"/Contacts/{sales}/Notes", json={"TITLE": "For all", "VISIBLE_TO": "EVERYONE"}),
+        201,
+    )
+    assert bob.get(f"/Notes/{shared['NOTE_ID']}").status_code == 200
+    everyone = office.contacts["everyone"]
+    plain = ok(bob.post(f"/Contacts/{everyone}/Notes", json={"TITLE": "Plain"}), 201)
+    assert plain["VISIBLE_TO"] == "EVERYONE"
+    # Bob's own private note on a public contact.
+    own = ok(
+        bob.post(f"/Contacts/{everyone}/Notes", json={"TITLE": "Bob only", "VISIBLE_TO": "OWNER"}),
+        201,
+    )
+    assert alice.get(f"/Notes/{own['NOTE_ID']}").status_code == 404
+    notes = ok(alice.get(f"/Contacts/{everyone}/Notes"))
+    assert own["NOTE_ID"] not in {n["NOTE_ID"] for n in notes}
+    assert plain["NOTE_ID"] in {n["NOTE_ID"] for n in notes}

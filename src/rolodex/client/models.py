@@ -330,6 +330,7 @@ class Event(WireRecord):
     DATE_CREATED_UTC: str | None
     DATE_UPDATED_UTC: str | None
     CREATED_USER_ID: int | None
+    PUBLICLY_VISIBLE: bool | None
     CUSTOMFIELDS: list[CustomField]
     LINKS: list[Link]
 
@@ -345,6 +346,9 @@ class Note(WireRecord):
     DATE_CREATED_UTC: str | None
     DATE_UPDATED_UTC: str | None
     CREATED_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
     LINKS: list[Link]
 
 
@@ -516,11 +520,13 @@ _OPPORTUNITY_FEATURES: frozenset[str] = frozenset(
     }
 )
 _TASK_FEATURES: frozenset[str] = frozenset(
-    {"comments", "create", "custom_fields", "follow", "links", "write"}
+    {"comments", "create", "custom_fields", "follow", "links", "private_flag", "write"}
 )
-_EVENT_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "links", "write"})
+_EVENT_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "links", "private_flag", "write"}
+)
 _NOTE_FEATURES: frozenset[str] = frozenset(
-    {"comments", "file_attachments", "follow", "links", "write"}
+    {"comments", "file_attachments", "follow", "links", "visibility", "write"}
 )
 _NO_FEATURES: frozenset[str] = frozenset()
 _EMAIL_FEATURES: frozenset[str] = frozenset(

@@ -48,6 +48,9 @@ class Feature(StrEnum):
     # VISIBLE_TO / VISIBLE_TEAM_ID / VISIBLE_USER_IDS: who besides the owner and administrators
     # sees the record (contract §11; enforced in SQL by rolodex.storage.visibility).
     VISIBILITY = "visibility"
+    # PUBLICLY_VISIBLE (tasks; events, as in v2.2): false keeps the record to its owner, a task's
+    # responsible user and administrators (rolodex.storage.visibility).
+    PRIVATE_FLAG = "private_flag"
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ class RecordType:
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
+
+    @property
+    def restricted(self) -> bool:
+        """Whether some users may not see some records of this type (contract §11)."""
+        return Feature.VISIBILITY in self.features or Feature.PRIVATE_FLAG in self.features
 
     def field_named(self, name: str) -> FieldSpec | None:
         """The field whose wire name matches `name`, ignoring case."""
@@ -287,9 +295,20 @@ NOTES = RecordType(
         _OWNER,
         *_AUDIT_FIELDS,
         _CREATED_BY,
+        # v2.2's Note had VISIBLE_TO, VISIBLE_TEAM_ID and VISIBLE_USER_IDS (its swagger-generated
+        # clients' APINote); Rolodex keeps them in every version. A note added under a record
+        # takes that record's audience unless it says its own (rolodex.services.records).
+        *_VISIBILITY_FIELDS,
     ),
     features=frozenset(
-        {Feature.LINKS, Feature.FOLLOW, Feature.WRITE, Feature.FILE_ATTACHMENTS, Feature.COMMENTS}
+        {
+            Feature.LINKS,
+            Feature.FOLLOW,
+            Feature.WRITE,
+            Feature.FILE_ATTACHMENTS,
+            Feature.COMMENTS,
+            Feature.VISIBILITY,
+        }
     ),
 )
 
@@ -461,6 +480,8 @@ TASKS = RecordType(
         _text("RECURRENCE", 20),
         FieldSpec("REMINDER_DATE_UTC", Kind.DATETIME),
         FieldSpec("REMINDER_SENT", Kind.BOOL, default=False),
+        # OWNER_VISIBLE: whether the owner of a task assigned to another is kept informed (v2.2's
+        # description); PUBLICLY_VISIBLE: "True, if Task is visible to others" (PRIVATE_FLAG).
         FieldSpec("OWNER_VISIBLE", Kind.BOOL, default=True),
         FieldSpec("PUBLICLY_VISIBLE", Kind.BOOL, default=True),
         *_AUDIT_FIELDS,
@@ -474,6 +495,7 @@ TASKS = RecordType(
             Feature.CREATE,
             Feature.WRITE,
             Feature.COMMENTS,
+            Feature.PRIVATE_FLAG,
         }
     ),
     rules=rules.task,
@@ -498,8 +520,18 @@ EVENTS = RecordType(
         _OWNER,
         *_AUDIT_FIELDS,
         _CREATED_BY,
+        # v2.2's Event had PUBLICLY_VISIBLE (reference facts 2.9); kept in every version.
+        FieldSpec("PUBLICLY_VISIBLE", Kind.BOOL, default=True),
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS, Feature.LINKS, Feature.CREATE, Feature.WRITE}),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.LINKS,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.PRIVATE_FLAG,
+        }
+    ),
     rules=rules.event,
 )
 

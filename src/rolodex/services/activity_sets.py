@@ -13,8 +13,8 @@ Dates count from the assignment's START_DATE (decisions):
 - REMINDER sets REMINDER_DATE_UTC: REMINDER_DAYS_BEFORE_DUE days before the task's due day or
   the event's day, at REMINDER_TIME (default: 09:00 for a task, the event's start time);
 - RESPONSIBLE_USER_ID (the activity's, or the assignment's override; default the caller) is a
-  task's RESPONSIBLE_USER_ID and an event's OWNER_USER_ID; CATEGORY_ID, ASSIGNED_TEAM_ID,
-  OWNER_VISIBLE and PUBLICLY_VISIBLE apply to tasks only (events have no such fields);
+  task's RESPONSIBLE_USER_ID and an event's OWNER_USER_ID; PUBLICLY_VISIBLE applies to both;
+  CATEGORY_ID, ASSIGNED_TEAM_ID and OWNER_VISIBLE to tasks only (events have no such fields);
 - END_DATE is accepted and must not be before START_DATE; no activity counts from it.
 """
 
@@ -235,6 +235,7 @@ def _event(row: Row, start: datetime) -> Wire:
         "ALL_DAY": row["all_day"],
         "OWNER_USER_ID": row["responsible_user_id"],
         "REMINDER_DATE_UTC": _reminder(row, day, begins.time()),
+        "PUBLICLY_VISIBLE": row["publicly_visible"],
     }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from rolodex.domain.registry import USERS, RecordType, by_singular
 from rolodex.errors import FieldError, NotFound, invalid_field, invalid_input
-from rolodex.services.context import Caller, next_update_stamp, utc_now
+from rolodex.services.context import Caller, next_update_stamp, utc_now, viewer_of
 from rolodex.storage.comments import COMMENT_FILES, CommentStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.repository import Page, Repository, Row
@@ -30,7 +30,8 @@ class CommentService:
 
     def __init__(self, connection: Connection, caller: Caller) -> None:
         self.caller = caller
-        self.repo = Repository(connection, caller.instance_id)
+        # Comments are seen with their record: one on a record hidden from the caller is missing.
+        self.repo = Repository(connection, caller.instance_id, viewer_of(caller))
         self.store = CommentStore(connection, caller.instance_id)
 
     def list_page(
@@ -130,9 +131,14 @@ class CommentService:
 
     def _require(self, comment_id: int, for_update: bool = False) -> Row:
         row = self.store.get(comment_id, for_update)
-        if row is None:
+        if row is None or (self.repo.viewer is not None and not self._parent_seen(row)):
             raise NotFound(f"No Comment with ID {comment_id}.")
         return row
+
+    def _parent_seen(self, row: Row) -> bool:
+        """Whether the caller sees the record the comment is on (contract §11)."""
+        parent = by_singular(row["record_type"])
+        return not parent.restricted or self.repo.get_record(parent, row["record_id"]) is not None
 
     def _lock(self, comment_id: int) -> tuple[RecordType, Row, Row]:
         """The comment's parent type, its locked parent row, then the locked comment row.

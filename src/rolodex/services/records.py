@@ -50,7 +50,7 @@ from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.storage.tombstones import TombstoneStore
-from rolodex.storage.visibility import ViewerIndex, hidden_among, user_ids
+from rolodex.storage.visibility import ViewerIndex, audience_of, hidden_among, user_ids
 from rolodex.wire import output
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import (
@@ -292,6 +292,7 @@ class RecordService:
     def create_id(self, data: Any, extra_links: Sequence[LinkIn] = ()) -> int:
         """Create a record from a POST body and return its id only (no read-back)."""
         new = self._plan_create(data, self._custom_values(), None)
+        new.values.update(self._inherited_audience(new.model, new.values, extra_links))
         record_id = self.repo.insert_record(self.rt, new.values)
         if new.custom is not None:
             new.custom.reindex(record_id, new.values["custom_fields"])
@@ -536,9 +537,8 @@ class RecordService:
             removed_files += files.delete_for_record(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
-        audience = row if self.rt.has(Feature.VISIBILITY) else None
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(
-            singular, record_id, now, audience
+            singular, record_id, now, audience_of(self.rt, row)
         )
         return removed_files
 
@@ -779,6 +779,36 @@ class RecordService:
                 listed = ", ".join(map(str, missing))
                 raise invalid_field("VISIBLE_USER_IDS", f"no User with ID {listed}")
         return {"visible_user_ids": ",".join(map(str, users)) or None}
+
+    def _inherited_audience(
+        self, model: WireModel, values: Row, extra_links: Sequence[LinkIn]
+    ) -> Row:
+        """A record created under another (a note under a contact) is seen by those who see
+        that record, unless its body says its own VISIBLE_TO: a note on a private record is not
+        shown to anyone who may not see the record. The record's owner is among them (as one of
+        INDIVIDUALS; a TEAM audience stays the team)."""
+        if (
+            not self.rt.has(Feature.VISIBILITY)
+            or len(extra_links) != 1
+            or "VISIBLE_TO" in model.model_fields_set
+        ):
+            return {}
+        parent_rt = resolve_object_name(extra_links[0].LINK_OBJECT_NAME)
+        if parent_rt is None or not parent_rt.has(Feature.VISIBILITY):
+            return {}
+        parent = self.repo.unfiltered().get_record(parent_rt, extra_links[0].LINK_OBJECT_ID)
+        if parent is None or parent["visible_to"] in (None, "EVERYONE"):
+            return {}
+        if parent["visible_to"] == "TEAM":
+            return {"visible_to": "TEAM", "visible_team_id": parent["visible_team_id"]}
+        users = (
+            user_ids(parent["visible_user_ids"]) if parent["visible_to"] == "INDIVIDUALS" else []
+        )
+        users = [u for u in (*users, parent["owner_user_id"]) if u is not None]
+        users = [u for u in dict.fromkeys(users) if u != values.get("owner_user_id")]
+        if not users:
+            return {"visible_to": "OWNER"}
+        return {"visible_to": "INDIVIDUALS", "visible_user_ids": ",".join(map(str, users))}
 
     def _index_viewers(self, record_id: int, values: Row) -> None:
         """Keep the index of an INDIVIDUALS record's users (rolodex.storage.visibility) in step."""

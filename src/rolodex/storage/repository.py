@@ -32,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 
-from rolodex.domain.registry import Feature, Kind, RecordType, by_singular
+from rolodex.domain.registry import Kind, RecordType, by_singular
 from rolodex.storage import tables
 from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
@@ -107,7 +107,7 @@ class Repository:
 
     def _filters(self, rt: RecordType) -> bool:
         """Whether reads of `rt` are filtered by visibility for this repository's viewer."""
-        return self.viewer is not None and rt.has(Feature.VISIBILITY)
+        return self.viewer is not None and rt.restricted
 
     def _seen(self, rt: RecordType, table: Table) -> ColumnElement[bool]:
         """The records of `rt` in this instance that the viewer sees."""

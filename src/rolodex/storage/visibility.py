@@ -6,6 +6,10 @@ else), TEAM (the members of VISIBLE_TEAM_ID, as the team is at the time of the q
 INDIVIDUALS (the users of VISIBLE_USER_IDS, indexed as rows of record_viewers). The condition
 is part of each query that reads records, so that lists, searches, sweeps and counts are
 filtered by the database, never after the fetch.
+
+A record of a type with Feature.PRIVATE_FLAG (tasks, events) is seen by everyone while its
+PUBLICLY_VISIBLE is true (or unset); otherwise by its owner, a task's responsible user and
+administrators only. `audience_of` says the same in VISIBLE_TO's terms, for the Deleted feed.
 """
 
 from collections.abc import Iterable, Sequence
@@ -39,6 +43,8 @@ def visible(
     viewer_id: int | BindParameter[Any],
 ) -> ColumnElement[bool]:
     """The rows of a record table that the user `viewer_id` sees."""
+    if "visible_to" not in table.c:  # Feature.PRIVATE_FLAG
+        return _shown_by_flag(table, viewer_id)
     chosen = exists().where(
         _VIEWERS.c.instance_id == instance_id,
         _VIEWERS.c.record_type == record_type,
@@ -68,6 +74,28 @@ def audience_includes(
     )
 
 
+def _shown_by_flag(table: Any, viewer_id: int | BindParameter[Any]) -> ColumnElement[bool]:
+    seen_by = [table.c.owner_user_id == viewer_id]
+    if "responsible_user_id" in table.c:
+        seen_by.append(table.c.responsible_user_id == viewer_id)
+    return or_(table.c.publicly_visible.is_(None), table.c.publicly_visible.is_(True), *seen_by)
+
+
+def audience_of(rt: RecordType, row: Any) -> dict[str, Any] | None:
+    """Who saw the record `row` (its owner_user_id, visible_to, visible_team_id and
+    visible_user_ids), for its tombstone; None: everyone."""
+    if rt.has(Feature.VISIBILITY):
+        return dict(row)
+    if not rt.has(Feature.PRIVATE_FLAG) or row["publicly_visible"] is not False:
+        return None
+    responsible = row.get("responsible_user_id")
+    return {
+        "owner_user_id": row["owner_user_id"],
+        "visible_to": "OWNER" if responsible is None else "INDIVIDUALS",
+        "visible_user_ids": None if responsible is None else str(responsible),
+    }
+
+
 def hidden_record(
     record_type: ColumnElement[Any], record_id: ColumnElement[Any], instance_id: int, viewer_id: int
 ) -> ColumnElement[bool]:
@@ -75,7 +103,7 @@ def hidden_record(
     exists and the viewer may not see it: one primary-key probe per row."""
     probes = []
     for rt in RECORD_TYPES:
-        if rt.has(Feature.VISIBILITY):
+        if rt.restricted:
             table = tables.record_tables[rt.singular]
             probes.append(
                 and_(
@@ -111,7 +139,7 @@ def hidden_among(
     parts = []
     for name, ids in by_type.items():
         rt = _type_named(name)
-        if rt is None or not rt.has(Feature.VISIBILITY):
+        if rt is None or not rt.restricted:
             continue
         table = tables.custom_object_records if rt.custom_object else tables.record_tables[name]
         scope = [table.c.instance_id == instance_id, table.c.id.in_(sorted(ids))]
