@@ -29,9 +29,11 @@ serve: install
 	$(BIN)/rolodex bootstrap
 	$(BIN)/rolodex serve --host $(HOST) --port $(PORT)
 
-## Lint, then the whole test suite (SQLite; PostgreSQL too with ROLODEX_TEST_DATABASE_URL set).
+## Lint, then the whole test suite (SQLite; PostgreSQL too with ROLODEX_TEST_DATABASE_URL set),
+## on TEST_WORKERS parallel workers (each module whole on one; TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## The reliability suite (tests/reliability: fuzzing, races, kill -9, a lost database,
 ## isolation) at a larger size than in `make test`; RELIABILITY_SCALE=n sets how much larger.

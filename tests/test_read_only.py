@@ -105,6 +105,14 @@ def test_every_write_of_every_version_is_refused_and_changes_nothing(
     assert {call: answer for call, answer in answers.items() if answer != refused} == {}
     assert database_state(engine) == before
     assert stored_files(settings) == files_before
+    # And each version's document says so: every write may answer 403.
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, item in documents[version]["paths"].items()
+        for method, operation in item.items()
+        if method in ("post", "put", "patch", "delete") and "403" not in operation["responses"]
+    ]
+    assert undocumented == []
 
 
 @pytest.mark.parametrize("version", VERSIONS)

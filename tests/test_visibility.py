@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from rolodex.domain.registry import RECORD_TYPES, Feature, custom_object_type
 from tests.conftest import SUITE_OBJECT, Tenant
 from tests.test_contract import minimal_body, search_field
+from tests.test_search_paging import statements
 
 Record = dict[str, Any]
 
@@ -582,3 +583,35 @@ def test_a_note_is_seen_by_those_who_see_its_record_unless_it_says_otherwise(
     notes = ok(alice.get(f"/Contacts/{everyone}/Notes"))
     assert own["NOTE_ID"] not in {n["NOTE_ID"] for n in notes}
     assert plain["NOTE_ID"] in {n["NOTE_ID"] for n in notes}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"skip": "2", "top": "3"}, {"updated_after_utc": "2000-01-01", "skip": "2", "top": "3"}],
+    ids=["list", "sweep"],
+)
+def test_a_viewers_page_skips_hidden_rows_in_the_index_alone(
+    office: Office, engine: Engine, params: dict[str, str]
+) -> None:
+    """Every index of a table with visibility ends with what decides who sees a row, so a
+    non-administrator's page is read in the index as an administrator's is: no table read for
+    each row skipped (on SQLite, a covering index; on PostgreSQL, an index-only scan)."""
+    alice = office.client("alice")
+    alice.get("/Contacts", params=params)
+    with statements(engine) as sent:
+        assert alice.get("/Contacts", params=params).status_code == 200
+    pages = [(s, p) for s, p in sent if "visible_to" in s and "FROM contacts" in s]
+    assert pages
+    with engine.connect() as connection:
+        for statement, parameters in pages:
+            if engine.dialect.name == "sqlite":
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                details = [row[-1] for row in plan]
+                assert any("COVERING INDEX ix_contacts_" in d for d in details), details
+                assert not any(d.startswith("SCAN contacts") for d in details), details
+            else:
+                cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a tiny table
+                cursor.execute(f"EXPLAIN {statement}", parameters)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "Index Only Scan using ix_contacts_" in plan, plan

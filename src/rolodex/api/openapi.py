@@ -273,7 +273,8 @@ def component_schemas() -> dict[str, Any]:
 _ERRORS = {
     "400": "Bad input: the message (and Errors) say what to change",
     "401": "No valid API key",
-    "403": "Only an administrator may do this",
+    "403": "The caller may not do this: a read-only role writes nothing, and some operations "
+    "are an administrator's",
     "404": "No such record (or it belongs to another instance)",
     "409": "The change clashes with the current state (the message says how)",
     "412": "If-Match does not match the record's current ETag",
@@ -510,7 +511,8 @@ def _drop_framework_defaults(document: dict[str, Any]) -> None:
 def _add_common_errors(document: dict[str, Any]) -> None:
     """Document, on every operation that does not say so itself, the errors every route can
     answer with: 400 (a bad parameter or body), 401, 429; 404 under a path with an id; and for
-    a write 412 (a stale If-Match), 413 and 415 (a body too large, or neither JSON nor XML)."""
+    a write 412 (a stale If-Match), 413 and 415 (a body too large, or neither JSON nor XML);
+    and 403 on every POST, PUT, PATCH and DELETE (a read-only caller's, rolodex.api.auth)."""
     for path, path_item in document["paths"].items():
         for method, operation_object in path_item.items():
             codes = ["400", "401", "429"]
@@ -518,6 +520,8 @@ def _add_common_errors(document: dict[str, Any]) -> None:
                 codes.append("404")
             if method in ("post", "put"):
                 codes += ["412", "413", "415"]
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("403")
             responses = operation_object.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(

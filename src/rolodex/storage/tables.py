@@ -130,10 +130,14 @@ def _record_table(rt: RecordType, *extra: Column | CheckConstraint) -> Table:
     scope = [table.c.instance_id]
     if rt.custom_object:
         scope.append(table.c.object_name)
+    # Where some records are hidden from some users, every index ends with what decides who
+    # sees a row (rolodex.storage.visibility), so that a non-administrator's list, sweep or
+    # search skips over hidden rows in the index alone, as an administrator's does.
+    audience = [table.c[name] for name in _audience_columns(rt, table)]
     # A page of a list: the instance's records in id order (without it SQLite may sort them all).
-    Index(f"ix_{rt.table}_instance", *scope, table.c.id)
+    Index(f"ix_{rt.table}_instance", *scope, table.c.id, *audience)
     # The sync sweep's access path: updated_after_utc ordered by (DATE_UPDATED_UTC, id).
-    Index(f"ix_{rt.table}_updated", *scope, table.c.date_updated_utc, table.c.id)
+    Index(f"ix_{rt.table}_updated", *scope, table.c.date_updated_utc, table.c.id, *audience)
     for spec in rt.fields:
         if spec.indexed:
             column = table.c[spec.column]
@@ -141,8 +145,18 @@ def _record_table(rt: RecordType, *extra: Column | CheckConstraint) -> Table:
             expr = func.lower(column) if spec.kind is Kind.TEXT else column
             # The id last: a search's matches come out of the index in id order, so a page of
             # them is read without sorting every match (SQLite's rowid does this implicitly).
-            Index(f"ix_{rt.table}_{spec.column}", *scope, expr, table.c.id)
+            Index(f"ix_{rt.table}_{spec.column}", *scope, expr, table.c.id, *audience)
     return table
+
+
+def _audience_columns(rt: RecordType, table: Table) -> tuple[str, ...]:
+    """The columns that decide who sees a record of `rt` (none when everyone sees them all)."""
+    if rt.has(Feature.VISIBILITY):
+        return ("owner_user_id", "visible_to", "visible_team_id")
+    if rt.has(Feature.PRIVATE_FLAG):
+        responsible = ("responsible_user_id",) if "responsible_user_id" in table.c else ()
+        return ("owner_user_id", "publicly_visible", *responsible)
+    return ()
 
 
 record_tables: dict[str, Table] = {}
