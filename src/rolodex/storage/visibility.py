@@ -13,22 +13,34 @@ administrators only. `audience_of` says the same in VISIBLE_TO's terms, for the 
 """
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     and_,
+    any_,
+    bindparam,
     delete,
     exists,
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.sql.elements import BindParameter
 
-from rolodex.domain.registry import RECORD_TYPES, Feature, RecordType, by_singular
+from rolodex.domain.registry import (
+    RECORD_TYPES,
+    Feature,
+    RecordType,
+    is_custom_object_name,
+    resolve_object_name,
+)
 from rolodex.storage import tables
 from rolodex.storage.bulk import insert_rows
 
@@ -74,6 +86,18 @@ def audience_includes(
     )
 
 
+def unseen(
+    table: Any,
+    record_type: str | ColumnElement[Any] | BindParameter[Any],
+    instance_id: int | BindParameter[Any],
+    viewer_id: int | BindParameter[Any],
+) -> ColumnElement[bool]:
+    """The rows the viewer does not see: `visible` is not true. Not `NOT visible`: where a
+    column it compares is NULL (a record without an owner, say) that is NULL, not true, and a
+    hidden row would pass for a seen one."""
+    return visible(table, record_type, instance_id, viewer_id).is_not(true())
+
+
 def _shown_by_flag(table: Any, viewer_id: int | BindParameter[Any]) -> ColumnElement[bool]:
     seen_by = [table.c.owner_user_id == viewer_id]
     if "responsible_user_id" in table.c:
@@ -111,7 +135,7 @@ def hidden_record(
                     exists().where(
                         table.c.instance_id == instance_id,
                         table.c.id == record_id,
-                        ~visible(table, rt.singular, instance_id, viewer_id),
+                        unseen(table, rt.singular, instance_id, viewer_id),
                     ),
                 )
             )
@@ -121,7 +145,7 @@ def hidden_record(
             custom.c.instance_id == instance_id,
             custom.c.object_name == record_type,
             custom.c.id == record_id,
-            ~visible(custom, record_type, instance_id, viewer_id),
+            unseen(custom, record_type, instance_id, viewer_id),
         )
     )
     return or_(*probes)
@@ -135,32 +159,46 @@ def hidden_among(
     visibility, and missing ones, are not in the answer."""
     by_type: dict[str, set[int]] = {}
     for name, record_id in ends:
-        by_type.setdefault(name, set()).add(record_id)
+        rt = resolve_object_name(name)
+        if rt is not None and rt.restricted:
+            by_type.setdefault(rt.singular, set()).add(record_id)
+    if not by_type:
+        return set()
+    names = tuple(sorted(by_type))
+    arrays = connection.dialect.name == "postgresql"
+    parameters: dict[str, Any] = {"instance_id": instance_id, "viewer_id": viewer_id}
+    for number, name in enumerate(names):
+        parameters[f"ids_{number}"] = sorted(by_type[name])
+    rows = connection.execute(_hidden_among_query(names, arrays), parameters)
+    return {(row[0], row[1]) for row in rows}
+
+
+@cache
+def _hidden_among_query(names: tuple[str, ...], arrays: bool) -> Any:
+    """The statement of `hidden_among` for records of the types `names`, built once per set of
+    types. On PostgreSQL each type's ids are one array parameter, so the statement's text is
+    the same whatever the number of ids, and the driver prepares it once (no planning per
+    request); elsewhere an expanding IN."""
+    instance_id: BindParameter[Any] = bindparam("instance_id", type_=BigInteger)
+    viewer_id: BindParameter[Any] = bindparam("viewer_id", type_=BigInteger)
     parts = []
-    for name, ids in by_type.items():
-        rt = _type_named(name)
-        if rt is None or not rt.restricted:
-            continue
-        table = tables.custom_object_records if rt.custom_object else tables.record_tables[name]
-        scope = [table.c.instance_id == instance_id, table.c.id.in_(sorted(ids))]
-        if rt.custom_object:
+    for number, name in enumerate(names):
+        custom = is_custom_object_name(name)
+        table = tables.custom_object_records if custom else tables.record_tables[name]
+        ids = (
+            table.c.id == any_(bindparam(f"ids_{number}", type_=ARRAY(BigInteger)))
+            if arrays
+            else table.c.id.in_(bindparam(f"ids_{number}", expanding=True))
+        )
+        scope = [table.c.instance_id == instance_id, ids]
+        if custom:
             scope.append(table.c.object_name == name)
         parts.append(
             select(literal(name).label("name"), table.c.id).where(
-                *scope, ~visible(table, name, instance_id, viewer_id)
+                *scope, unseen(table, name, instance_id, viewer_id)
             )
         )
-    if not parts:
-        return set()
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
-    return {(row[0], row[1]) for row in connection.execute(statement)}
-
-
-def _type_named(name: str) -> RecordType | None:
-    try:
-        return by_singular(name)
-    except KeyError:
-        return None
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def user_ids(text: str | None) -> list[int]:
