@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install dev serve test lint format bench reliability clean
+.PHONY: install dev serve test lint format bench reliability cluster cluster-test cluster-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,13 @@ reliability: dev
 	ROLODEX_RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(BIN)/pytest tests/reliability
 
 lint: dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench deploy
+	$(BIN)/ruff format --check src tests bench deploy
 	$(BIN)/mypy
 
 format: dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench deploy
+	$(BIN)/ruff check --fix src tests bench deploy
 
 ## Each operation's rate, latency and RSS beside its framework and storage ceilings, on SQLite
 ## and PostgreSQL, written to build/bench.json (installs wrk when missing; 15-25 min).
@@ -58,6 +58,21 @@ bench: dev
 	$(BIN)/python bench/bench_ratelimit.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+## A cluster on this machine, as separate processes (deploy/cluster/README.md): etcd, three
+## Patroni members (PostgreSQL primary and two replicas), PgBouncer, Redis, four `rolodex serve`
+## processes and HAProxy on 127.0.0.1:8080. Installs what is missing with apt.
+cluster: install
+	$(BIN)/python deploy/cluster/cluster.py up
+
+## Faults under load on that cluster (kill -9 the primary, a Rolodex process, stop a replica,
+## the daily limit across processes); about two minutes; figures in build/cluster/faults.json.
+cluster-test: install
+	$(BIN)/python deploy/cluster/faults.py
+
+## Stop everything `make cluster` started (and check that nothing is left).
+cluster-down:
+	$(BIN)/python deploy/cluster/cluster.py down
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
