@@ -75,6 +75,8 @@ def _status(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+    except OSError:  # nothing listens there (yet)
+        return 0
 
 
 def _render(template: str, **values: str) -> str:
@@ -153,12 +155,15 @@ def up() -> None:
             )
         )
         _start(f"patroni-{name}", ["patroni", str(config)], user="postgres")
-        if name == "pg1":  # the first member bootstraps the cluster and becomes its primary
+        if name == "pg1" and not (data_dir / "PG_VERSION").exists():
+            # A new cluster: the first member bootstraps it (initdb) and becomes its primary.
             _wait("the primary", lambda: _status("http://127.0.0.1:8011/primary") == 200, 90)
+    # An existing cluster elects its leader among the members as they come back.
+    _wait("a primary", lambda: primary() is not None, 120)
     for name, (_, rest_port) in MEMBERS.items():
         url = f"http://127.0.0.1:{rest_port}/health"
         _wait(f"Patroni member {name}", lambda url=url: _status(url) == 200, 120)
-    say("Patroni members pg1 (primary), pg2, pg3 on 5441-5443 (REST 8011-8013)")
+    say(f"Patroni members pg1-pg3 on 5441-5443 (REST 8011-8013); {primary()} is the primary")
 
     _start("haproxy", ["haproxy", "-db", "-f", str(HERE / "haproxy.cfg")])
     _wait("HAProxy", lambda: _listening(PRIMARY_PORT))
@@ -198,6 +203,14 @@ def up() -> None:
     _wait("the API behind HAProxy", lambda: _status(f"http://127.0.0.1:{API_PORT}/healthz") == 200)
     say(f"4 Rolodex processes on {ROLODEX_PORTS[0]}-{ROLODEX_PORTS[-1]}")
     say(f"ready: http://127.0.0.1:{API_PORT}/ (admin key in {RUN / 'admin-key'})")
+
+
+def primary() -> str | None:
+    """The member that is the primary now (None while there is none)."""
+    for name, (_, rest_port) in MEMBERS.items():
+        if _status(f"http://127.0.0.1:{rest_port}/primary") == 200:
+            return name
+    return None
 
 
 def rolodex_env() -> dict[str, str]:

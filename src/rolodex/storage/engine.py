@@ -63,9 +63,15 @@ def database_namespace(engine: Engine) -> str:
     that shares it, different for any other. What several databases may share - a Redis, say -
     is named under it, so that two deployments (or two test runs) never mix their state."""
     if engine.dialect.name == "postgresql":
+        # The cluster's system identifier (made by initdb, the same on its replicas, so a
+        # failover keeps the name): two servers with a database of the same name differ.
+        query = (
+            "SELECT system_identifier, current_database(), current_schema()"
+            " FROM pg_control_system()"
+        )
         with engine.connect() as connection:
-            row = connection.execute(text("SELECT current_database(), current_schema()")).one()
-        namespace = f"postgresql:{row[0]}:{row[1]}"
+            row = connection.execute(text(query)).one()
+        namespace = f"postgresql:{row[0]}:{row[1]}:{row[2]}"
     else:
         database = engine.url.database or ""
         path = str(Path(database).resolve()) if database and database != ":memory:" else database
