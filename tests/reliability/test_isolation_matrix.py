@@ -191,7 +191,10 @@ def calls(document: dict[str, Any], alpha: Alpha) -> list[Call]:
         for method, operation in operations.items():
             if method not in METHODS:
                 continue
-            documents_403 = "403" in operation.get("responses", {})
+            # An administrator's operation says so in its 403 (every write may answer 403 to a
+            # read-only caller, which the document says differently).
+            refusal = operation.get("responses", {}).get("403", {}).get("description", "")
+            documents_403 = refusal.startswith("Only an administrator")
             for path, names_alpha in fill(template, alpha):
                 result.append(Call(method.upper(), template, path, names_alpha, documents_403))
     return result

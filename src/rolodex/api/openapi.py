@@ -270,11 +270,13 @@ def component_schemas() -> dict[str, Any]:
 
 # --- operation descriptions ------------------------------------------------------------------
 
+# The 403 of every other write: the caller's role is read-only (rolodex.api.auth).
+READ_ONLY_403 = "The caller's role is read-only: it changes nothing"
+
 _ERRORS = {
     "400": "Bad input: the message (and Errors) say what to change",
     "401": "No valid API key",
-    "403": "The caller may not do this: a read-only role writes nothing, and some operations "
-    "are an administrator's",
+    "403": "Only an administrator may do this (and a read-only role writes nothing)",
     "404": "No such record (or it belongs to another instance)",
     "409": "The change clashes with the current state (the message says how)",
     "412": "If-Match does not match the record's current ETag",
@@ -524,8 +526,9 @@ def _add_common_errors(document: dict[str, Any]) -> None:
                 codes.append("403")
             responses = operation_object.setdefault("responses", {})
             for code in codes:
+                description = READ_ONLY_403 if code == "403" else _ERRORS[code]
                 responses.setdefault(
-                    code, {"description": _ERRORS[code], "content": _content(component("Error"))}
+                    code, {"description": description, "content": _content(component("Error"))}
                 )
 
 
