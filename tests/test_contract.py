@@ -168,6 +168,15 @@ V22_EXTRA_FIELDS = {"Opportunities": {"OPPORTUNITY_STATE_REASON_ID"}}
 # The types v2.2 creates (reference/insightly-v2.2-operations.tsv: POST /{Coll}); it has no
 # custom objects.
 V22_TYPES = {"Contacts", "Organisations", "Leads", "Opportunities", "Projects", "Tasks", "Events"}
+# The types v3.1 added (reference/insightly-v3.0-operations.tsv names none of them): v3.0 serves
+# no route of theirs.
+V31_ONLY_TYPES = {
+    "Prospect",
+    "Ticket",
+    "KnowledgeArticle",
+    "KnowledgeArticleCategory",
+    "KnowledgeArticleFolder",
+}
 
 
 @dataclass(frozen=True)
@@ -180,7 +189,9 @@ class Version:
         return self.prefix[1:]
 
     def serves(self, rt: RecordType) -> bool:
-        return self.prefix != "/v2.2" or rt.collection in V22_TYPES
+        if self.prefix == "/v2.2":
+            return rt.collection in V22_TYPES
+        return self.prefix == "/v3.1" or rt.collection not in V31_ONLY_TYPES
 
     @property
     def put_by_path(self) -> bool:

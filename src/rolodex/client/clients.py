@@ -34,6 +34,7 @@ from rolodex.client.models import (
     Opportunity,
     Organisation,
     Project,
+    Prospect,
     Task,
     User,
 )
@@ -244,6 +245,11 @@ class Client(SyncTransport):
     def milestones(self) -> Resource[Milestone]:
         """The records of Milestones."""
         return Resource(self, object_type("Milestones"), Milestone)
+
+    @cached_property
+    def prospect(self) -> Resource[Prospect]:
+        """The records of Prospect."""
+        return Resource(self, object_type("Prospect"), Prospect)
 
     def resource(self, name: str) -> Resource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""
@@ -475,6 +481,11 @@ class AsyncClient(AsyncTransport):
     def milestones(self) -> AsyncResource[Milestone]:
         """The records of Milestones."""
         return AsyncResource(self, object_type("Milestones"), Milestone)
+
+    @cached_property
+    def prospect(self) -> AsyncResource[Prospect]:
+        """The records of Prospect."""
+        return AsyncResource(self, object_type("Prospect"), Prospect)
 
     def resource(self, name: str) -> AsyncResource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""

@@ -28,6 +28,7 @@ __all__ = [
     "Opportunity",
     "Organisation",
     "Project",
+    "Prospect",
     "Tag",
     "Task",
     "User",
@@ -415,6 +416,52 @@ class Milestone(WireRecord):
     RESPONSIBLE_USER: int | None
 
 
+class Prospect(WireRecord):
+    """A record of Prospect."""
+
+    __slots__ = ()
+    PROSPECT_ID: int
+    LEAD_ID: int | None
+    CONTACT_ID: int | None
+    ORGANISATION_ID: int | None
+    SALUTATION: str | None
+    FIRST_NAME: str | None
+    LAST_NAME: str | None
+    TITLE: str | None
+    ORGANISATION_NAME: str | None
+    EMAIL_ADDRESS: str | None
+    PHONE: str | None
+    MOBILE: str | None
+    FAX: str | None
+    WEBSITE: str | None
+    ADDRESS_STREET: str | None
+    ADDRESS_CITY: str | None
+    ADDRESS_STATE: str | None
+    ADDRESS_POSTCODE: str | None
+    ADDRESS_COUNTRY: str | None
+    INDUSTRY: str | None
+    EMPLOYEE_COUNT: int | None
+    SCORE: int | None
+    GRADE: str | None
+    DESCRIPTION: str | None
+    DO_NOT_EMAIL: bool | None
+    DO_NOT_CALL: bool | None
+    OPTED_OUT: bool | None
+    DO_NOT_SYNC: bool | None
+    LEAD_CONVERSION_DATE_UTC: str | None
+    GRADE_PROFILE_ID: int | None
+    OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
+    LAST_ACTIVITY_DATE_UTC: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
 class CustomObjectRecord(WireRecord):
     """A record of a custom object (its own fields are in CUSTOMFIELDS)."""
 
@@ -446,6 +493,7 @@ MODELS: dict[str, type[WireRecord]] = {
     "Users": User,
     "Emails": Email,
     "Milestones": Milestone,
+    "Prospect": Prospect,
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
@@ -532,6 +580,9 @@ _NO_FEATURES: frozenset[str] = frozenset()
 _EMAIL_FEATURES: frozenset[str] = frozenset(
     {"comments", "delete", "file_attachments", "follow", "links", "tags"}
 )
+_PROSPECT_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "tags", "visibility", "write"}
+)
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",
@@ -557,4 +608,5 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("Users", "User", "USER_ID", _NO_FEATURES),
     ObjectType("Emails", "Email", "EMAIL_ID", _EMAIL_FEATURES),
     ObjectType("Milestones", "Milestone", "MILESTONE_ID", _NO_FEATURES),
+    ObjectType("Prospect", "Prospect", "PROSPECT_ID", _PROSPECT_FEATURES),
 )

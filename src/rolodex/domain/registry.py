@@ -589,6 +589,70 @@ MILESTONES = RecordType(
     owner_field="PROJECT_ID",
 )
 
+# Prospects (marketing). Insightly's v3.1 swagger types the Prospect body as a bare object
+# (sterner-stuff/insightly-php @ cc858564 docs/Api/ProspectsApi.md: "FieldValues", no
+# APIProspect model), so the fields come from the clients that read real prospects: the Go
+# client's struct (leapforce-dev/lib-go-insightly Prospect.go) and Airbyte's recorded schema
+# (airbytehq/airbyte airbyte-integrations/connectors/source-insightly/source_insightly/schemas/
+# prospects.json @ 25aa6122). Neither gives lengths or required fields: a prospect is the
+# marketing twin of a lead, so LAST_NAME is required and the lengths are a lead's (decision).
+PROSPECTS = RecordType(
+    collection="Prospect",
+    singular="Prospect",
+    table="prospects",
+    id_field="PROSPECT_ID",
+    fields=(
+        *_system_fields("PROSPECT_ID"),
+        # The lead, contact and organisation the prospect became or belongs to (must exist).
+        FieldSpec("LEAD_ID", Kind.INT, references="Lead"),
+        FieldSpec("CONTACT_ID", Kind.INT, references="Contact"),
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _text("SALUTATION", 50),
+        _text("FIRST_NAME", indexed=True),
+        _text("LAST_NAME", required=True, indexed=True),
+        _text("TITLE"),
+        _text("ORGANISATION_NAME", indexed=True),
+        _text("EMAIL_ADDRESS", indexed=True),
+        _text("PHONE"),
+        _text("MOBILE"),
+        _text("FAX"),
+        _text("WEBSITE"),
+        _text("ADDRESS_STREET"),
+        _text("ADDRESS_CITY"),
+        _text("ADDRESS_STATE"),
+        _text("ADDRESS_POSTCODE", 128),
+        _text("ADDRESS_COUNTRY"),
+        _text("INDUSTRY", 128),
+        FieldSpec("EMPLOYEE_COUNT", Kind.INT, minimum=0),
+        FieldSpec("SCORE", Kind.INT),
+        _text("GRADE", 20),
+        _text("DESCRIPTION", 4000),
+        FieldSpec("DO_NOT_EMAIL", Kind.BOOL, default=False),
+        FieldSpec("DO_NOT_CALL", Kind.BOOL, default=False),
+        FieldSpec("OPTED_OUT", Kind.BOOL, default=False),
+        FieldSpec("DO_NOT_SYNC", Kind.BOOL, default=False),
+        # Written by whoever converted the prospect (Rolodex has no prospect conversion of its
+        # own, so an import from Insightly keeps it).
+        FieldSpec("LEAD_CONVERSION_DATE_UTC", Kind.DATETIME),
+        FieldSpec("GRADE_PROFILE_ID", Kind.INT, minimum=0),
+        _OWNER,
+        *_VISIBILITY_FIELDS,
+        FieldSpec("LAST_ACTIVITY_DATE_UTC", Kind.DATETIME, read_only=True),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.VISIBILITY,
+        }
+    ),
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -631,6 +695,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     USERS,
     EMAILS,
     MILESTONES,
+    PROSPECTS,
 )
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}

@@ -1,0 +1,140 @@
+"""Service and marketing records: Prospect, Ticket, KnowledgeArticle and its categories and folders
+
+Each table is built as rolodex.storage.tables declares it from the registry (issue 15).
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-07 08:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "prospects",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("instance_id", _ID, nullable=False),
+        sa.Column("lead_id", sa.BigInteger(), nullable=True),
+        sa.Column("contact_id", sa.BigInteger(), nullable=True),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=True),
+        sa.Column("salutation", sa.String(length=50), nullable=True),
+        sa.Column("first_name", sa.String(length=255), nullable=True),
+        sa.Column("last_name", sa.String(length=255), nullable=True),
+        sa.Column("title", sa.String(length=255), nullable=True),
+        sa.Column("organisation_name", sa.String(length=255), nullable=True),
+        sa.Column("email_address", sa.String(length=255), nullable=True),
+        sa.Column("phone", sa.String(length=255), nullable=True),
+        sa.Column("mobile", sa.String(length=255), nullable=True),
+        sa.Column("fax", sa.String(length=255), nullable=True),
+        sa.Column("website", sa.String(length=255), nullable=True),
+        sa.Column("address_street", sa.String(length=255), nullable=True),
+        sa.Column("address_city", sa.String(length=255), nullable=True),
+        sa.Column("address_state", sa.String(length=255), nullable=True),
+        sa.Column("address_postcode", sa.String(length=128), nullable=True),
+        sa.Column("address_country", sa.String(length=255), nullable=True),
+        sa.Column("industry", sa.String(length=128), nullable=True),
+        sa.Column("employee_count", sa.BigInteger(), nullable=True),
+        sa.Column("score", sa.BigInteger(), nullable=True),
+        sa.Column("grade", sa.String(length=20), nullable=True),
+        sa.Column("description", sa.String(length=4000), nullable=True),
+        sa.Column("do_not_email", sa.Boolean(), nullable=True),
+        sa.Column("do_not_call", sa.Boolean(), nullable=True),
+        sa.Column("opted_out", sa.Boolean(), nullable=True),
+        sa.Column("do_not_sync", sa.Boolean(), nullable=True),
+        sa.Column("lead_conversion_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("grade_profile_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("visible_to", sa.String(length=11), nullable=True),
+        sa.Column("visible_team_id", sa.BigInteger(), nullable=True),
+        sa.Column("visible_user_ids", sa.String(length=4000), nullable=True),
+        sa.Column("last_activity_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prospects")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_prospects_email_address",
+        "prospects",
+        [
+            "instance_id",
+            sa.literal_column("lower(email_address)"),
+            "id",
+            "owner_user_id",
+            "visible_to",
+            "visible_team_id",
+        ],
+    )
+    op.create_index(
+        "ix_prospects_first_name",
+        "prospects",
+        [
+            "instance_id",
+            sa.literal_column("lower(first_name)"),
+            "id",
+            "owner_user_id",
+            "visible_to",
+            "visible_team_id",
+        ],
+    )
+    op.create_index(
+        "ix_prospects_instance",
+        "prospects",
+        ["instance_id", "id", "owner_user_id", "visible_to", "visible_team_id"],
+    )
+    op.create_index(
+        "ix_prospects_last_name",
+        "prospects",
+        [
+            "instance_id",
+            sa.literal_column("lower(last_name)"),
+            "id",
+            "owner_user_id",
+            "visible_to",
+            "visible_team_id",
+        ],
+    )
+    op.create_index(
+        "ix_prospects_organisation_id",
+        "prospects",
+        ["instance_id", "organisation_id", "id", "owner_user_id", "visible_to", "visible_team_id"],
+    )
+    op.create_index(
+        "ix_prospects_organisation_name",
+        "prospects",
+        [
+            "instance_id",
+            sa.literal_column("lower(organisation_name)"),
+            "id",
+            "owner_user_id",
+            "visible_to",
+            "visible_team_id",
+        ],
+    )
+    op.create_index(
+        "ix_prospects_updated",
+        "prospects",
+        ["instance_id", "date_updated_utc", "id", "owner_user_id", "visible_to", "visible_team_id"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_prospects_email_address", table_name="prospects")
+    op.drop_index("ix_prospects_first_name", table_name="prospects")
+    op.drop_index("ix_prospects_instance", table_name="prospects")
+    op.drop_index("ix_prospects_last_name", table_name="prospects")
+    op.drop_index("ix_prospects_organisation_id", table_name="prospects")
+    op.drop_index("ix_prospects_organisation_name", table_name="prospects")
+    op.drop_index("ix_prospects_updated", table_name="prospects")
+    op.drop_table("prospects")
