@@ -352,6 +352,9 @@ def test_post_answers_201_with_location_and_the_full_record(
     for name, value in body.items():
         assert record[name] == value, name
     server_set = {rt.id_field, "DATE_CREATED_UTC", "DATE_UPDATED_UTC", "CREATED_USER_ID"}
+    if rt.number_field is not None:  # numbered on create: the record's id
+        assert record[rt.number_field] == str(new_id)
+        server_set.add(rt.number_field)
     for spec in rt.fields:
         name = version.name(rt, spec.name)
         if name is None or name in body or spec.name in server_set or name == "OWNER_USER_ID":

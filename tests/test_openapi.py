@@ -142,6 +142,26 @@ GET /Prospect/{id}/Tags
 PUT /Prospect
 PUT /Prospect/{id}/ImageField/{fieldName}/{fileName}
 PUT /Prospect/{id}/Tags
+POST /Ticket/{id}/Comments
+POST /Ticket
+POST /Ticket/{id}/Follow
+POST /Ticket/{id}/Merge
+POST /Ticket/{id}/Tags
+DELETE /Ticket/{id}
+DELETE /Ticket/{id}/Follow
+DELETE /Ticket/{id}/ImageField/{fieldName}
+DELETE /Ticket/{id}/Tags
+GET /Ticket/{id}/Comments
+GET /Ticket
+GET /Ticket/Search
+GET /Ticket/SearchByTag
+GET /Ticket/{id}
+GET /Ticket/{id}/Follow
+GET /Ticket/{id}/ImageField/{fieldName}
+GET /Ticket/{id}/Tags
+PUT /Ticket
+PUT /Ticket/{id}/ImageField/{fieldName}/{fileName}
+PUT /Ticket/{id}/Tags
 """
 # Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart).
 V31_NOT_YET = {"/imagefield/"}

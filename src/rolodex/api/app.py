@@ -28,6 +28,7 @@ from rolodex.api import (
     records,
     reference,
     teams,
+    tickets,
     users,
     v22,
 )
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (*pipelines.routers(), *settings_routes.routers()):
         app.router.routes.extend(router.routes)
     app.router.routes.extend(owned.build_router().routes)
+    app.router.routes.extend(tickets.router.routes)
     app.router.routes.extend(comments.build_router().routes)
     app.router.routes.extend(files.build_router().routes)
     app.router.routes.extend(teams.router.routes)

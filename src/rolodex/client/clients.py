@@ -36,6 +36,7 @@ from rolodex.client.models import (
     Project,
     Prospect,
     Task,
+    Ticket,
     User,
 )
 from rolodex.client.record import FileAttachment, Tombstone, WireRecord
@@ -250,6 +251,11 @@ class Client(SyncTransport):
     def prospect(self) -> Resource[Prospect]:
         """The records of Prospect."""
         return Resource(self, object_type("Prospect"), Prospect)
+
+    @cached_property
+    def ticket(self) -> Resource[Ticket]:
+        """The records of Ticket."""
+        return Resource(self, object_type("Ticket"), Ticket)
 
     def resource(self, name: str) -> Resource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""
@@ -486,6 +492,11 @@ class AsyncClient(AsyncTransport):
     def prospect(self) -> AsyncResource[Prospect]:
         """The records of Prospect."""
         return AsyncResource(self, object_type("Prospect"), Prospect)
+
+    @cached_property
+    def ticket(self) -> AsyncResource[Ticket]:
+        """The records of Ticket."""
+        return AsyncResource(self, object_type("Ticket"), Ticket)
 
     def resource(self, name: str) -> AsyncResource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""

@@ -31,6 +31,7 @@ __all__ = [
     "Prospect",
     "Tag",
     "Task",
+    "Ticket",
     "User",
 ]
 
@@ -462,6 +463,30 @@ class Prospect(WireRecord):
     TAGS: list[Tag]
 
 
+class Ticket(WireRecord):
+    """A record of Ticket."""
+
+    __slots__ = ()
+    TICKET_ID: int
+    TICKET_NUMBER: str | None
+    SUBJECT: str | None
+    TICKET_TYPE: str | None
+    TICKET_STATUS: str | None
+    PRIORITY: str | None
+    SOURCE: str | None
+    TO_EMAIL_ADDRESS: str | None
+    CONTACT_ID: int | None
+    ORGANISATION_ID: int | None
+    OWNER_USER_ID: int | None
+    DATE_SOLVED_UTC: str | None
+    DATE_CLOSED_UTC: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
 class CustomObjectRecord(WireRecord):
     """A record of a custom object (its own fields are in CUSTOMFIELDS)."""
 
@@ -494,6 +519,7 @@ MODELS: dict[str, type[WireRecord]] = {
     "Emails": Email,
     "Milestones": Milestone,
     "Prospect": Prospect,
+    "Ticket": Ticket,
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
@@ -583,6 +609,9 @@ _EMAIL_FEATURES: frozenset[str] = frozenset(
 _PROSPECT_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "tags", "visibility", "write"}
 )
+_TICKET_FEATURES: frozenset[str] = frozenset(
+    {"comments", "create", "custom_fields", "follow", "tags", "write"}
+)
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",
@@ -609,4 +638,5 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("Emails", "Email", "EMAIL_ID", _EMAIL_FEATURES),
     ObjectType("Milestones", "Milestone", "MILESTONE_ID", _NO_FEATURES),
     ObjectType("Prospect", "Prospect", "PROSPECT_ID", _PROSPECT_FEATURES),
+    ObjectType("Ticket", "Ticket", "TICKET_ID", _TICKET_FEATURES),
 )

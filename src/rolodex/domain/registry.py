@@ -113,6 +113,9 @@ class RecordType:
     # The field naming the record this one belongs to (a milestone's PROJECT_ID): such records
     # are written under their owner (/Projects/{id}/Milestones) and deleted with it.
     owner_field: str | None = None
+    # A read-only text field numbering the record, given on create: the record's id (a ticket's
+    # TICKET_NUMBER), unique in the instance and never reused.
+    number_field: str | None = None
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
@@ -653,6 +656,50 @@ PROSPECTS = RecordType(
     ),
 )
 
+# Tickets (service). The swagger types the Ticket body as a bare object (sterner-stuff/
+# insightly-php @ cc858564 docs/Api/TicketsApi.md; its only ticket model is APITicketMerge,
+# {TARGET_TICKET_NUMBER: int}), so the fields are those Airbyte reads from real tickets
+# (airbytehq/airbyte .../source-insightly/source_insightly/schemas/tickets.json @ 23e2082c),
+# less its TicketCommentBodyHtml (the conversation is at /Ticket/{id}/Comments). Lengths,
+# required fields and the status values are decisions: a ticket is named by its SUBJECT.
+TICKET_STATUSES = ("New", "Open", "Pending", "On Hold", "Solved", "Closed")
+TICKETS = RecordType(
+    collection="Ticket",
+    singular="Ticket",
+    table="tickets",
+    id_field="TICKET_ID",
+    fields=(
+        *_system_fields("TICKET_ID"),
+        _text("TICKET_NUMBER", 20, read_only=True, indexed=True),
+        _text("SUBJECT", 500, required=True, indexed=True),
+        _text("TICKET_TYPE"),
+        _text("TICKET_STATUS", 20, choices=TICKET_STATUSES, default="New", indexed=True),
+        _text("PRIORITY"),
+        _text("SOURCE"),
+        _text("TO_EMAIL_ADDRESS"),
+        FieldSpec("CONTACT_ID", Kind.INT, references="Contact", indexed=True),
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _OWNER,
+        FieldSpec("DATE_SOLVED_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("DATE_CLOSED_UTC", Kind.DATETIME, read_only=True),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.COMMENTS,
+        }
+    ),
+    rules=rules.ticket,
+    derived_fields=("DATE_SOLVED_UTC", "DATE_CLOSED_UTC"),
+    number_field="TICKET_NUMBER",
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -696,6 +743,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     EMAILS,
     MILESTONES,
     PROSPECTS,
+    TICKETS,
 )
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}

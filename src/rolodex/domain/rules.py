@@ -51,5 +51,16 @@ def event(record: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def ticket(record: dict[str, Any]) -> dict[str, Any]:
+    """DATE_SOLVED_UTC: when the ticket was first solved (or closed unsolved), kept while it is
+    solved or closed; DATE_CLOSED_UTC: when it was closed. A reopened ticket has neither."""
+    status = (record.get("ticket_status") or "").lower()
+    if status not in ("solved", "closed"):
+        return {"date_solved_utc": None, "date_closed_utc": None}
+    now = _now()
+    closed = (record.get("date_closed_utc") or now) if status == "closed" else None
+    return {"date_solved_utc": record.get("date_solved_utc") or now, "date_closed_utc": closed}
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -127,9 +127,59 @@ def upgrade() -> None:
         "prospects",
         ["instance_id", "date_updated_utc", "id", "owner_user_id", "visible_to", "visible_team_id"],
     )
+    op.create_table(
+        "tickets",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("instance_id", _ID, nullable=False),
+        sa.Column("ticket_number", sa.String(length=20), nullable=True),
+        sa.Column("subject", sa.String(length=500), nullable=True),
+        sa.Column("ticket_type", sa.String(length=255), nullable=True),
+        sa.Column("ticket_status", sa.String(length=20), nullable=True),
+        sa.Column("priority", sa.String(length=255), nullable=True),
+        sa.Column("source", sa.String(length=255), nullable=True),
+        sa.Column("to_email_address", sa.String(length=255), nullable=True),
+        sa.Column("contact_id", sa.BigInteger(), nullable=True),
+        sa.Column("organisation_id", sa.BigInteger(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("date_solved_utc", sa.DateTime(), nullable=True),
+        sa.Column("date_closed_utc", sa.DateTime(), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_tickets_contact_id", "tickets", ["instance_id", "contact_id", "id"])
+    op.create_index("ix_tickets_instance", "tickets", ["instance_id", "id"])
+    op.create_index(
+        "ix_tickets_organisation_id", "tickets", ["instance_id", "organisation_id", "id"]
+    )
+    op.create_index(
+        "ix_tickets_subject", "tickets", ["instance_id", sa.literal_column("lower(subject)"), "id"]
+    )
+    op.create_index(
+        "ix_tickets_ticket_number",
+        "tickets",
+        ["instance_id", sa.literal_column("lower(ticket_number)"), "id"],
+    )
+    op.create_index(
+        "ix_tickets_ticket_status",
+        "tickets",
+        ["instance_id", sa.literal_column("lower(ticket_status)"), "id"],
+    )
+    op.create_index("ix_tickets_updated", "tickets", ["instance_id", "date_updated_utc", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_contact_id", table_name="tickets")
+    op.drop_index("ix_tickets_instance", table_name="tickets")
+    op.drop_index("ix_tickets_organisation_id", table_name="tickets")
+    op.drop_index("ix_tickets_subject", table_name="tickets")
+    op.drop_index("ix_tickets_ticket_number", table_name="tickets")
+    op.drop_index("ix_tickets_ticket_status", table_name="tickets")
+    op.drop_index("ix_tickets_updated", table_name="tickets")
+    op.drop_table("tickets")
     op.drop_index("ix_prospects_email_address", table_name="prospects")
     op.drop_index("ix_prospects_first_name", table_name="prospects")
     op.drop_index("ix_prospects_instance", table_name="prospects")
