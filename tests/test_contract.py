@@ -353,7 +353,7 @@ def test_post_answers_201_with_location_and_the_full_record(
         assert record[name] == value, name
     server_set = {rt.id_field, "DATE_CREATED_UTC", "DATE_UPDATED_UTC", "CREATED_USER_ID"}
     if rt.number_field is not None:  # numbered on create: the record's id
-        assert record[rt.number_field] == str(new_id)
+        assert str(record[rt.number_field]) == str(new_id)
         server_set.add(rt.number_field)
     for spec in rt.fields:
         name = version.name(rt, spec.name)
@@ -571,7 +571,10 @@ def test_get_of_a_missing_record_is_404_with_a_message(
 ) -> None:
     api = through(version)
     gone = record_id(rt, create_in(through, version, rt))
-    assert api.delete(f"/{rt.collection}/{gone}").status_code == 202
+    if rt.deletable:
+        assert api.delete(f"/{rt.collection}/{gone}").status_code == 202
+    else:  # no DELETE: an id past every record's
+        gone += 1_000_000
     for missing in (gone, 2_000_000_000):
         response = api.get(f"/{rt.collection}/{missing}")
         assert response.status_code == 404
@@ -589,7 +592,8 @@ def test_a_record_of_another_instance_is_404(
     path, body = put_path(rt, theirs, "id-in-path" if version.put_by_path else "id-in-body")
     assert api.get(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
     assert api.put(path, json=body).status_code == 404
-    assert api.delete(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
+    if rt.deletable:
+        assert api.delete(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
 
 
 @each_type()
@@ -813,14 +817,14 @@ def put_path(rt: RecordType, record: Record, style: str) -> tuple[str, Record]:
     return f"/{rt.collection}/{record_id(rt, record)}", {}
 
 
-def put_styles(feature: Feature) -> pytest.MarkDecorator:
+def put_styles(feature: Feature | None = None) -> pytest.MarkDecorator:
     """Parametrise a PUT test over (version, type, style): the id in the body, and (where the
-    version has PUT /{Coll}/{id}) in the path."""
+    version has PUT /{Coll}/{id}) in the path. The types with PUT (that have `feature`)."""
     cases = [
         (version, rt, style)
         for version in VERSIONS
         for rt in CREATABLE
-        if rt.has(feature) and version.serves(rt)
+        if rt.updatable and (feature is None or rt.has(feature)) and version.serves(rt)
         for style in ("id-in-body", "id-in-path")
         if style == "id-in-body" or version.put_by_path
     ]
@@ -831,7 +835,7 @@ def put_styles(feature: Feature) -> pytest.MarkDecorator:
     )
 
 
-@put_styles(Feature.WRITE)
+@put_styles()
 def test_put_updates_the_record(
     through: Through, version: Version, rt: RecordType, style: str
 ) -> None:

@@ -162,9 +162,40 @@ GET /Ticket/{id}/Tags
 PUT /Ticket
 PUT /Ticket/{id}/ImageField/{fieldName}/{fileName}
 PUT /Ticket/{id}/Tags
+POST /KnowledgeArticleCategory
+GET /KnowledgeArticleCategory
+GET /KnowledgeArticleCategory/Search
+GET /KnowledgeArticleCategory/{id}
+PUT /KnowledgeArticleCategory
+POST /KnowledgeArticleFolder
+GET /KnowledgeArticleFolder
+GET /KnowledgeArticleFolder/Search
+GET /KnowledgeArticleFolder/{id}
+PUT /KnowledgeArticleFolder
+POST /KnowledgeArticle
+POST /KnowledgeArticle/{id}/Follow
+POST /KnowledgeArticle/{id}/Tags
+POST /KnowledgeArticle/{id}/Translations/{language}
+DELETE /KnowledgeArticle/{id}
+DELETE /KnowledgeArticle/{id}/Follow
+DELETE /KnowledgeArticle/{id}/ImageField/{fieldName}
+DELETE /KnowledgeArticle/{id}/Tags
+GET /KnowledgeArticle
+GET /KnowledgeArticle/Search
+GET /KnowledgeArticle/SearchByTag
+GET /KnowledgeArticle/{id}
+GET /KnowledgeArticle/{id}/Follow
+GET /KnowledgeArticle/{id}/ImageField/{fieldName}
+GET /KnowledgeArticle/{id}/Tags
+GET /KnowledgeArticle/{id}/Translations/{language}
+PUT /KnowledgeArticle
+PUT /KnowledgeArticle/{id}/ImageField/{fieldName}/{fileName}
+PUT /KnowledgeArticle/{id}/Tags
+PUT /KnowledgeArticle/{id}/Translations/{language}
 """
-# Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart).
-V31_NOT_YET = {"/imagefield/"}
+# Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart),
+# nor translations of knowledge articles.
+V31_NOT_YET = {"/imagefield/", "/translations/"}
 
 
 def _added_operations() -> set[tuple[str, str]]:
@@ -199,7 +230,9 @@ def test_the_v31_document_has_exactly_the_added_types_operations(
         documented = {op for op in ours if op[1].split("/")[1] == collection}
         assert documented == served | _extensions(collection, listed), collection
     # Singular collections: no plural twin is documented.
-    assert not {op for op in ours if op[1].split("/")[1] in {"prospects"}}
+    plurals = {"prospects", "tickets", "knowledgearticles"}
+    plurals |= {"knowledgearticlecategories", "knowledgearticlefolders"}
+    assert not {op for op in ours if op[1].split("/")[1] in plurals}
 
 
 def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:

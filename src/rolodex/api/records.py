@@ -264,7 +264,7 @@ def build_router(rt: RecordType) -> APIRouter:
             created_type, result = await execute(request, work, write=True)
             return created_response(created_type, result, request)
 
-    if rt.has(Feature.WRITE):
+    if rt.updatable:
 
         @router.put(
             "",
@@ -297,7 +297,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 request,
             )
 
-    if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
+    if rt.deletable:
 
         @router.delete(
             "/{record_id:int}",

@@ -27,6 +27,9 @@ from rolodex.client.models import (
     CustomObjectRecord,
     Email,
     Event,
+    KnowledgeArticle,
+    KnowledgeArticleCategory,
+    KnowledgeArticleFolder,
     Lead,
     Link,
     Milestone,
@@ -256,6 +259,21 @@ class Client(SyncTransport):
     def ticket(self) -> Resource[Ticket]:
         """The records of Ticket."""
         return Resource(self, object_type("Ticket"), Ticket)
+
+    @cached_property
+    def knowledgearticlecategory(self) -> Resource[KnowledgeArticleCategory]:
+        """The records of KnowledgeArticleCategory."""
+        return Resource(self, object_type("KnowledgeArticleCategory"), KnowledgeArticleCategory)
+
+    @cached_property
+    def knowledgearticlefolder(self) -> Resource[KnowledgeArticleFolder]:
+        """The records of KnowledgeArticleFolder."""
+        return Resource(self, object_type("KnowledgeArticleFolder"), KnowledgeArticleFolder)
+
+    @cached_property
+    def knowledgearticle(self) -> Resource[KnowledgeArticle]:
+        """The records of KnowledgeArticle."""
+        return Resource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
 
     def resource(self, name: str) -> Resource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""
@@ -497,6 +515,23 @@ class AsyncClient(AsyncTransport):
     def ticket(self) -> AsyncResource[Ticket]:
         """The records of Ticket."""
         return AsyncResource(self, object_type("Ticket"), Ticket)
+
+    @cached_property
+    def knowledgearticlecategory(self) -> AsyncResource[KnowledgeArticleCategory]:
+        """The records of KnowledgeArticleCategory."""
+        return AsyncResource(
+            self, object_type("KnowledgeArticleCategory"), KnowledgeArticleCategory
+        )
+
+    @cached_property
+    def knowledgearticlefolder(self) -> AsyncResource[KnowledgeArticleFolder]:
+        """The records of KnowledgeArticleFolder."""
+        return AsyncResource(self, object_type("KnowledgeArticleFolder"), KnowledgeArticleFolder)
+
+    @cached_property
+    def knowledgearticle(self) -> AsyncResource[KnowledgeArticle]:
+        """The records of KnowledgeArticle."""
+        return AsyncResource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
 
     def resource(self, name: str) -> AsyncResource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""

@@ -21,6 +21,9 @@ __all__ = [
     "Email",
     "EmailDomain",
     "Event",
+    "KnowledgeArticle",
+    "KnowledgeArticleCategory",
+    "KnowledgeArticleFolder",
     "Lead",
     "Link",
     "Milestone",
@@ -487,6 +490,59 @@ class Ticket(WireRecord):
     TAGS: list[Tag]
 
 
+class KnowledgeArticleCategory(WireRecord):
+    """A record of KnowledgeArticleCategory."""
+
+    __slots__ = ()
+    CATEGORY_ID: int
+    CATEGORY_NAME: str | None
+    DESCRIPTION: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+
+
+class KnowledgeArticleFolder(WireRecord):
+    """A record of KnowledgeArticleFolder."""
+
+    __slots__ = ()
+    FOLDER_ID: int
+    FOLDER_NAME: str | None
+    CATEGORY_ID: int | None
+    VISIBILITY: str | None
+    ORDER_ARTICLES: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+
+
+class KnowledgeArticle(WireRecord):
+    """A record of KnowledgeArticle."""
+
+    __slots__ = ()
+    ARTICLE_ID: int
+    ARTICLE_NO: int | None
+    TITLE: str | None
+    BODY: str | None
+    STATUS: str | None
+    LANGUAGE: str | None
+    CATEGORY_ID: int | None
+    FOLDER_ID: int | None
+    URL_SLUG: str | None
+    PROMOTED: bool | None
+    UPVOTE_COUNT: int | None
+    DOWNVOTE_COUNT: int | None
+    FIRST_PUBLISHED_DATE_UTC: str | None
+    LAST_PUBLISHED_DATE_UTC: str | None
+    ARCHIVED_DATE_UTC: str | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
 class CustomObjectRecord(WireRecord):
     """A record of a custom object (its own fields are in CUSTOMFIELDS)."""
 
@@ -520,6 +576,9 @@ MODELS: dict[str, type[WireRecord]] = {
     "Milestones": Milestone,
     "Prospect": Prospect,
     "Ticket": Ticket,
+    "KnowledgeArticleCategory": KnowledgeArticleCategory,
+    "KnowledgeArticleFolder": KnowledgeArticleFolder,
+    "KnowledgeArticle": KnowledgeArticle,
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
@@ -612,6 +671,10 @@ _PROSPECT_FEATURES: frozenset[str] = frozenset(
 _TICKET_FEATURES: frozenset[str] = frozenset(
     {"comments", "create", "custom_fields", "follow", "tags", "write"}
 )
+_KNOWLEDGEARTICLECATEGORY_FEATURES: frozenset[str] = frozenset({"create", "update"})
+_KNOWLEDGEARTICLE_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "tags", "write"}
+)
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",
@@ -639,4 +702,17 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("Milestones", "Milestone", "MILESTONE_ID", _NO_FEATURES),
     ObjectType("Prospect", "Prospect", "PROSPECT_ID", _PROSPECT_FEATURES),
     ObjectType("Ticket", "Ticket", "TICKET_ID", _TICKET_FEATURES),
+    ObjectType(
+        "KnowledgeArticleCategory",
+        "KnowledgeArticleCategory",
+        "CATEGORY_ID",
+        _KNOWLEDGEARTICLECATEGORY_FEATURES,
+    ),
+    ObjectType(
+        "KnowledgeArticleFolder",
+        "KnowledgeArticleFolder",
+        "FOLDER_ID",
+        _KNOWLEDGEARTICLECATEGORY_FEATURES,
+    ),
+    ObjectType("KnowledgeArticle", "KnowledgeArticle", "ARTICLE_ID", _KNOWLEDGEARTICLE_FEATURES),
 )

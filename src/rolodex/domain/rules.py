@@ -62,5 +62,24 @@ def ticket(record: dict[str, Any]) -> dict[str, Any]:
     return {"date_solved_utc": record.get("date_solved_utc") or now, "date_closed_utc": closed}
 
 
+def knowledge_article(record: dict[str, Any]) -> dict[str, Any]:
+    """FIRST_PUBLISHED_DATE_UTC: when the article was first published, kept for good;
+    LAST_PUBLISHED_DATE_UTC: since when it is published (none while it is not);
+    ARCHIVED_DATE_UTC: since when it is archived (none while it is not)."""
+    status = (record.get("status") or "").lower()
+    now = _now()
+    published = status == "published"
+    return {
+        "first_published_date_utc": record.get("first_published_date_utc")
+        or (now if published else None),
+        "last_published_date_utc": (record.get("last_published_date_utc") or now)
+        if published
+        else None,
+        "archived_date_utc": (record.get("archived_date_utc") or now)
+        if status == "archived"
+        else None,
+    }
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -169,9 +169,150 @@ def upgrade() -> None:
         ["instance_id", sa.literal_column("lower(ticket_status)"), "id"],
     )
     op.create_index("ix_tickets_updated", "tickets", ["instance_id", "date_updated_utc", "id"])
+    op.create_table(
+        "knowledge_article_categories",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("instance_id", _ID, nullable=False),
+        sa.Column("category_name", sa.String(length=255), nullable=True),
+        sa.Column("description", sa.String(length=4000), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_article_categories")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_knowledge_article_categories_category_name",
+        "knowledge_article_categories",
+        ["instance_id", sa.literal_column("lower(category_name)"), "id"],
+    )
+    op.create_index(
+        "ix_knowledge_article_categories_instance",
+        "knowledge_article_categories",
+        ["instance_id", "id"],
+    )
+    op.create_index(
+        "ix_knowledge_article_categories_updated",
+        "knowledge_article_categories",
+        ["instance_id", "date_updated_utc", "id"],
+    )
+    op.create_table(
+        "knowledge_article_folders",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("instance_id", _ID, nullable=False),
+        sa.Column("folder_name", sa.String(length=255), nullable=True),
+        sa.Column("category_id", sa.BigInteger(), nullable=True),
+        sa.Column("visibility", sa.String(length=50), nullable=True),
+        sa.Column("order_articles", sa.String(length=50), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_article_folders")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_knowledge_article_folders_category_id",
+        "knowledge_article_folders",
+        ["instance_id", "category_id", "id"],
+    )
+    op.create_index(
+        "ix_knowledge_article_folders_folder_name",
+        "knowledge_article_folders",
+        ["instance_id", sa.literal_column("lower(folder_name)"), "id"],
+    )
+    op.create_index(
+        "ix_knowledge_article_folders_instance", "knowledge_article_folders", ["instance_id", "id"]
+    )
+    op.create_index(
+        "ix_knowledge_article_folders_updated",
+        "knowledge_article_folders",
+        ["instance_id", "date_updated_utc", "id"],
+    )
+    op.create_table(
+        "knowledge_articles",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("instance_id", _ID, nullable=False),
+        sa.Column("article_no", sa.BigInteger(), nullable=True),
+        sa.Column("title", sa.String(length=255), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=True),
+        sa.Column("language", sa.String(length=20), nullable=True),
+        sa.Column("category_id", sa.BigInteger(), nullable=True),
+        sa.Column("folder_id", sa.BigInteger(), nullable=True),
+        sa.Column("url_slug", sa.String(length=255), nullable=True),
+        sa.Column("promoted", sa.Boolean(), nullable=True),
+        sa.Column("upvote_count", sa.BigInteger(), nullable=True),
+        sa.Column("downvote_count", sa.BigInteger(), nullable=True),
+        sa.Column("first_published_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("last_published_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("archived_date_utc", sa.DateTime(), nullable=True),
+        sa.Column("owner_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("date_created_utc", sa.DateTime(), nullable=False),
+        sa.Column("date_updated_utc", sa.DateTime(), nullable=False),
+        sa.Column("created_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("custom_fields", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_articles")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ix_knowledge_articles_article_no",
+        "knowledge_articles",
+        ["instance_id", "article_no", "id"],
+    )
+    op.create_index(
+        "ix_knowledge_articles_category_id",
+        "knowledge_articles",
+        ["instance_id", "category_id", "id"],
+    )
+    op.create_index(
+        "ix_knowledge_articles_folder_id", "knowledge_articles", ["instance_id", "folder_id", "id"]
+    )
+    op.create_index("ix_knowledge_articles_instance", "knowledge_articles", ["instance_id", "id"])
+    op.create_index(
+        "ix_knowledge_articles_status",
+        "knowledge_articles",
+        ["instance_id", sa.literal_column("lower(status)"), "id"],
+    )
+    op.create_index(
+        "ix_knowledge_articles_title",
+        "knowledge_articles",
+        ["instance_id", sa.literal_column("lower(title)"), "id"],
+    )
+    op.create_index(
+        "ix_knowledge_articles_updated",
+        "knowledge_articles",
+        ["instance_id", "date_updated_utc", "id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_knowledge_articles_article_no", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_category_id", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_folder_id", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_instance", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_status", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_title", table_name="knowledge_articles")
+    op.drop_index("ix_knowledge_articles_updated", table_name="knowledge_articles")
+    op.drop_table("knowledge_articles")
+    op.drop_index(
+        "ix_knowledge_article_folders_category_id", table_name="knowledge_article_folders"
+    )
+    op.drop_index(
+        "ix_knowledge_article_folders_folder_name", table_name="knowledge_article_folders"
+    )
+    op.drop_index("ix_knowledge_article_folders_instance", table_name="knowledge_article_folders")
+    op.drop_index("ix_knowledge_article_folders_updated", table_name="knowledge_article_folders")
+    op.drop_table("knowledge_article_folders")
+    op.drop_index(
+        "ix_knowledge_article_categories_category_name", table_name="knowledge_article_categories"
+    )
+    op.drop_index(
+        "ix_knowledge_article_categories_instance", table_name="knowledge_article_categories"
+    )
+    op.drop_index(
+        "ix_knowledge_article_categories_updated", table_name="knowledge_article_categories"
+    )
+    op.drop_table("knowledge_article_categories")
     op.drop_index("ix_tickets_contact_id", table_name="tickets")
     op.drop_index("ix_tickets_instance", table_name="tickets")
     op.drop_index("ix_tickets_organisation_id", table_name="tickets")
