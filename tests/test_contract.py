@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rolodex.api.records import plural_of
 from rolodex.domain.registry import (
     RECORD_TYPES,
     Feature,
@@ -1054,3 +1055,32 @@ def test_a_record_written_through_one_version_reads_back_through_the_other(
         changed = old.put(f"/{rt.collection}", json=body)  # no PUT /{Coll}/{id} in either
         assert changed.status_code == 200, changed.text
         assert api.get(path).json()[field.name] == value
+
+
+@each_type()
+def test_v30_serves_no_type_its_table_lacks(api30: httpx.Client, rt: RecordType) -> None:
+    response = api30.get(f"/{rt.collection}")
+    assert response.status_code == (404 if rt.collection in V31_ONLY_TYPES else 200)
+
+
+SINGULAR = [rt for rt in CREATABLE if rt.collection == rt.singular and not rt.custom_object]
+
+
+@pytest.mark.parametrize("rt", SINGULAR, ids=[rt.collection for rt in SINGULAR])
+def test_the_plural_of_a_singular_collection_is_405_naming_it(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    plural = plural_of(rt.collection)
+    record = create(api, rt)
+    for method, path in (
+        ("GET", f"/{plural}"),
+        ("POST", f"/{plural.lower()}"),
+        ("GET", f"/{plural}/{record_id(rt, record)}"),
+        ("DELETE", f"/{plural}/{record_id(rt, record)}"),
+    ):
+        response = api.request(method, path, json={} if method == "POST" else None)
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert f"/v3.1/{rt.collection}" in response.json()["Message"]
+        assert response.headers["Allow"] == ""
+    assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == record
+    assert count(api, rt) == 1
