@@ -1,5 +1,6 @@
 """Knowledge (issue 15): categories hold folders, folders hold articles; an article's status
-dates (rolodex.domain.rules.knowledge_article) and number; no DELETE of categories or folders.
+dates (rolodex.domain.rules.knowledge_article), number and translations
+(rolodex.services.knowledge); no DELETE of categories or folders.
 
 The generic record rules are the contract suite's (tests/test_contract.py runs over all three).
 """
@@ -121,6 +122,58 @@ def test_an_article_is_filed_in_an_existing_folder(api: httpx.Client) -> None:
     assert [a["ARTICLE_ID"] for a in filed.json()] == [article["ARTICLE_ID"]]
     missing = api.post("/KnowledgeArticle", json={"TITLE": "Jam", "FOLDER_ID": 2_000_000_000})
     assert missing.status_code == 400 and "FOLDER_ID" in error_fields(missing)
+
+
+def test_a_translation_is_an_article_of_its_own_sharing_the_number(api: httpx.Client) -> None:
+    category = post(api, "KnowledgeArticleCategory", {"CATEGORY_NAME": "Printers"})
+    folder = post(
+        api,
+        "KnowledgeArticleFolder",
+        {"FOLDER_NAME": "Jams", "CATEGORY_ID": category["CATEGORY_ID"]},
+    )
+    original = post(
+        api,
+        "KnowledgeArticle",
+        {"TITLE": "Clearing a jam", "LANGUAGE": "en", "FOLDER_ID": folder["FOLDER_ID"]},
+    )
+    base = f"/KnowledgeArticle/{original['ARTICLE_ID']}/Translations"
+    assert api.get(f"{base}/fr").json() == []
+
+    response = api.post(f"{base}/fr", json={"Title": "Débloquer", "LANGUAGE": "de"})
+
+    assert response.status_code == 201, response.text
+    [french] = response.json()
+    assert response.headers["Location"] == f"/v3.1/KnowledgeArticle/{french['ARTICLE_ID']}"
+    assert french["ARTICLE_ID"] != original["ARTICLE_ID"]
+    assert (french["ARTICLE_NO"], french["LANGUAGE"]) == (original["ARTICLE_NO"], "fr")
+    assert (french["TITLE"], french["FOLDER_ID"]) == ("Débloquer", folder["FOLDER_ID"])
+    assert api.get(f"{base}/FR").json() == [french]
+    back = f"/KnowledgeArticle/{french['ARTICLE_ID']}/Translations/en"
+    assert api.get(back).json() == [api.get(f"/KnowledgeArticle/{original['ARTICLE_ID']}").json()]
+    numbered = api.get(
+        "/KnowledgeArticle/Search",
+        params={"field_name": "ARTICLE_NO", "field_value": original["ARTICLE_NO"]},
+    )
+    assert [a["ARTICLE_ID"] for a in numbered.json()] == [
+        original["ARTICLE_ID"],
+        french["ARTICLE_ID"],
+    ]
+
+    twice = api.post(f"{base}/fr", json={"TITLE": "Encore"})
+    assert twice.status_code == 409, twice.text
+    changed = api.put(f"{base}/fr", json={"TITLE": "Débloquer le papier", "LANGUAGE": "it"})
+    assert changed.status_code == 200, changed.text
+    [updated] = changed.json()
+    assert (updated["ARTICLE_ID"], updated["TITLE"]) == (
+        french["ARTICLE_ID"],
+        "Débloquer le papier",
+    )
+    assert updated["LANGUAGE"] == "fr"
+    assert api.put(f"{base}/es", json={"TITLE": "x"}).status_code == 404
+    bad = api.get(f"{base}/not a language")
+    assert bad.status_code == 400 and "language" in error_fields(bad)
+    assert api.get("/KnowledgeArticle/2000000000/Translations/fr").status_code == 404
+    assert len(api.get("/KnowledgeArticle").json()) == 2
 
 
 def test_v30_has_no_knowledge(api: httpx.Client, api30: httpx.Client) -> None:

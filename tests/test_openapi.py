@@ -193,9 +193,8 @@ PUT /KnowledgeArticle/{id}/ImageField/{fieldName}/{fileName}
 PUT /KnowledgeArticle/{id}/Tags
 PUT /KnowledgeArticle/{id}/Translations/{language}
 """
-# Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart),
-# nor translations of knowledge articles.
-V31_NOT_YET = {"/imagefield/", "/translations/"}
+# Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart).
+V31_NOT_YET = {"/imagefield/"}
 
 
 def _added_operations() -> set[tuple[str, str]]:
