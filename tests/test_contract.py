@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rolodex.api.records import plural_of
 from rolodex.domain.registry import (
     RECORD_TYPES,
     Feature,
@@ -168,6 +169,15 @@ V22_EXTRA_FIELDS = {"Opportunities": {"OPPORTUNITY_STATE_REASON_ID"}}
 # The types v2.2 creates (reference/insightly-v2.2-operations.tsv: POST /{Coll}); it has no
 # custom objects.
 V22_TYPES = {"Contacts", "Organisations", "Leads", "Opportunities", "Projects", "Tasks", "Events"}
+# The types v3.1 added (reference/insightly-v3.0-operations.tsv names none of them): v3.0 serves
+# no route of theirs.
+V31_ONLY_TYPES = {
+    "Prospect",
+    "Ticket",
+    "KnowledgeArticle",
+    "KnowledgeArticleCategory",
+    "KnowledgeArticleFolder",
+}
 
 
 @dataclass(frozen=True)
@@ -180,7 +190,9 @@ class Version:
         return self.prefix[1:]
 
     def serves(self, rt: RecordType) -> bool:
-        return self.prefix != "/v2.2" or rt.collection in V22_TYPES
+        if self.prefix == "/v2.2":
+            return rt.collection in V22_TYPES
+        return self.prefix == "/v3.1" or rt.collection not in V31_ONLY_TYPES
 
     @property
     def put_by_path(self) -> bool:
@@ -341,6 +353,9 @@ def test_post_answers_201_with_location_and_the_full_record(
     for name, value in body.items():
         assert record[name] == value, name
     server_set = {rt.id_field, "DATE_CREATED_UTC", "DATE_UPDATED_UTC", "CREATED_USER_ID"}
+    if rt.number_field is not None:  # numbered on create: the record's id
+        assert str(record[rt.number_field]) == str(new_id)
+        server_set.add(rt.number_field)
     for spec in rt.fields:
         name = version.name(rt, spec.name)
         if name is None or name in body or spec.name in server_set or name == "OWNER_USER_ID":
@@ -557,7 +572,10 @@ def test_get_of_a_missing_record_is_404_with_a_message(
 ) -> None:
     api = through(version)
     gone = record_id(rt, create_in(through, version, rt))
-    assert api.delete(f"/{rt.collection}/{gone}").status_code == 202
+    if rt.deletable:
+        assert api.delete(f"/{rt.collection}/{gone}").status_code == 202
+    else:  # no DELETE: an id past every record's
+        gone += 1_000_000
     for missing in (gone, 2_000_000_000):
         response = api.get(f"/{rt.collection}/{missing}")
         assert response.status_code == 404
@@ -575,7 +593,8 @@ def test_a_record_of_another_instance_is_404(
     path, body = put_path(rt, theirs, "id-in-path" if version.put_by_path else "id-in-body")
     assert api.get(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
     assert api.put(path, json=body).status_code == 404
-    assert api.delete(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
+    if rt.deletable:
+        assert api.delete(f"/{rt.collection}/{record_id(rt, theirs)}").status_code == 404
 
 
 @each_type()
@@ -799,14 +818,14 @@ def put_path(rt: RecordType, record: Record, style: str) -> tuple[str, Record]:
     return f"/{rt.collection}/{record_id(rt, record)}", {}
 
 
-def put_styles(feature: Feature) -> pytest.MarkDecorator:
+def put_styles(feature: Feature | None = None) -> pytest.MarkDecorator:
     """Parametrise a PUT test over (version, type, style): the id in the body, and (where the
-    version has PUT /{Coll}/{id}) in the path."""
+    version has PUT /{Coll}/{id}) in the path. The types with PUT (that have `feature`)."""
     cases = [
         (version, rt, style)
         for version in VERSIONS
         for rt in CREATABLE
-        if rt.has(feature) and version.serves(rt)
+        if rt.updatable and (feature is None or rt.has(feature)) and version.serves(rt)
         for style in ("id-in-body", "id-in-path")
         if style == "id-in-body" or version.put_by_path
     ]
@@ -817,7 +836,7 @@ def put_styles(feature: Feature) -> pytest.MarkDecorator:
     )
 
 
-@put_styles(Feature.WRITE)
+@put_styles()
 def test_put_updates_the_record(
     through: Through, version: Version, rt: RecordType, style: str
 ) -> None:
@@ -1036,3 +1055,32 @@ def test_a_record_written_through_one_version_reads_back_through_the_other(
         changed = old.put(f"/{rt.collection}", json=body)  # no PUT /{Coll}/{id} in either
         assert changed.status_code == 200, changed.text
         assert api.get(path).json()[field.name] == value
+
+
+@each_type()
+def test_v30_serves_no_type_its_table_lacks(api30: httpx.Client, rt: RecordType) -> None:
+    response = api30.get(f"/{rt.collection}")
+    assert response.status_code == (404 if rt.collection in V31_ONLY_TYPES else 200)
+
+
+SINGULAR = [rt for rt in CREATABLE if rt.collection == rt.singular and not rt.custom_object]
+
+
+@pytest.mark.parametrize("rt", SINGULAR, ids=[rt.collection for rt in SINGULAR])
+def test_the_plural_of_a_singular_collection_is_405_naming_it(
+    api: httpx.Client, rt: RecordType
+) -> None:
+    plural = plural_of(rt.collection)
+    record = create(api, rt)
+    for method, path in (
+        ("GET", f"/{plural}"),
+        ("POST", f"/{plural.lower()}"),
+        ("GET", f"/{plural}/{record_id(rt, record)}"),
+        ("DELETE", f"/{plural}/{record_id(rt, record)}"),
+    ):
+        response = api.request(method, path, json={} if method == "POST" else None)
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert f"/v3.1/{rt.collection}" in response.json()["Message"]
+        assert response.headers["Allow"] == ""
+    assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == record
+    assert count(api, rt) == 1

@@ -321,6 +321,58 @@ def test_sync_converges_after_creates_updates_links_and_deletions(
         converged()
 
 
+def test_sync_carries_the_service_and_marketing_records_and_their_references(
+    base_url: str,
+    tenant: Tenant,
+    env: dict[str, str],
+    second_server: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """Knowledge folders refer to their category, articles to both, tickets and prospects to
+    contacts: each reference is mapped to the target's record (issue 15)."""
+    target_url, target_key = second_server
+    objects = "KnowledgeArticle,KnowledgeArticleFolder,KnowledgeArticleCategory,Ticket,Prospect"
+    args = [
+        *("sync", "--from-url", base_url, "--from-key", tenant.api_key, "--to-url", target_url),
+        *("--to-key", target_key, "--objects", f"Contacts,{objects}"),
+        *("--state", str(tmp_path / "state.json"), "-q"),
+    ]
+    api = tenant.client
+    ada = api.post("/Contacts", json={"FIRST_NAME": "Ada"}).json()["CONTACT_ID"]
+    category = api.post("/KnowledgeArticleCategory", json={"CATEGORY_NAME": "Printers"}).json()
+    folder = api.post(
+        "/KnowledgeArticleFolder",
+        json={"FOLDER_NAME": "Jams", "CATEGORY_ID": category["CATEGORY_ID"]},
+    ).json()
+    article = {"TITLE": "Jam", "STATUS": "Published", "TAGS": [{"TAG_NAME": "howto"}]}
+    article |= {"FOLDER_ID": folder["FOLDER_ID"], "CATEGORY_ID": category["CATEGORY_ID"]}
+    assert api.post("/KnowledgeArticle", json=article).status_code == 201
+    ticket = {"SUBJECT": "Jammed", "CONTACT_ID": ada, "TICKET_STATUS": "Open"}
+    assert api.post("/Ticket", json=ticket).status_code == 201
+    assert api.post("/Prospect", json={"LAST_NAME": "Byron", "CONTACT_ID": ada}).status_code == 201
+
+    done = run_cli(env, *args)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    with Client(target_url, target_key) as dst:
+        [copied_ada] = dst.request("GET", "/Contacts").json()
+        [copied_category] = dst.request("GET", "/KnowledgeArticleCategory").json()
+        [copied_folder] = dst.request("GET", "/KnowledgeArticleFolder").json()
+        [copied_article] = dst.request("GET", "/KnowledgeArticle").json()
+        [copied_ticket] = dst.request("GET", "/Ticket").json()
+        [copied_prospect] = dst.request("GET", "/Prospect").json()
+    assert copied_folder["CATEGORY_ID"] == copied_category["CATEGORY_ID"]
+    assert copied_article["FOLDER_ID"] == copied_folder["FOLDER_ID"]
+    assert copied_article["CATEGORY_ID"] == copied_category["CATEGORY_ID"]
+    assert (copied_article["STATUS"], copied_article["TAGS"]) == (
+        "Published",
+        [{"TAG_NAME": "howto"}],
+    )
+    assert (copied_ticket["SUBJECT"], copied_ticket["TICKET_STATUS"]) == ("Jammed", "Open")
+    assert copied_ticket["CONTACT_ID"] == copied_ada["CONTACT_ID"]
+    assert copied_prospect["CONTACT_ID"] == copied_ada["CONTACT_ID"]
+
+
 def _is_contact_create(method: str, path: str) -> bool:
     return method == "POST" and path.split("?")[0].rstrip("/").lower() == "/v3.1/contacts"
 

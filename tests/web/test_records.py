@@ -8,9 +8,17 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from rolodex.domain.registry import RECORD_TYPES, Feature, Kind, RecordType, custom_object_type
+from rolodex.domain.registry import (
+    RECORD_TYPES,
+    Feature,
+    Kind,
+    RecordType,
+    by_singular,
+    custom_object_type,
+)
 from rolodex.services.sessions import set_password
 from rolodex.storage.engine import unit_of_work
+from tests import test_contract
 from tests.conftest import SUITE_OBJECT, Tenant
 from tests.web.conftest import csrf_of, sign_in
 
@@ -669,13 +677,17 @@ def test_saving_an_edit_form_unchanged_changes_nothing(
     assert api.get(f"/Contacts/{ada['CONTACT_ID']}").json() == before
 
 
-def _required_values(rt: RecordType) -> dict[str, str]:
-    """A value for each required field of `rt`, from its declaration alone."""
+def _required_values(rt: RecordType, api: httpx.Client) -> dict[str, str]:
+    """A value for each required field of `rt`, from its declaration alone (a record it must
+    refer to made through the API)."""
     values = {}
     for spec in rt.writable_fields:
         if not spec.required:
             continue
-        if spec.choices:
+        if spec.references is not None:
+            target = by_singular(spec.references)
+            values[spec.name] = str(test_contract.create(api, target)[target.id_field])
+        elif spec.choices:
             values[spec.name] = spec.choices[0]
         elif spec.kind is Kind.DATETIME:
             values[spec.name] = "2026-01-01"
@@ -696,7 +708,7 @@ def test_every_creatable_type_is_created_shown_and_saved_unchanged_through_its_p
     web: httpx.Client, api: httpx.Client, rt: RecordType
 ) -> None:
     new = f"/records/{rt.singular}/new"
-    created = web.post(new, data={**hidden_fields(web, new), **_required_values(rt)})
+    created = web.post(new, data={**hidden_fields(web, new), **_required_values(rt, api)})
     assert created.status_code == 303, created.text
     path = created.headers["location"]
     record_id = int(path.rsplit("/", 1)[1])
@@ -704,7 +716,7 @@ def test_every_creatable_type_is_created_shown_and_saved_unchanged_through_its_p
     assert before.status_code == 200
     detail = web.get(path)
     assert detail.status_code == 200
-    if rt.has(Feature.WRITE):
+    if rt.updatable:
         saved = web.post(f"{path}/edit", data=as_a_browser_sends(web, f"{path}/edit"))
         assert saved.status_code == 303, saved.text
         assert api.get(f"/{rt.collection}/{record_id}").json() == before.json()

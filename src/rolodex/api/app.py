@@ -21,6 +21,7 @@ from rolodex.api import (
     custom_fields,
     custom_objects,
     files,
+    knowledge,
     lists,
     openapi,
     owned,
@@ -28,6 +29,7 @@ from rolodex.api import (
     records,
     reference,
     teams,
+    tickets,
     users,
     v22,
 )
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (*pipelines.routers(), *settings_routes.routers()):
         app.router.routes.extend(router.routes)
     app.router.routes.extend(owned.build_router().routes)
+    app.router.routes.extend(tickets.router.routes)
+    app.router.routes.extend(knowledge.router.routes)
     app.router.routes.extend(comments.build_router().routes)
     app.router.routes.extend(files.build_router().routes)
     app.router.routes.extend(teams.router.routes)

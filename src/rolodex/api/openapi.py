@@ -249,7 +249,7 @@ def _models() -> list[type[BaseModel]]:
     models += [CustomObject, CustomObjectIn]
     for rt in (*RECORD_TYPES, *SETTINGS_TYPES, CUSTOM_OBJECT_RECORDS):
         models.append(read_model(rt))
-        if rt.has(Feature.WRITE):
+        if rt.updatable:
             models += [write_model(rt), update_model_for(rt)]
         if rt.has(Feature.CREATE):
             models.append(create_model_for(rt))

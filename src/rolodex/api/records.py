@@ -264,7 +264,7 @@ def build_router(rt: RecordType) -> APIRouter:
             created_type, result = await execute(request, work, write=True)
             return created_response(created_type, result, request)
 
-    if rt.has(Feature.WRITE):
+    if rt.updatable:
 
         @router.put(
             "",
@@ -297,7 +297,7 @@ def build_router(rt: RecordType) -> APIRouter:
                 request,
             )
 
-    if rt.has(Feature.WRITE) or rt.has(Feature.DELETE):
+    if rt.deletable:
 
         @router.delete(
             "/{record_id:int}",
@@ -341,7 +341,38 @@ def build_router(rt: RecordType) -> APIRouter:
         _add_follow_routes(router, rt)
     if rt.has(Feature.LINK_EMAIL_ADDRESS):
         _add_link_email_route(router, rt)
+    if not custom and rt.collection == rt.singular:
+        _add_plural_refusal(router, rt)
     return router
+
+
+def plural_of(name: str) -> str:
+    """The English plural of a collection name (Ticket: Tickets, ...Category: ...Categories)."""
+    return f"{name[:-1]}ies" if name.endswith("y") else f"{name}s"
+
+
+def _add_plural_refusal(router: APIRouter, rt: RecordType) -> None:
+    """The plural of a singular collection (/Tickets) answers 405, as Insightly's does (facts
+    1.1, MCP), with a message naming the collection: a client that guessed the plural learns
+    the name instead of reading a 404 as a missing feature. Undocumented, like every 405."""
+    plural = f"{API_PREFIX}/{plural_of(rt.collection)}"
+
+    async def refuse(request: Request) -> Response:
+        message = (
+            f"{request.method} is not allowed on {request.url.path}: the collection is "
+            f"singular, {API_PREFIX}/{rt.collection}."
+        )
+        return WireResponse({"Message": message}, "Error", 405, {"Allow": ""})
+
+    for path in (plural, f"{plural}/{{rest:path}}"):
+        router.routes.append(
+            CaseInsensitiveRoute(
+                path,
+                refuse,
+                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+                include_in_schema=False,
+            )
+        )
 
 
 def _add_link_email_route(router: APIRouter, rt: RecordType) -> None:

@@ -27,6 +27,9 @@ from rolodex.client.models import (
     CustomObjectRecord,
     Email,
     Event,
+    KnowledgeArticle,
+    KnowledgeArticleCategory,
+    KnowledgeArticleFolder,
     Lead,
     Link,
     Milestone,
@@ -34,7 +37,9 @@ from rolodex.client.models import (
     Opportunity,
     Organisation,
     Project,
+    Prospect,
     Task,
+    Ticket,
     User,
 )
 from rolodex.client.record import FileAttachment, Tombstone, WireRecord
@@ -244,6 +249,31 @@ class Client(SyncTransport):
     def milestones(self) -> Resource[Milestone]:
         """The records of Milestones."""
         return Resource(self, object_type("Milestones"), Milestone)
+
+    @cached_property
+    def prospect(self) -> Resource[Prospect]:
+        """The records of Prospect."""
+        return Resource(self, object_type("Prospect"), Prospect)
+
+    @cached_property
+    def ticket(self) -> Resource[Ticket]:
+        """The records of Ticket."""
+        return Resource(self, object_type("Ticket"), Ticket)
+
+    @cached_property
+    def knowledgearticlecategory(self) -> Resource[KnowledgeArticleCategory]:
+        """The records of KnowledgeArticleCategory."""
+        return Resource(self, object_type("KnowledgeArticleCategory"), KnowledgeArticleCategory)
+
+    @cached_property
+    def knowledgearticlefolder(self) -> Resource[KnowledgeArticleFolder]:
+        """The records of KnowledgeArticleFolder."""
+        return Resource(self, object_type("KnowledgeArticleFolder"), KnowledgeArticleFolder)
+
+    @cached_property
+    def knowledgearticle(self) -> Resource[KnowledgeArticle]:
+        """The records of KnowledgeArticle."""
+        return Resource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
 
     def resource(self, name: str) -> Resource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""
@@ -475,6 +505,33 @@ class AsyncClient(AsyncTransport):
     def milestones(self) -> AsyncResource[Milestone]:
         """The records of Milestones."""
         return AsyncResource(self, object_type("Milestones"), Milestone)
+
+    @cached_property
+    def prospect(self) -> AsyncResource[Prospect]:
+        """The records of Prospect."""
+        return AsyncResource(self, object_type("Prospect"), Prospect)
+
+    @cached_property
+    def ticket(self) -> AsyncResource[Ticket]:
+        """The records of Ticket."""
+        return AsyncResource(self, object_type("Ticket"), Ticket)
+
+    @cached_property
+    def knowledgearticlecategory(self) -> AsyncResource[KnowledgeArticleCategory]:
+        """The records of KnowledgeArticleCategory."""
+        return AsyncResource(
+            self, object_type("KnowledgeArticleCategory"), KnowledgeArticleCategory
+        )
+
+    @cached_property
+    def knowledgearticlefolder(self) -> AsyncResource[KnowledgeArticleFolder]:
+        """The records of KnowledgeArticleFolder."""
+        return AsyncResource(self, object_type("KnowledgeArticleFolder"), KnowledgeArticleFolder)
+
+    @cached_property
+    def knowledgearticle(self) -> AsyncResource[KnowledgeArticle]:
+        """The records of KnowledgeArticle."""
+        return AsyncResource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
 
     def resource(self, name: str) -> AsyncResource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""

@@ -21,6 +21,9 @@ __all__ = [
     "Email",
     "EmailDomain",
     "Event",
+    "KnowledgeArticle",
+    "KnowledgeArticleCategory",
+    "KnowledgeArticleFolder",
     "Lead",
     "Link",
     "Milestone",
@@ -28,8 +31,10 @@ __all__ = [
     "Opportunity",
     "Organisation",
     "Project",
+    "Prospect",
     "Tag",
     "Task",
+    "Ticket",
     "User",
 ]
 
@@ -415,6 +420,129 @@ class Milestone(WireRecord):
     RESPONSIBLE_USER: int | None
 
 
+class Prospect(WireRecord):
+    """A record of Prospect."""
+
+    __slots__ = ()
+    PROSPECT_ID: int
+    LEAD_ID: int | None
+    CONTACT_ID: int | None
+    ORGANISATION_ID: int | None
+    SALUTATION: str | None
+    FIRST_NAME: str | None
+    LAST_NAME: str | None
+    TITLE: str | None
+    ORGANISATION_NAME: str | None
+    EMAIL_ADDRESS: str | None
+    PHONE: str | None
+    MOBILE: str | None
+    FAX: str | None
+    WEBSITE: str | None
+    ADDRESS_STREET: str | None
+    ADDRESS_CITY: str | None
+    ADDRESS_STATE: str | None
+    ADDRESS_POSTCODE: str | None
+    ADDRESS_COUNTRY: str | None
+    INDUSTRY: str | None
+    EMPLOYEE_COUNT: int | None
+    SCORE: int | None
+    GRADE: str | None
+    DESCRIPTION: str | None
+    DO_NOT_EMAIL: bool | None
+    DO_NOT_CALL: bool | None
+    OPTED_OUT: bool | None
+    DO_NOT_SYNC: bool | None
+    LEAD_CONVERSION_DATE_UTC: str | None
+    GRADE_PROFILE_ID: int | None
+    OWNER_USER_ID: int | None
+    VISIBLE_TO: str | None
+    VISIBLE_TEAM_ID: int | None
+    VISIBLE_USER_IDS: str | None
+    LAST_ACTIVITY_DATE_UTC: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
+class Ticket(WireRecord):
+    """A record of Ticket."""
+
+    __slots__ = ()
+    TICKET_ID: int
+    TICKET_NUMBER: str | None
+    SUBJECT: str | None
+    TICKET_TYPE: str | None
+    TICKET_STATUS: str | None
+    PRIORITY: str | None
+    SOURCE: str | None
+    TO_EMAIL_ADDRESS: str | None
+    CONTACT_ID: int | None
+    ORGANISATION_ID: int | None
+    OWNER_USER_ID: int | None
+    DATE_SOLVED_UTC: str | None
+    DATE_CLOSED_UTC: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
+class KnowledgeArticleCategory(WireRecord):
+    """A record of KnowledgeArticleCategory."""
+
+    __slots__ = ()
+    CATEGORY_ID: int
+    CATEGORY_NAME: str | None
+    DESCRIPTION: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+
+
+class KnowledgeArticleFolder(WireRecord):
+    """A record of KnowledgeArticleFolder."""
+
+    __slots__ = ()
+    FOLDER_ID: int
+    FOLDER_NAME: str | None
+    CATEGORY_ID: int | None
+    VISIBILITY: str | None
+    ORDER_ARTICLES: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+
+
+class KnowledgeArticle(WireRecord):
+    """A record of KnowledgeArticle."""
+
+    __slots__ = ()
+    ARTICLE_ID: int
+    ARTICLE_NO: int | None
+    TITLE: str | None
+    BODY: str | None
+    STATUS: str | None
+    LANGUAGE: str | None
+    CATEGORY_ID: int | None
+    FOLDER_ID: int | None
+    URL_SLUG: str | None
+    PROMOTED: bool | None
+    UPVOTE_COUNT: int | None
+    DOWNVOTE_COUNT: int | None
+    FIRST_PUBLISHED_DATE_UTC: str | None
+    LAST_PUBLISHED_DATE_UTC: str | None
+    ARCHIVED_DATE_UTC: str | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+    TAGS: list[Tag]
+
+
 class CustomObjectRecord(WireRecord):
     """A record of a custom object (its own fields are in CUSTOMFIELDS)."""
 
@@ -446,6 +574,11 @@ MODELS: dict[str, type[WireRecord]] = {
     "Users": User,
     "Emails": Email,
     "Milestones": Milestone,
+    "Prospect": Prospect,
+    "Ticket": Ticket,
+    "KnowledgeArticleCategory": KnowledgeArticleCategory,
+    "KnowledgeArticleFolder": KnowledgeArticleFolder,
+    "KnowledgeArticle": KnowledgeArticle,
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
@@ -532,6 +665,16 @@ _NO_FEATURES: frozenset[str] = frozenset()
 _EMAIL_FEATURES: frozenset[str] = frozenset(
     {"comments", "delete", "file_attachments", "follow", "links", "tags"}
 )
+_PROSPECT_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "tags", "visibility", "write"}
+)
+_TICKET_FEATURES: frozenset[str] = frozenset(
+    {"comments", "create", "custom_fields", "follow", "tags", "write"}
+)
+_KNOWLEDGEARTICLECATEGORY_FEATURES: frozenset[str] = frozenset({"create", "update"})
+_KNOWLEDGEARTICLE_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "tags", "write"}
+)
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",
@@ -557,4 +700,19 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     ObjectType("Users", "User", "USER_ID", _NO_FEATURES),
     ObjectType("Emails", "Email", "EMAIL_ID", _EMAIL_FEATURES),
     ObjectType("Milestones", "Milestone", "MILESTONE_ID", _NO_FEATURES),
+    ObjectType("Prospect", "Prospect", "PROSPECT_ID", _PROSPECT_FEATURES),
+    ObjectType("Ticket", "Ticket", "TICKET_ID", _TICKET_FEATURES),
+    ObjectType(
+        "KnowledgeArticleCategory",
+        "KnowledgeArticleCategory",
+        "CATEGORY_ID",
+        _KNOWLEDGEARTICLECATEGORY_FEATURES,
+    ),
+    ObjectType(
+        "KnowledgeArticleFolder",
+        "KnowledgeArticleFolder",
+        "FOLDER_ID",
+        _KNOWLEDGEARTICLECATEGORY_FEATURES,
+    ),
+    ObjectType("KnowledgeArticle", "KnowledgeArticle", "ARTICLE_ID", _KNOWLEDGEARTICLE_FEATURES),
 )

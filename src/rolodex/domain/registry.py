@@ -41,6 +41,7 @@ class Feature(StrEnum):
     COMMENTS = "comments"  # GET/POST /{Coll}/{id}/Comments
     PIPELINE = "pipeline"  # PUT/DELETE /{Coll}/{id}/Pipeline, PUT /{Coll}/{id}/PipelineStage
     WRITE = "write"  # PUT and DELETE
+    UPDATE = "update"  # PUT without DELETE (knowledge article categories and folders)
     DELETE = "delete"  # DELETE /{Coll}/{id} without PUT (Emails); WRITE includes it
     ACTIVITY_SETS = "activity_sets"  # POST /{Coll}/{id}/ActivitySetAssignment
     # GET /{Coll}/{id}/LinkEmailAddress: the record's own dropbox address (domain/dropbox.py)
@@ -113,9 +114,22 @@ class RecordType:
     # The field naming the record this one belongs to (a milestone's PROJECT_ID): such records
     # are written under their owner (/Projects/{id}/Milestones) and deleted with it.
     owner_field: str | None = None
+    # A read-only field numbering the record, given on create: the record's id (a ticket's
+    # TICKET_NUMBER, an article's ARTICLE_NO), unique in the instance and never reused.
+    number_field: str | None = None
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
+
+    @property
+    def updatable(self) -> bool:
+        """Whether PUT /{Coll} changes its records."""
+        return Feature.WRITE in self.features or Feature.UPDATE in self.features
+
+    @property
+    def deletable(self) -> bool:
+        """Whether DELETE /{Coll}/{id} removes its records."""
+        return Feature.WRITE in self.features or Feature.DELETE in self.features
 
     @property
     def restricted(self) -> bool:
@@ -589,6 +603,204 @@ MILESTONES = RecordType(
     owner_field="PROJECT_ID",
 )
 
+# Prospects (marketing). Insightly's v3.1 swagger types the Prospect body as a bare object
+# (sterner-stuff/insightly-php @ cc858564 docs/Api/ProspectsApi.md: "FieldValues", no
+# APIProspect model), so the fields come from the clients that read real prospects: the Go
+# client's struct (leapforce-dev/lib-go-insightly Prospect.go) and Airbyte's recorded schema
+# (airbytehq/airbyte airbyte-integrations/connectors/source-insightly/source_insightly/schemas/
+# prospects.json @ 25aa6122). Neither gives lengths or required fields: a prospect is the
+# marketing twin of a lead, so LAST_NAME is required and the lengths are a lead's (decision).
+PROSPECTS = RecordType(
+    collection="Prospect",
+    singular="Prospect",
+    table="prospects",
+    id_field="PROSPECT_ID",
+    fields=(
+        *_system_fields("PROSPECT_ID"),
+        # The lead, contact and organisation the prospect became or belongs to (must exist).
+        FieldSpec("LEAD_ID", Kind.INT, references="Lead"),
+        FieldSpec("CONTACT_ID", Kind.INT, references="Contact"),
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _text("SALUTATION", 50),
+        _text("FIRST_NAME", indexed=True),
+        _text("LAST_NAME", required=True, indexed=True),
+        _text("TITLE"),
+        _text("ORGANISATION_NAME", indexed=True),
+        _text("EMAIL_ADDRESS", indexed=True),
+        _text("PHONE"),
+        _text("MOBILE"),
+        _text("FAX"),
+        _text("WEBSITE"),
+        _text("ADDRESS_STREET"),
+        _text("ADDRESS_CITY"),
+        _text("ADDRESS_STATE"),
+        _text("ADDRESS_POSTCODE", 128),
+        _text("ADDRESS_COUNTRY"),
+        _text("INDUSTRY", 128),
+        FieldSpec("EMPLOYEE_COUNT", Kind.INT, minimum=0),
+        FieldSpec("SCORE", Kind.INT),
+        _text("GRADE", 20),
+        _text("DESCRIPTION", 4000),
+        FieldSpec("DO_NOT_EMAIL", Kind.BOOL, default=False),
+        FieldSpec("DO_NOT_CALL", Kind.BOOL, default=False),
+        FieldSpec("OPTED_OUT", Kind.BOOL, default=False),
+        FieldSpec("DO_NOT_SYNC", Kind.BOOL, default=False),
+        # Written by whoever converted the prospect (Rolodex has no prospect conversion of its
+        # own, so an import from Insightly keeps it).
+        FieldSpec("LEAD_CONVERSION_DATE_UTC", Kind.DATETIME),
+        FieldSpec("GRADE_PROFILE_ID", Kind.INT, minimum=0),
+        _OWNER,
+        *_VISIBILITY_FIELDS,
+        FieldSpec("LAST_ACTIVITY_DATE_UTC", Kind.DATETIME, read_only=True),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.VISIBILITY,
+        }
+    ),
+)
+
+# Tickets (service). The swagger types the Ticket body as a bare object (sterner-stuff/
+# insightly-php @ cc858564 docs/Api/TicketsApi.md; its only ticket model is APITicketMerge,
+# {TARGET_TICKET_NUMBER: int}), so the fields are those Airbyte reads from real tickets
+# (airbytehq/airbyte .../source-insightly/source_insightly/schemas/tickets.json @ 23e2082c),
+# less its TicketCommentBodyHtml (the conversation is at /Ticket/{id}/Comments). Lengths,
+# required fields and the status values are decisions: a ticket is named by its SUBJECT.
+TICKET_STATUSES = ("New", "Open", "Pending", "On Hold", "Solved", "Closed")
+TICKETS = RecordType(
+    collection="Ticket",
+    singular="Ticket",
+    table="tickets",
+    id_field="TICKET_ID",
+    fields=(
+        *_system_fields("TICKET_ID"),
+        _text("TICKET_NUMBER", 20, read_only=True, indexed=True),
+        _text("SUBJECT", 500, required=True, indexed=True),
+        _text("TICKET_TYPE"),
+        _text("TICKET_STATUS", 20, choices=TICKET_STATUSES, default="New", indexed=True),
+        _text("PRIORITY"),
+        _text("SOURCE"),
+        _text("TO_EMAIL_ADDRESS"),
+        FieldSpec("CONTACT_ID", Kind.INT, references="Contact", indexed=True),
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation", indexed=True),
+        _OWNER,
+        FieldSpec("DATE_SOLVED_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("DATE_CLOSED_UTC", Kind.DATETIME, read_only=True),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.COMMENTS,
+        }
+    ),
+    rules=rules.ticket,
+    derived_fields=("DATE_SOLVED_UTC", "DATE_CLOSED_UTC"),
+    number_field="TICKET_NUMBER",
+)
+
+# Knowledge: categories hold folders, folders hold articles. The swagger types their bodies as
+# bare objects (sterner-stuff/insightly-php @ cc858564 docs/Api/KnowledgeArticle*Api.md), so the
+# fields are those Airbyte reads from real records (airbytehq/airbyte .../source-insightly/
+# source_insightly/schemas/knowledge_article_categories.json, knowledge_article_folders.json @
+# 25aa6122, knowledge_articles.json @ 21030f76). Categories and folders have no DELETE in v3.1.
+# Lengths, required fields and the article statuses are decisions.
+KNOWLEDGE_ARTICLE_CATEGORIES = RecordType(
+    collection="KnowledgeArticleCategory",
+    singular="KnowledgeArticleCategory",
+    table="knowledge_article_categories",
+    id_field="CATEGORY_ID",
+    fields=(
+        *_system_fields("CATEGORY_ID"),
+        _text("CATEGORY_NAME", required=True, indexed=True),
+        _text("DESCRIPTION", 4000),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.CREATE, Feature.UPDATE}),
+)
+
+KNOWLEDGE_ARTICLE_FOLDERS = RecordType(
+    collection="KnowledgeArticleFolder",
+    singular="KnowledgeArticleFolder",
+    table="knowledge_article_folders",
+    id_field="FOLDER_ID",
+    fields=(
+        *_system_fields("FOLDER_ID"),
+        _text("FOLDER_NAME", required=True, indexed=True),
+        # Airbyte's schema types it as text; it is the id of the folder's category (decision).
+        FieldSpec(
+            "CATEGORY_ID",
+            Kind.INT,
+            required=True,
+            references="KnowledgeArticleCategory",
+            indexed=True,
+        ),
+        _text("VISIBILITY", 50),
+        _text("ORDER_ARTICLES", 50),
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.CREATE, Feature.UPDATE}),
+)
+
+# Airbyte's names Status, Language, Title and Body are mixed case in Insightly's answers; Rolodex
+# writes every key in upper case (contract section 3) and reads them in any case. ArticleVersion
+# and ExternalLinkCount (kept by Insightly's portal) are left out (decision).
+KNOWLEDGE_ARTICLE_STATUSES = ("Draft", "Published", "Archived")
+KNOWLEDGE_ARTICLES = RecordType(
+    collection="KnowledgeArticle",
+    singular="KnowledgeArticle",
+    table="knowledge_articles",
+    id_field="ARTICLE_ID",
+    fields=(
+        *_system_fields("ARTICLE_ID"),
+        FieldSpec("ARTICLE_NO", Kind.INT, read_only=True, indexed=True),
+        _text("TITLE", required=True, indexed=True),
+        # HTML, as long as a request body may be (the server's limit, ROLODEX_MAX_BODY_BYTES).
+        FieldSpec("BODY", Kind.TEXT),
+        _text("STATUS", 20, choices=KNOWLEDGE_ARTICLE_STATUSES, default="Draft", indexed=True),
+        _text("LANGUAGE", 20),
+        FieldSpec("CATEGORY_ID", Kind.INT, references="KnowledgeArticleCategory", indexed=True),
+        FieldSpec("FOLDER_ID", Kind.INT, references="KnowledgeArticleFolder", indexed=True),
+        _text("URL_SLUG"),
+        FieldSpec("PROMOTED", Kind.BOOL, default=False),
+        # Readers' votes on the portal, not the API's to write.
+        FieldSpec("UPVOTE_COUNT", Kind.INT, read_only=True, default=0),
+        FieldSpec("DOWNVOTE_COUNT", Kind.INT, read_only=True, default=0),
+        FieldSpec("FIRST_PUBLISHED_DATE_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("LAST_PUBLISHED_DATE_UTC", Kind.DATETIME, read_only=True),
+        FieldSpec("ARCHIVED_DATE_UTC", Kind.DATETIME, read_only=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset(
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.TAGS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+        }
+    ),
+    rules=rules.knowledge_article,
+    derived_fields=("FIRST_PUBLISHED_DATE_UTC", "LAST_PUBLISHED_DATE_UTC", "ARCHIVED_DATE_UTC"),
+    number_field="ARTICLE_NO",
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -631,6 +843,11 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     USERS,
     EMAILS,
     MILESTONES,
+    PROSPECTS,
+    TICKETS,
+    KNOWLEDGE_ARTICLE_CATEGORIES,
+    KNOWLEDGE_ARTICLE_FOLDERS,
+    KNOWLEDGE_ARTICLES,
 )
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}

@@ -51,5 +51,35 @@ def event(record: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def ticket(record: dict[str, Any]) -> dict[str, Any]:
+    """DATE_SOLVED_UTC: when the ticket was first solved (or closed unsolved), kept while it is
+    solved or closed; DATE_CLOSED_UTC: when it was closed. A reopened ticket has neither."""
+    status = (record.get("ticket_status") or "").lower()
+    if status not in ("solved", "closed"):
+        return {"date_solved_utc": None, "date_closed_utc": None}
+    now = _now()
+    closed = (record.get("date_closed_utc") or now) if status == "closed" else None
+    return {"date_solved_utc": record.get("date_solved_utc") or now, "date_closed_utc": closed}
+
+
+def knowledge_article(record: dict[str, Any]) -> dict[str, Any]:
+    """FIRST_PUBLISHED_DATE_UTC: when the article was first published, kept for good;
+    LAST_PUBLISHED_DATE_UTC: since when it is published (none while it is not);
+    ARCHIVED_DATE_UTC: since when it is archived (none while it is not)."""
+    status = (record.get("status") or "").lower()
+    now = _now()
+    published = status == "published"
+    return {
+        "first_published_date_utc": record.get("first_published_date_utc")
+        or (now if published else None),
+        "last_published_date_utc": (record.get("last_published_date_utc") or now)
+        if published
+        else None,
+        "archived_date_utc": (record.get("archived_date_utc") or now)
+        if status == "archived"
+        else None,
+    }
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -26,25 +26,30 @@ def permissions(caller: Caller) -> Wire:
     # Notes have no POST of their own but are created under their parent record.
     objects = [
         _object(
-            rt, writer and (rt.has(Feature.CREATE) or rt is NOTES), writer and rt.has(Feature.WRITE)
+            rt,
+            writer and (rt.has(Feature.CREATE) or rt is NOTES),
+            writer and rt.updatable,
+            writer and rt.deletable,
         )
         for rt in RECORD_TYPES
     ]
     admin = caller.is_admin
     objects += [
-        _object(rt, admin and rt.has(Feature.CREATE), admin and rt.has(Feature.WRITE))
+        _object(
+            rt, admin and rt.has(Feature.CREATE), admin and rt.updatable, admin and rt.deletable
+        )
         for rt in (*SETTINGS_TYPES, *OWN_ROUTE_TYPES)
     ]
     return {"PERMISSIONS_STATE": _STATES[caller.role], "OBJECT_PERMISSIONS": objects}
 
 
-def _object(rt: RecordType, can_create: bool, can_write: bool) -> Wire:
-    state = "FULL" if can_create and can_write else "EDIT" if can_write else "READ"
+def _object(rt: RecordType, can_create: bool, can_write: bool, can_delete: bool) -> Wire:
+    state = "FULL" if can_create and can_write and can_delete else "EDIT" if can_write else "READ"
     return {
         "OBJECT_TYPE": rt.singular,
         "PERMISSIONS_STATE": state,
         "CAN_READ": True,
         "CAN_CREATE": can_create,
         "CAN_EDIT": can_write,
-        "CAN_DELETE": can_write,
+        "CAN_DELETE": can_delete,
     }

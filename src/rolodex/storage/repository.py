@@ -284,7 +284,20 @@ class Repository:
         result = self.connection.execute(
             insert(table).values(instance_id=self.instance_id, **values).returning(table.c.id)
         )
-        return int(result.scalar_one())
+        record_id = int(result.scalar_one())
+        self._number(rt, table, table.c.id == record_id)
+        return record_id
+
+    def _number(self, rt: RecordType, table: Table, which: ColumnElement[bool]) -> None:
+        """Give the new records `which` selects their number (RecordType.number_field): the id."""
+        if rt.number_field is None:
+            return
+        column = table.c[rt.number_field.lower()]
+        self.connection.execute(
+            update(table)
+            .where(table.c.instance_id == self.instance_id, which)
+            .values({column: cast(table.c.id, column.type)})
+        )
 
     def insert_records(self, rt: RecordType, rows: Sequence[Row]) -> None:
         """Insert many records in one statement (a column some rows leave out is null in them)."""
@@ -300,10 +313,19 @@ class Repository:
                 for row in rows
             ],
         )
+        if rt.number_field is not None:
+            self._number(rt, table, table.c[rt.number_field.lower()].is_(None))
 
     def insert_many_records(self, rt: RecordType, rows: Sequence[Row]) -> list[int]:
         """Insert records with multi-row statements (one per set of columns given, so a column
         left out keeps its default); their new ids, in the order of `rows`."""
+        ids = self._insert_many_rows(rt, rows)
+        if ids and rt.number_field is not None:
+            table = self.record_table(rt)
+            self._number(rt, table, table.c.id.in_(ids))
+        return ids
+
+    def _insert_many_rows(self, rt: RecordType, rows: Sequence[Row]) -> list[int]:
         table = self.record_table(rt)
         extra = {"object_name": rt.singular} if rt.custom_object else {}
         shapes: dict[frozenset[str], list[int]] = {}
@@ -378,6 +400,67 @@ class Repository:
             )
             .values(date_updated_utc=when)
         )
+
+    def move_related(self, record_type: str, source_id: int, target_id: int) -> None:
+        """Give record `target_id` what record `source_id` of `record_type` has: its comments,
+        its tags and follows (those the target has not already, tag names in any case), and its
+        links (a link between the two is dropped). The source keeps none of them."""
+        scope = (tables.comments.c.instance_id == self.instance_id,)
+        comments = tables.comments
+        self.connection.execute(
+            update(comments)
+            .where(*scope, comments.c.record_type == record_type, comments.c.record_id == source_id)
+            .values(record_id=target_id)
+        )
+        for table, key in ((tables.tags, "tag_name"), (tables.follows, "user_id")):
+            of_source = and_(
+                table.c.instance_id == self.instance_id,
+                table.c.record_type == record_type,
+                table.c.record_id == source_id,
+            )
+            kept = {
+                _fold(value)
+                for value in self.connection.execute(
+                    select(table.c[key]).where(
+                        table.c.instance_id == self.instance_id,
+                        table.c.record_type == record_type,
+                        table.c.record_id == target_id,
+                    )
+                ).scalars()
+            }
+            moving = []
+            rows = self.connection.execute(select(table.c.id, table.c[key]).where(of_source))
+            for row_id, value in rows:
+                if _fold(value) not in kept:
+                    kept.add(_fold(value))
+                    moving.append(row_id)
+            if moving:
+                self.connection.execute(
+                    update(table).where(table.c.id.in_(moving)).values(record_id=target_id)
+                )
+            self.connection.execute(delete(table).where(of_source))
+        links = tables.links
+        for name, object_id, other_name, other_id in (
+            (
+                links.c.object_name,
+                links.c.object_id,
+                links.c.link_object_name,
+                links.c.link_object_id,
+            ),
+            (
+                links.c.link_object_name,
+                links.c.link_object_id,
+                links.c.object_name,
+                links.c.object_id,
+            ),
+        ):
+            at_source = and_(
+                links.c.instance_id == self.instance_id, name == record_type, object_id == source_id
+            )
+            self.connection.execute(
+                delete(links).where(at_source, other_name == record_type, other_id == target_id)
+            )
+            self.connection.execute(update(links).where(at_source).values({object_id: target_id}))
 
     def delete_record(self, rt: RecordType, record_id: int) -> None:
         table = self.record_table(rt)
@@ -892,3 +975,8 @@ def _links_at_end(end: int, single: bool = False) -> Select[Any]:
         name_column == bindparam("record_type"),
         _record_id_is(id_column, single),
     )
+
+
+def _fold(value: Any) -> Any:
+    """A tag name in any case, or any other key as it is."""
+    return value.casefold() if isinstance(value, str) else value

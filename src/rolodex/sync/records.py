@@ -5,7 +5,9 @@ from typing import Any
 
 from rolodex.client.core import Record
 from rolodex.domain.registry import (
+    RECORD_TYPES,
     Feature,
+    FieldSpec,
     Kind,
     RecordType,
     custom_object_type,
@@ -30,6 +32,13 @@ SYSTEM_REFERENCES = frozenset(
 )
 
 IdMap = dict[str, dict[str, int]]  # singular object name -> {source id (text): target id}
+# The record types whose records are synced: a reference to one is mapped, never left out (a
+# knowledge folder's CATEGORY_ID names a KnowledgeArticleCategory record, not a settings row).
+_SYNCED = frozenset(rt.singular for rt in RECORD_TYPES if rt.singular != "User")
+
+
+def _system_reference(spec: FieldSpec) -> bool:
+    return spec.name in SYSTEM_REFERENCES and spec.references not in _SYNCED
 
 
 def record_type(name: str) -> RecordType:
@@ -55,7 +64,7 @@ def writable_body(
     body: Record = {}
     problems: list[str] = []
     for spec in rt.writable_fields:
-        if spec.name not in upper or spec.name in SYSTEM_REFERENCES:
+        if spec.name not in upper or _system_reference(spec):
             continue
         value = upper[spec.name]
         if spec.references is not None and value is not None and map_references:

@@ -36,7 +36,20 @@ from rolodex.sync.records import differs, record_type, writable_body
 from rolodex.sync.sinks import ApiSink, WriteRefused
 
 # Records are written in this order, so references (a contact's ORGANISATION_ID) map.
-ORDER = ["Organisations", "Contacts", "Leads", "Opportunities", "Projects", "Tasks", "Events"]
+ORDER = [
+    "Organisations",
+    "Contacts",
+    "Leads",
+    "Opportunities",
+    "Projects",
+    "Tasks",
+    "Events",
+    "Prospect",
+    "Ticket",
+    "KnowledgeArticleCategory",
+    "KnowledgeArticleFolder",
+    "KnowledgeArticle",
+]
 # How far this machine's clock and the target's may disagree when matching a pending create
 # (an intent's time is ours, a record's DATE_CREATED_UTC the target's).
 CLOCK_SKEW = timedelta(minutes=10)

@@ -119,11 +119,11 @@ class RecordKind:
 
     @property
     def can_edit(self) -> bool:
-        return self.writable and self.rt.has(Feature.WRITE)
+        return self.writable and self.rt.updatable
 
     @property
     def can_delete(self) -> bool:
-        return self.writable and (self.rt.has(Feature.WRITE) or self.rt.has(Feature.DELETE))
+        return self.writable and self.rt.deletable
 
     @property
     def can_link(self) -> bool:
