@@ -25,8 +25,6 @@ OPERATIONS = (
     "import",
 )
 RATES = ("requests_per_s", "records_per_s", "rows_per_s")
-# Its rate-limit run counts calls in Redis, whose statistics test_rate_limits reads.
-pytestmark = pytest.mark.xdist_group("redis")
 
 
 def _rate(figures: dict) -> float:

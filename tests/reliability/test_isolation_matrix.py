@@ -157,6 +157,7 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         "owned_id": alpha.ids["milestones"],
         "comment_id": int(comment["COMMENT_ID"]),
         "item_id": int(dates[0]["DATE_ID"]),  # .../Dates/{item_id}, .../EmailDomains/{item_id}
+        "language": "fr",  # /KnowledgeArticle/{id}/Translations/{language}
     }
     alpha.ids[SUITE_OBJECT.lower()] = made(
         api.post(f"/{SUITE_OBJECT}", json={"RECORD_NAME": secret})

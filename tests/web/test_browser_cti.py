@@ -15,8 +15,6 @@ from tests.servers import cli_env, served
 from tests.web.conftest import WebUser
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-# Its servers count calls in Redis, whose statistics test_rate_limits reads (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("redis")
 
 
 def signed_in(browser: Any, base_url: str, user: WebUser, **options: Any) -> Any:
