@@ -26,6 +26,7 @@ from rolodex.domain.registry import (
     by_singular,
     custom_object_type,
     owned_types,
+    record_name,
     resolve_object_name,
 )
 from rolodex.domain.rules import RuleViolation
@@ -1212,3 +1213,22 @@ def _same(stored: Any, new: Any) -> bool:
     if isinstance(stored, Decimal) and isinstance(new, Decimal):
         return stored == new
     return type(stored) is type(new) and bool(stored == new)
+
+
+def record_names(
+    connection: Connection,
+    caller: Caller,
+    wanted: dict[str, set[int]],
+    type_labels: dict[str, str] | None = None,
+) -> dict[tuple[str, int], str]:
+    """The names of records, by (singular type name, id), in the caller's instance only, of the
+    records the caller sees (rolodex.storage.visibility): one query per type."""
+    repo = Repository(connection, caller.instance_id, viewer_of(caller))
+    names: dict[tuple[str, int], str] = {}
+    for type_name, ids in wanted.items():
+        target = by_singular(type_name)
+        label = (type_labels or {}).get(type_name, type_name)
+        for found_id, row in repo.records_by_id(target, ids).items():
+            scalars = output.record_scalars(target, row)
+            names[(type_name, found_id)] = record_name(target, scalars, label)
+    return names

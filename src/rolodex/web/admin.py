@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from rolodex.domain.custom_fields import OPTION_TYPES, FieldType
-from rolodex.domain.registry import PIPELINES, RECORD_TYPES, Feature, custom_object_type
+from rolodex.domain.registry import PIPELINES, RECORD_TYPES, Feature
 from rolodex.errors import BadRequest, Conflict, Forbidden, NotFound, RolodexError
 from rolodex.services import pipelines as pipeline_service
 from rolodex.services import users as user_service
@@ -24,7 +24,7 @@ from rolodex.services.sessions import WebSession, set_password
 from rolodex.services.settings import SettingsService
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import FileStore
-from rolodex.storage.repository import Page, Repository
+from rolodex.storage.repository import Page
 from rolodex.web.common import FormPost, form_post, redirect, render, require_session
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -507,20 +507,13 @@ _OBJECT_INPUTS = {
 }
 
 
-def _record_count(connection: Connection, session: WebSession, object_name: str) -> int:
-    instance_id = session.caller.instance_id
-    rt = custom_object_type(object_name)
-    return Repository(connection, instance_id).count_where(rt, "instance_id", instance_id)
-
-
 @router.get("/custom-objects")
 def custom_objects_list(request: Request, session: Admin) -> Response:
     """The instance's custom objects, with how many records each has."""
     with unit_of_work(_engine(request)) as connection:
-        objects, _ = CustomObjectService(connection, session.caller).list_page(_WHOLE_LIST)
-        counts = {
-            o["OBJECT_NAME"]: _record_count(connection, session, o["OBJECT_NAME"]) for o in objects
-        }
+        service = CustomObjectService(connection, session.caller)
+        objects, _ = service.list_page(_WHOLE_LIST)
+        counts = {o["OBJECT_NAME"]: service.record_count(o["OBJECT_NAME"]) for o in objects}
     return render(request, "admin/custom_objects.html", {"objects": objects, "counts": counts})
 
 
@@ -588,9 +581,10 @@ def custom_object_update(request: Request, object_name: str, post: AdminPost) ->
 def _object_delete_page(
     request: Request, connection: Connection, session: WebSession, object_name: str, note: str = ""
 ) -> Response:
-    definition = CustomObjectService(connection, session.caller).get(object_name)
+    service = CustomObjectService(connection, session.caller)
+    definition = service.get(object_name)
     name = definition["OBJECT_NAME"]
-    count = _record_count(connection, session, name)
+    count = service.record_count(name)
     fields = CustomFieldService(connection, session.caller, name).list_all()
     if count:
         what = (
@@ -627,13 +621,12 @@ def custom_object_delete(request: Request, object_name: str, post: AdminPost) ->
     """Delete the object and the records the confirmation named (asks again if that changed)."""
     confirmed = post.text("records")
     with unit_of_work(_engine(request), write=True) as connection:
-        count = _record_count(connection, post.session, object_name)
+        service = CustomObjectService(connection, post.session.caller)
+        count = service.record_count(object_name)
         if str(count) != confirmed:
             note = f"The number of records changed since you were asked: it is {count} now."
             return _object_delete_page(request, connection, post.session, object_name, note)
-        removed = CustomObjectService(connection, post.session.caller).delete(
-            object_name, force=count > 0
-        )
+        removed = service.delete(object_name, force=count > 0)
     store = FileStore.for_settings(request.app.state.settings)
     store.remove(removed)
     return redirect("/admin/custom-objects")

@@ -34,16 +34,16 @@ from rolodex.domain.registry import (
     record_url,
 )
 from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
-from rolodex.services.context import Caller, viewer_of
+from rolodex.services.context import Caller
 from rolodex.services.custom_fields import CustomFieldService
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.files import FileService, find_file
 from rolodex.services.owned import OwnedService
-from rolodex.services.records import RecordService, Wire
+from rolodex.services.records import RecordService, Wire, record_names
 from rolodex.services.sessions import WebSession
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import CHUNK_BYTES, FileStore
-from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.storage.repository import FieldFilter, Page
 from rolodex.web.bodies import read_upload_form, stage_upload
 from rolodex.web.common import (
     CsrfFailure,
@@ -75,7 +75,6 @@ from rolodex.web.fields import (
     with_current_option,
 )
 from rolodex.web.navigation import record_types_of
-from rolodex.wire import output
 from rolodex.wire.files import content_disposition
 from rolodex.wire.records import INT64_MAX, LinkIn
 
@@ -401,7 +400,7 @@ def _links(
     wanted: dict[str, set[int]] = defaultdict(set)
     for link in links:
         wanted[link["LINK_OBJECT_NAME"]].add(link["LINK_OBJECT_ID"])
-    names = _names(connection, caller, wanted, type_labels)
+    names = record_names(connection, caller, wanted, type_labels)
     return [
         {
             "type": type_labels.get(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_NAME"]),
@@ -425,25 +424,6 @@ def _type_labels(connection: Connection, caller: Caller) -> dict[str, str]:
     return labels
 
 
-def _names(
-    connection: Connection,
-    caller: Caller,
-    wanted: dict[str, set[int]],
-    type_labels: dict[str, str] | None = None,
-) -> dict[tuple[str, int], str]:
-    """The names of records, by (singular type name, id), in the caller's instance only, of the
-    records the caller sees (rolodex.storage.visibility)."""
-    repo = Repository(connection, caller.instance_id, viewer_of(caller))
-    names: dict[tuple[str, int], str] = {}
-    for type_name, ids in wanted.items():
-        target = by_singular(type_name)
-        label = (type_labels or {}).get(type_name, type_name)
-        for found_id, row in repo.records_by_id(target, ids).items():
-            scalars = output.record_scalars(target, row)
-            names[(type_name, found_id)] = record_name(target, scalars, label)
-    return names
-
-
 def _reference_names(
     connection: Connection,
     caller: Caller,
@@ -459,7 +439,7 @@ def _reference_names(
             value = record.get(spec.name)
             if isinstance(value, int):
                 wanted[by_singular(spec.references).singular].add(value)
-    return _names(connection, caller, wanted)
+    return record_names(connection, caller, wanted)
 
 
 def _cell(spec: FieldSpec, value: Any, names: dict[tuple[str, int], str]) -> Cell:
