@@ -289,6 +289,44 @@ def test_an_import_of_a_repository_or_the_tables_is_found(tmp_path: Path) -> Non
     ]
 
 
+def writes_caught(path: Path) -> list[int]:
+    """The lines of each `try` whose body opens a write transaction (unit_of_work(...,
+    write=True)): a form's change with its own try / re-render, not web.common.form_action."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Try) or not node.handlers:
+            continue
+        for inner in (n for statement in node.body for n in ast.walk(statement)):
+            if (
+                isinstance(inner, ast.Call)
+                and getattr(inner.func, "id", None) == "unit_of_work"
+                and any(k.arg == "write" for k in inner.keywords)
+            ):
+                found.append(node.lineno)
+                break
+    return found
+
+
+def test_the_pages_change_records_through_the_one_form_action_helper(tmp_path: Path) -> None:
+    offences = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in sorted((SRC / "web").rglob("*.py"))
+        if path.name != "common.py"
+        for line in writes_caught(path)
+    ]
+    assert offences == []
+    copy = tmp_path / "page.py"
+    copy.write_text(
+        "def post(request):\n"
+        "    try:\n"
+        "        with unit_of_work(engine, write=True) as connection:\n"
+        "            change(connection)\n"
+        "    except BadRequest:\n"
+        "        return again()\n"
+    )
+    assert writes_caught(copy) == [2]
+
+
 def test_the_client_imports_httpx_the_standard_library_and_itself() -> None:
     offences = [
         f"{module} imports {name}"
