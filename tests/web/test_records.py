@@ -479,6 +479,31 @@ def test_a_form_error_is_shown_next_to_its_field_and_nothing_is_written(
     assert listed.json() == []
 
 
+def test_the_new_record_form_is_in_sections_with_human_labels_and_owner_preset(
+    web: httpx.Client, tenant: Tenant
+) -> None:
+    page = web.get("/records/Contact/new").text
+    legends = [part.split("</legend>")[0] for part in page.split("<legend>")[1:]]
+    assert legends[0] == "Details"
+    sections = {"Phone and e-mail", "Mailing address", "Other address", "Social profiles"}
+    assert sections | {"Owner and visibility"} <= set(legends)
+    assert len(legends) == len(set(legends))  # each section once
+    for name, label in (
+        ("ADDRESS_MAIL_STREET", "Street"),
+        ("SOCIAL_LINKEDIN", "LinkedIn"),
+        ("PHONE_MOBILE", "Mobile phone"),
+        ("OWNER_USER_ID", "Owner"),
+    ):
+        assert f'<label for="field-{name}">{label}</label>' in page
+    for scaffold in ("Social linkedin", "Address mail", "Owner user"):
+        assert scaffold not in page
+    owner = elements(page)["field-OWNER_USER_ID"]
+    if owner["tag"] == "select":
+        assert f'<option value="{tenant.user_id}" selected' in page
+    else:
+        assert attrs(page, "field-OWNER_USER_ID")["value"] == str(tenant.user_id)
+
+
 def test_a_missing_required_field_is_named(web: httpx.Client) -> None:
     token = csrf_of(web.get("/records/Contact/new").text)
     response = web.post("/records/Contact/new", data={"csrf_token": token, "LAST_NAME": "Only"})

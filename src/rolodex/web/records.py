@@ -70,6 +70,7 @@ from rolodex.web.fields import (
     place_errors,
     record_state,
     search_fields,
+    sections,
     spec_label,
     standard_controls,
     submitted_state,
@@ -595,7 +596,7 @@ def _form_page(
         shown.append(control_for_value(with_current_option(control, value), value))
     context = {
         "kind": kind,
-        "controls": shown,
+        "sections": sections(shown),
         "state": state,
         "record_id": record_id,
         "etag": etag,
@@ -615,6 +616,9 @@ def _error_state(
     return FormState(values, by_control, general)
 
 
+_OWNER = "OWNER_USER_ID"
+
+
 @router.get("/records/{object_name}/new")
 def new_record_form(request: Request, object_name: str, session: Session) -> Response:
     """The form of a new record, with the fields' defaults."""
@@ -623,8 +627,10 @@ def new_record_form(request: Request, object_name: str, session: Session) -> Res
         if (moved := _canonical(request, kind, object_name)) is not None:
             return moved
         controls = _controls(connection, session.caller, kind)
-    state = FormState(default_state(kind.rt, controls, kind.definitions))
-    return _form_page(request, kind, controls, state)
+    values = default_state(kind.rt, controls, kind.definitions)
+    if values.get(_OWNER) == "":  # a new record is the signed-in user's unless changed
+        values[_OWNER] = str(session.caller.user_id)
+    return _form_page(request, kind, controls, FormState(values))
 
 
 @router.post("/records/{object_name}/new")
