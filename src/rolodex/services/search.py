@@ -21,7 +21,7 @@ from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage.repository import FieldFilter, Page
 
-# Users are found on the admin pages; notes and e-mails by the record they are about.
+# Users are found on the admin pages; every type with links (notes and e-mails too) is searched.
 _SEARCHED = tuple(rt for rt in RECORD_TYPES if rt.singular != "User" and rt.has(Feature.LINKS))
 
 
