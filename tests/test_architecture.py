@@ -234,6 +234,99 @@ def test_packages_import_no_forbidden_library(package: str, forbidden: tuple[str
     assert offences == []
 
 
+# The pages go through services/: from storage/ they take the unit of work (the transaction
+# owner), the values a service call takes (a page of a list, a filter) and the file store's
+# streaming; never a repository, the tables or SQL. From SQLAlchemy only the Connection type.
+WEB_TAKES_FROM_STORAGE = {
+    ("rolodex.storage.engine", "unit_of_work"),
+    ("rolodex.storage.files", "CHUNK_BYTES"),
+    ("rolodex.storage.files", "FileStore"),
+    ("rolodex.storage.files", "too_large"),
+    ("rolodex.storage.repository", "FieldFilter"),
+    ("rolodex.storage.repository", "Page"),
+    ("sqlalchemy", "Connection"),
+}
+
+
+def names_taken(path: Path, prefixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(module, name) of each import in a file of a module that starts with one of `prefixes`;
+    a plain `import module` is (module, "*")."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(prefixes):
+                    yield alias.name, "*"
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefixes):
+            yield from ((node.module or "", alias.name) for alias in node.names)
+
+
+def test_the_web_takes_from_storage_only_the_unit_of_work_and_service_arguments() -> None:
+    offences = sorted(
+        f"{path.relative_to(SRC)} imports {module}.{name}"
+        for path in (SRC / "web").rglob("*.py")
+        for module, name in names_taken(path, ("rolodex.storage", "sqlalchemy", "rolodex.api"))
+        if (module, name) not in WEB_TAKES_FROM_STORAGE
+    )
+    assert offences == []
+
+
+def test_an_import_of_a_repository_or_the_tables_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text(
+        "from rolodex.storage.repository import Page, Repository\n"
+        "from rolodex.storage import tables\n"
+        "def f():\n    import rolodex.api.app\n"
+    )
+    found = sorted(
+        taken
+        for taken in names_taken(page, ("rolodex.storage", "rolodex.api"))
+        if taken not in WEB_TAKES_FROM_STORAGE
+    )
+    assert found == [
+        ("rolodex.api.app", "*"),
+        ("rolodex.storage", "tables"),
+        ("rolodex.storage.repository", "Repository"),
+    ]
+
+
+def writes_caught(path: Path) -> list[int]:
+    """The lines of each `try` whose body opens a write transaction (unit_of_work(...,
+    write=True)): a form's change with its own try / re-render, not web.common.form_action."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Try) or not node.handlers:
+            continue
+        for inner in (n for statement in node.body for n in ast.walk(statement)):
+            if (
+                isinstance(inner, ast.Call)
+                and getattr(inner.func, "id", None) == "unit_of_work"
+                and any(k.arg == "write" for k in inner.keywords)
+            ):
+                found.append(node.lineno)
+                break
+    return found
+
+
+def test_the_pages_change_records_through_the_one_form_action_helper(tmp_path: Path) -> None:
+    offences = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in sorted((SRC / "web").rglob("*.py"))
+        if path.name != "common.py"
+        for line in writes_caught(path)
+    ]
+    assert offences == []
+    copy = tmp_path / "page.py"
+    copy.write_text(
+        "def post(request):\n"
+        "    try:\n"
+        "        with unit_of_work(engine, write=True) as connection:\n"
+        "            change(connection)\n"
+        "    except BadRequest:\n"
+        "        return again()\n"
+    )
+    assert writes_caught(copy) == [2]
+
+
 def test_the_client_imports_httpx_the_standard_library_and_itself() -> None:
     offences = [
         f"{module} imports {name}"

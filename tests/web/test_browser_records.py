@@ -25,7 +25,7 @@ def test_create_and_edit_a_contact_through_the_forms(
     page.get_by_role("link", name="New Contact").click()
     page.get_by_label("First name").fill("A" * 300)
     page.get_by_label("Last name").fill("Lovelace")
-    page.get_by_label("Email address").fill("ada@example.com")
+    page.get_by_label("E-mail address").fill("ada@example.com")
     page.get_by_label("Organisation").fill(str(org["ORGANISATION_ID"]))
     page.get_by_label("Tags").fill("Countess, Poet")
     page.get_by_role("button", name="Create contact").click()
@@ -102,3 +102,18 @@ def test_the_record_list_fits_a_phone_screen(
     expect(page.get_by_role("link", name="Ada Lovelace")).to_have_count(0)
     page.get_by_role("link", name="Grace Hopper").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_new_contact_form_is_in_sections_and_fits_a_phone_screen(
+    signed_in_page: Any, screenshot: Callable[[Any, str], None]
+) -> None:
+    page = signed_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/records/Contact/new")
+    mailing = page.get_by_role("group", name="Mailing address")
+    expect(mailing.get_by_label("Street")).to_be_visible()
+    expect(
+        page.get_by_role("group", name="Social profiles").get_by_label("LinkedIn")
+    ).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "contact-form-phone")

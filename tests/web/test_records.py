@@ -173,20 +173,101 @@ def test_a_search_field_that_is_not_offered_falls_back_to_the_first_name_field(
     assert "Searchable" in page.text.split("<tbody>")[1]
 
 
+def _hrefs(html: str, rel: str) -> list[str]:
+    return [
+        part.rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+        for part in html.split(f'rel="{rel}"')[:-1]
+    ]
+
+
 def test_the_list_pages_with_previous_and_next(web: httpx.Client, api: httpx.Client) -> None:
     ids = [contact(api, LAST_NAME=f"Page{n}")["CONTACT_ID"] for n in range(5)]
     first = web.get("/records/Contact", params={"top": "2"})
     assert f"/records/Contact/{ids[0]}" in first.text
     assert f"/records/Contact/{ids[2]}" not in first.text
     assert 'rel="prev"' not in first.text
-    next_url = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
-    second = web.get(next_url.replace("&amp;", "&"))
+    second = web.get(_hrefs(first.text, "next")[0])
     assert f"/records/Contact/{ids[2]}" in second.text
     assert f"/records/Contact/{ids[0]}" not in second.text
     assert 'rel="prev"' in second.text
     last = web.get("/records/Contact", params={"top": "2", "skip": "4"})
     assert f"/records/Contact/{ids[4]}" in last.text
     assert 'rel="next"' not in last.text
+
+
+def _pager(html: str) -> list[tuple[str, str | None]]:
+    """(label, href or None) of each item of the list's pager, in order."""
+    nav = html.split('<nav class="pager"')[1].split("</nav>")[0]
+    items = []
+    for item in nav.split("<li>")[1:]:
+        label = item.split("</")[0].rsplit(">", 1)[1]
+        href = item.split('href="')[1].split('"')[0] if 'href="' in item else None
+        items.append((label, href.replace("&amp;", "&") if href else None))
+    return items
+
+
+def test_the_list_shows_the_total_and_page_numbers_around_the_current_page(
+    web: httpx.Client, api: httpx.Client
+) -> None:
+    for n in range(7):
+        contact(api, LAST_NAME=f"Numbered{n}", TAGS=[{"TAG_NAME": "numbered"}])
+    query = {"top": "1", "field": "TAGS", "q": "numbered"}
+    page = web.get("/records/Contact", params={**query, "skip": "3"})
+    assert text(page.text, "list-total") == "4\u20134 of 7"
+    pager = _pager(page.text)
+    numbers = ["2", "3", "4", "5", "6"]  # two either side of the current page
+    assert [label for label, _ in pager] == ["First", "Previous", *numbers, "Next", "Last"]
+    hrefs = dict(pager)
+    assert hrefs["4"] is None  # the current page
+    assert '<span aria-current="page">4</span>' in page.text
+    assert hrefs["First"] is not None and "skip=0&" in hrefs["First"]
+    assert hrefs["Last"] is not None and "skip=6&" in hrefs["Last"]
+    assert all("field=TAGS" in h and "q=numbered" in h for h in hrefs.values() if h)
+    first = web.get("/records/Contact", params={**query, "skip": "0"})
+    assert text(first.text, "list-total") == "1\u20131 of 7"
+    assert [label for label, href in _pager(first.text) if href is None] == [
+        "First",
+        "Previous",
+        "1",
+    ]
+    alone = web.get("/records/Contact", params={"field": "TAGS", "q": "numbered"})
+    assert text(alone.text, "list-total") == "1\u20137 of 7"
+    assert '<nav class="pager"' not in alone.text  # one page: no pager
+
+
+def _names_in_order(html: str, names: list[str]) -> list[str]:
+    body = html.split("<tbody>")[1]
+    return sorted(names, key=body.index)
+
+
+def test_a_column_heading_sorts_the_list_both_ways_keeping_the_search(
+    web: httpx.Client, api: httpx.Client
+) -> None:
+    for first_name in ("bea", "Al", "Cy"):
+        contact(api, FIRST_NAME=first_name, LAST_NAME="Sorted", TAGS=[{"TAG_NAME": "sorted"}])
+    contact(api, FIRST_NAME="Aaron", LAST_NAME="Unsorted")  # not in the search
+    names = ["Al Sorted", "bea Sorted", "Cy Sorted"]
+    query = {"field": "TAGS", "q": "sorted"}
+    listed = web.get("/records/Contact", params=query)
+    name_link = attrs(listed.text, "sort-FIRST_NAME")["href"] or ""
+    assert "sort=FIRST_NAME&amp;order=asc" in name_link or "sort=FIRST_NAME&order=asc" in name_link
+    ascending = web.get(name_link.replace("&amp;", "&"))
+    assert ascending.status_code == 200
+    assert _names_in_order(ascending.text, names) == names  # in any letter case
+    assert "Aaron" not in ascending.text
+    heading = elements(ascending.text)["heading-FIRST_NAME"]["attrs"]
+    assert heading["aria-sort"] == "ascending"  # type: ignore[index]
+    back = (attrs(ascending.text, "sort-FIRST_NAME")["href"] or "").replace("&amp;", "&")
+    assert "order=desc" in back and "q=sorted" in back
+    descending = web.get(back)
+    assert _names_in_order(descending.text, names) == names[::-1]
+    assert 'aria-sort="descending"' in descending.text
+
+
+def test_a_list_sorted_by_a_field_it_cannot_sort_by_says_so(web: httpx.Client) -> None:
+    page = web.get("/records/Contact", params={"sort": "BACKGROUND"})
+    assert page.status_code == 400
+    assert "BACKGROUND: is not a field a list can be sorted by" in page.text
 
 
 @pytest.mark.parametrize(
@@ -404,6 +485,31 @@ def test_a_form_error_is_shown_next_to_its_field_and_nothing_is_written(
     assert "error-FIRST_NAME" not in elements(response.text)
     listed = api.get("/Contacts/Search", params={"field_name": "LAST_NAME", "field_value": "Kept"})
     assert listed.json() == []
+
+
+def test_the_new_record_form_is_in_sections_with_human_labels_and_owner_preset(
+    web: httpx.Client, tenant: Tenant
+) -> None:
+    page = web.get("/records/Contact/new").text
+    legends = [part.split("</legend>")[0] for part in page.split("<legend>")[1:]]
+    assert legends[0] == "Details"
+    sections = {"Phone and e-mail", "Mailing address", "Other address", "Social profiles"}
+    assert sections | {"Owner and visibility"} <= set(legends)
+    assert len(legends) == len(set(legends))  # each section once
+    for name, label in (
+        ("ADDRESS_MAIL_STREET", "Street"),
+        ("SOCIAL_LINKEDIN", "LinkedIn"),
+        ("PHONE_MOBILE", "Mobile phone"),
+        ("OWNER_USER_ID", "Owner"),
+    ):
+        assert f'<label for="field-{name}">{label}</label>' in page
+    for scaffold in ("Social linkedin", "Address mail", "Owner user"):
+        assert scaffold not in page
+    owner = elements(page)["field-OWNER_USER_ID"]
+    if owner["tag"] == "select":
+        assert f'<option value="{tenant.user_id}" selected' in page
+    else:
+        assert attrs(page, "field-OWNER_USER_ID")["value"] == str(tenant.user_id)
 
 
 def test_a_missing_required_field_is_named(web: httpx.Client) -> None:

@@ -895,6 +895,83 @@ def by_singular(name: str) -> RecordType:
 # pages the same way.
 
 
+# A record form's sections, by field-name prefix (the first that matches wins); within its
+# section a field is labelled by the rest of its name: ADDRESS_MAIL_STREET is "Street" under
+# "Mailing address". Fields no prefix names are the type's "Details".
+FIELD_SECTIONS = (
+    ("ADDRESS_MAIL_", "Mailing address"),
+    ("ADDRESS_OTHER_", "Other address"),
+    ("ADDRESS_BILLING_", "Billing address"),
+    ("ADDRESS_SHIP_", "Shipping address"),
+    ("ADDRESS_", "Address"),
+    ("SOCIAL_", "Social profiles"),
+)
+# Fields of their own section that keep their whole name as label.
+_SECTION_OF_FIELD = {
+    **dict.fromkeys(
+        ("EMAIL_ADDRESS", "EMAIL", "PHONE", "PHONE_HOME", "PHONE_MOBILE", "PHONE_OTHER"),
+        "Phone and e-mail",
+    ),
+    **dict.fromkeys(
+        ("PHONE_ASSISTANT", "PHONE_FAX", "FAX", "MOBILE", "WEBSITE"), "Phone and e-mail"
+    ),
+    **dict.fromkeys(
+        ("OWNER_USER_ID", "VISIBLE_TO", "VISIBLE_TEAM_ID", "VISIBLE_USER_IDS"),
+        "Owner and visibility",
+    ),
+}
+DETAILS_SECTION = "Details"
+# Words that a field name spells otherwise than people do, and whole labels that read better.
+_WORDS = {"LINKEDIN": "LinkedIn", "EMAIL": "e-mail", "URL": "URL", "ID": "ID"}
+_LABELS = {
+    "EMAIL_ADDRESS": "E-mail address",
+    "EMAIL": "E-mail address",
+    "PHONE_HOME": "Home phone",
+    "PHONE_MOBILE": "Mobile phone",
+    "PHONE_OTHER": "Other phone",
+    "PHONE_ASSISTANT": "Assistant's phone",
+    "PHONE_FAX": "Fax",
+    "SOCIAL_TWITTER": "X (Twitter)",
+    "OWNER_USER_ID": "Owner",
+    "RESPONSIBLE_USER_ID": "Responsible user",
+    "VISIBLE_TEAM_ID": "Visible to team",
+    "VISIBLE_USER_IDS": "Visible to users",
+    "DATE_OF_BIRTH": "Date of birth",
+}
+
+
+def field_section(name: str) -> str:
+    """The section of a record form that a field belongs to (FIELD_SECTIONS)."""
+    if name in _SECTION_OF_FIELD:
+        return _SECTION_OF_FIELD[name]
+    for prefix, section in FIELD_SECTIONS:
+        if name.startswith(prefix):
+            return section
+    return DETAILS_SECTION
+
+
+def field_words(name: str) -> str:
+    """A field's label for people, within its section: FIRST_NAME -> "First name",
+    ADDRESS_MAIL_STREET -> "Street", SOCIAL_LINKEDIN -> "LinkedIn", ORGANISATION_ID ->
+    "Organisation" (a reference), DATE_UPDATED_UTC -> "Date updated (UTC)"."""
+    if name in _LABELS:
+        return _LABELS[name]
+    for prefix, _ in FIELD_SECTIONS:
+        if name.startswith(prefix) and name != prefix:
+            name = name.removeprefix(prefix)
+            break
+    words = name.split("_")
+    utc = words[-1] == "UTC"
+    if utc:
+        words = words[:-1]
+    if len(words) > 1 and words[-1] == "ID":
+        words = words[:-1]
+    spelt = [_WORDS.get(word, word.lower()) for word in words]
+    text = " ".join(spelt)
+    text = text[:1].upper() + text[1:]
+    return f"{text} (UTC)" if utc else text
+
+
 @cache  # asked for every row of a list
 def name_fields(rt: RecordType) -> tuple[str, ...]:
     """The fields that name a record: the first run of indexed text fields called *NAME, *TITLE

@@ -21,7 +21,7 @@ from rolodex.services.records import RecordService, Wire
 from rolodex.storage import tables
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldStore
-from rolodex.storage.repository import Page, Row
+from rolodex.storage.repository import Page, Repository, Row
 from rolodex.wire.custom_objects import CustomObjectIn
 from rolodex.wire.json import upper_keys
 from rolodex.wire.records import validate
@@ -48,6 +48,21 @@ class CustomObjectService:
 
     def get(self, name: str) -> Wire:
         return _wire(self._require(name))
+
+    def names_and_plurals(self) -> list[tuple[str, str]]:
+        """(OBJECT_NAME, PLURAL_LABEL) of every custom object, in name order."""
+        query = (
+            select(self.objects.c.object_name, self.objects.c.plural_label)
+            .where(self._mine())
+            .order_by(self.objects.c.name_key)
+        )
+        return [(row.object_name, row.plural_label) for row in self.connection.execute(query)]
+
+    def record_count(self, name: str) -> int:
+        """How many records the custom object has (all of them, whoever may see them)."""
+        rt = custom_object_type(self._require(name)["object_name"])
+        instance_id = self.caller.instance_id
+        return Repository(self.connection, instance_id).count_where(rt, "instance_id", instance_id)
 
     def create(self, data: Any) -> Wire:
         self._require_admin()

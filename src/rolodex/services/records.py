@@ -7,7 +7,7 @@ becomes exactly what was sent; an array left out is left alone.
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -25,7 +25,9 @@ from rolodex.domain.registry import (
     RecordType,
     by_singular,
     custom_object_type,
+    name_fields,
     owned_types,
+    record_name,
     resolve_object_name,
 )
 from rolodex.domain.rules import RuleViolation
@@ -173,9 +175,19 @@ class RecordService:
         return True
 
     def list_page(
-        self, page: Page, field_filter: FieldFilter | None = None, brief: bool = False
+        self,
+        page: Page,
+        field_filter: FieldFilter | None = None,
+        brief: bool = False,
+        sort: tuple[str, bool] | None = None,
     ) -> tuple[list[Wire], int | None]:
-        """One page of records (and the total count when the page asks for it)."""
+        """One page of records (and the total count when the page asks for it); sorted by
+        `sort`, (a field of sortable_fields, descending), else a 400, when given."""
+        if sort is not None:
+            field_name, descending = sort
+            if field_name not in sortable_fields(self.rt):
+                raise invalid_field(field_name, "is not a field a list can be sorted by")
+            page = replace(page, sort=(field_name.lower(), descending))
         rows, total = self.repo.list_records(self.rt, page, field_filter)
         return self.to_wire(rows, brief), total
 
@@ -1212,3 +1224,34 @@ def _same(stored: Any, new: Any) -> bool:
     if isinstance(stored, Decimal) and isinstance(new, Decimal):
         return stored == new
     return type(stored) is type(new) and bool(stored == new)
+
+
+def record_names(
+    connection: Connection,
+    caller: Caller,
+    wanted: dict[str, set[int]],
+    type_labels: dict[str, str] | None = None,
+) -> dict[tuple[str, int], str]:
+    """The names of records, by (singular type name, id), in the caller's instance only, of the
+    records the caller sees (rolodex.storage.visibility): one query per type."""
+    repo = Repository(connection, caller.instance_id, viewer_of(caller))
+    names: dict[tuple[str, int], str] = {}
+    for type_name, ids in wanted.items():
+        target = by_singular(type_name)
+        label = (type_labels or {}).get(type_name, type_name)
+        for found_id, row in repo.records_by_id(target, ids).items():
+            scalars = output.record_scalars(target, row)
+            names[(type_name, found_id)] = record_name(target, scalars, label)
+    return names
+
+
+def sortable_fields(rt: RecordType) -> tuple[str, ...]:
+    """The fields a list of `rt` may be sorted by: the naming ones, the indexed ones and those
+    of a few choices (an index or a short sort), and the dates of creation and change."""
+    dates = ("DATE_CREATED_UTC", "DATE_UPDATED_UTC")
+    names = set(name_fields(rt))
+    return tuple(
+        spec.name
+        for spec in rt.fields
+        if spec.name in names or spec.indexed or spec.choices or spec.name in dates
+    )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -65,6 +66,9 @@ class Page:
     top: int = 100
     updated_after: datetime | None = None
     count_total: bool = False
+    # A list in another order than the ids': (column, descending), then by id. The caller
+    # checks that the column is one it may sort by (rolodex.services.records.sortable_fields).
+    sort: tuple[str, bool] | None = None
 
 
 def strictly_after(when: datetime) -> datetime:
@@ -89,6 +93,16 @@ def fetch_page(
         counting = select(func.count()).select_from(query.order_by(None).subquery())
         total = int(connection.execute(counting).scalar_one())
     return rows, total
+
+
+def _sort_order(table: Table, column: str, descending: bool) -> tuple[ColumnElement[Any], ...]:
+    """ORDER BY a column (text in any letter case), empty values last, then by id."""
+    value: ColumnElement[Any] = table.c[column]
+    if isinstance(value.type, String):
+        value = func.lower(value)
+    if descending:
+        return value.desc().nulls_last(), table.c.id.desc()
+    return value.asc().nulls_last(), table.c.id.asc()
 
 
 class Repository:
@@ -179,7 +193,7 @@ class Repository:
         conditions: list[ColumnElement[bool]] = [self._seen(rt, table)]
         if page.updated_after is not None:
             conditions.append(table.c.date_updated_utc >= strictly_after(page.updated_after))
-        order = (
+        order: tuple[ColumnElement[Any], ...] = (
             (table.c.date_updated_utc, table.c.id)
             if page.updated_after is not None
             else (table.c.id,)
@@ -187,6 +201,11 @@ class Repository:
         ids = self._ids_in_search_index(rt, table, page, field_filter)
         if field_filter is not None and ids is None:
             conditions.append(self._filter_condition(rt, table, field_filter))
+        if page.sort is not None and page.updated_after is None:
+            order = _sort_order(table, *page.sort)
+            if ids is not None:  # the search's matches, in the order asked for
+                conditions.append(table.c.id.in_(ids.order_by(None)))
+                ids = None
         if ids is None:
             ids = select(table.c.id).where(*conditions).order_by(*order)
         rows, _ = fetch_page(

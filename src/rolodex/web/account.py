@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from rolodex.config import Settings
-from rolodex.errors import TooManyRequests
+from rolodex.errors import RolodexError, TooManyRequests
 from rolodex.services.ratelimit import daily_limit
 from rolodex.services.sessions import SESSION_DAYS, WebSession, sign_in, sign_out
 from rolodex.services.users import regenerate_key
@@ -18,6 +18,7 @@ from rolodex.web.common import (
     FormPost,
     account_post,
     current_session,
+    form_action,
     new_csrf_token,
     redirect,
     render,
@@ -66,20 +67,28 @@ def sign_in_post(
         return _sign_in_page(request, target, "The form expired; please sign in again.")
     if not email.strip() or not password:
         return _sign_in_page(request, target, "Enter your email and password.", email)
-    try:
-        with unit_of_work(request.app.state.engine, write=True) as connection:
-            token = sign_in(connection, email, password)
-    except TooManyRequests as refused:
-        page = _sign_in_page(request, target, refused.message, email)
-        page.status_code = 429
-        page.headers.update(refused.headers)
+
+    def signed_in(token: str | None) -> Response:
+        if token is None:
+            return _sign_in_page(request, target, "Wrong email or password.", email)
+        response = redirect(target)
+        set_cookie(request, response, SESSION_COOKIE, token, SESSION_DAYS * 86400)
+        response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/")
+        return response
+
+    def refused(error: RolodexError) -> Response:
+        page = _sign_in_page(request, target, error.message, email)
+        page.status_code = error.status_code
+        page.headers.update(error.headers)
         return page
-    if token is None:
-        return _sign_in_page(request, target, "Wrong email or password.", email)
-    response = redirect(target)
-    set_cookie(request, response, SESSION_COOKIE, token, SESSION_DAYS * 86400)
-    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/")
-    return response
+
+    return form_action(
+        request,
+        lambda connection: sign_in(connection, email, password),
+        signed_in,
+        refused,
+        (TooManyRequests,),
+    )
 
 
 @router.post("/sign-out")

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from rolodex.domain.custom_fields import OPTION_TYPES, FieldType
-from rolodex.domain.registry import PIPELINES, RECORD_TYPES, Feature, custom_object_type
+from rolodex.domain.registry import PIPELINES, RECORD_TYPES, Feature
 from rolodex.errors import BadRequest, Conflict, Forbidden, NotFound, RolodexError
 from rolodex.services import pipelines as pipeline_service
 from rolodex.services import users as user_service
@@ -24,8 +24,8 @@ from rolodex.services.sessions import WebSession, set_password
 from rolodex.services.settings import SettingsService
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import FileStore
-from rolodex.storage.repository import Page, Repository
-from rolodex.web.common import FormPost, form_post, redirect, render, require_session
+from rolodex.storage.repository import Page
+from rolodex.web.common import FormPost, form_action, form_post, redirect, render, require_session
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -103,6 +103,10 @@ def form_errors(
     return by_input, general
 
 
+# What a form of these pages shows again with its message: bad input, and a name already taken.
+_REFUSALS = (BadRequest, Conflict)
+
+
 def _engine(request: Request) -> Any:
     return request.app.state.engine
 
@@ -151,19 +155,26 @@ def user_create(request: Request, post: AdminPost) -> Response:
     administrator = _checked(post, "administrator")
     password = post.form.get("password")
     password = password if isinstance(password, str) else ""
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            user_id, key = user_service.create_user(
-                connection,
-                post.session.caller.instance_id,
-                values["email"],
-                values["first_name"],
-                values["last_name"],
-                administrator,
-            )
-            if password:
-                set_password(connection, values["email"], password)
-    except (BadRequest, Conflict) as error:
+
+    def change(connection: Connection) -> tuple[int, str]:
+        created = user_service.create_user(
+            connection,
+            post.session.caller.instance_id,
+            values["email"],
+            values["first_name"],
+            values["last_name"],
+            administrator,
+        )
+        if password:
+            set_password(connection, values["email"], password)
+        return created
+
+    def done(created: tuple[int, str]) -> Response:
+        user_id, key = created
+        context = {"email": values["email"], "key": key, "user_id": user_id, "password": password}
+        return render(request, "admin/user_created.html", context)
+
+    def again(error: RolodexError) -> Response:
         errors, general = form_errors(error, _USER_INPUTS)
         context = {
             "values": {**values, "administrator": administrator},
@@ -171,8 +182,8 @@ def user_create(request: Request, post: AdminPost) -> Response:
             "general": general,
         }
         return render(request, "admin/user_form.html", context, error.status_code)
-    context = {"email": values["email"], "key": key, "user_id": user_id, "password": password}
-    return render(request, "admin/user_created.html", context)
+
+    return form_action(request, change, done, again, _REFUSALS)
 
 
 def _password_page(
@@ -195,17 +206,22 @@ def user_password_set(request: Request, user_id: int, post: AdminPost) -> Respon
     """Set the password; the user's sessions end."""
     password = post.form.get("password")
     password = password if isinstance(password, str) else ""
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            user = user_service.user_of(connection, post.session.caller, user_id)
-            set_password(connection, user["email_address"], password)
-    except BadRequest as error:
+
+    def change(connection: Connection) -> None:
+        user = user_service.user_of(connection, post.session.caller, user_id)
+        set_password(connection, user["email_address"], password)
+
+    def done(_: None) -> Response:
+        if user_id == post.session.caller.user_id:
+            return redirect("/")  # one's own sessions ended with it: sign in again
+        return redirect("/admin/users")
+
+    def again(error: RolodexError) -> Response:
         with unit_of_work(_engine(request)) as connection:
             user = user_service.user_of(connection, post.session.caller, user_id)
         return _password_page(request, user, form_errors(error, _USER_INPUTS, "password")[0], 400)
-    if user_id == post.session.caller.user_id:
-        return redirect("/")  # one's own sessions ended with it: sign in again
-    return redirect("/admin/users")
+
+    return form_action(request, change, done, again)
 
 
 @router.post("/users/{user_id}/role")
@@ -407,17 +423,19 @@ def custom_field_new(request: Request, object_name: str, session: Admin) -> Resp
 def custom_field_create(request: Request, object_name: str, post: AdminPost) -> Response:
     """Define the field, or show the form again with the service's errors."""
     values = _posted_field(post, post.text("field_name"))
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            service = CustomFieldService(connection, post.session.caller, object_name)
-            service.create(_field_body(values, creating=True))
-    except (BadRequest, Conflict) as error:
-        errors, general = form_errors(error, _FIELD_INPUTS, "field_name")
-        with unit_of_work(_engine(request)) as connection:
-            service = CustomFieldService(connection, post.session.caller, object_name)
-            failure = (errors, general, error.status_code)
-            return _field_form(request, connection, post.session, service, values, True, failure)
-    return redirect(f"/admin/custom-fields/{service.object_name}")
+
+    def change(connection: Connection) -> str:
+        service = CustomFieldService(connection, post.session.caller, object_name)
+        service.create(_field_body(values, creating=True))
+        return service.object_name
+
+    return form_action(
+        request,
+        change,
+        lambda name: redirect(f"/admin/custom-fields/{name}"),
+        lambda error: _field_form_again(request, post, object_name, values, True, error),
+        _REFUSALS,
+    )
 
 
 @router.get("/custom-fields/{object_name}/{field_name}/edit")
@@ -440,18 +458,37 @@ def custom_field_update(
 ) -> Response:
     """Change the field, or show the form again with the service's errors."""
     values = _posted_field(post, field_name)
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            service = CustomFieldService(connection, post.session.caller, object_name)
-            service.update(_field_body(values, creating=False))
-    except (BadRequest, Conflict) as error:
-        # A 409 here is an option still in use that the form tried to remove.
-        errors, general = form_errors(error, _FIELD_INPUTS, "options")
-        with unit_of_work(_engine(request)) as connection:
-            service = CustomFieldService(connection, post.session.caller, object_name)
-            failure = (errors, general, error.status_code)
-            return _field_form(request, connection, post.session, service, values, False, failure)
-    return redirect(f"/admin/custom-fields/{service.object_name}")
+
+    def change(connection: Connection) -> str:
+        service = CustomFieldService(connection, post.session.caller, object_name)
+        service.update(_field_body(values, creating=False))
+        return service.object_name
+
+    # A 409 here is an option still in use that the form tried to remove.
+    return form_action(
+        request,
+        change,
+        lambda name: redirect(f"/admin/custom-fields/{name}"),
+        lambda error: _field_form_again(request, post, object_name, values, False, error),
+        _REFUSALS,
+    )
+
+
+def _field_form_again(
+    request: Request,
+    post: FormPost,
+    object_name: str,
+    values: dict[str, Any],
+    creating: bool,
+    error: RolodexError,
+) -> Response:
+    """The field form again with the service's errors (a general one under the name or the
+    options input, where the form has no input of its own for it)."""
+    errors, general = form_errors(error, _FIELD_INPUTS, "field_name" if creating else "options")
+    with unit_of_work(_engine(request)) as connection:
+        service = CustomFieldService(connection, post.session.caller, object_name)
+        failure = (errors, general, error.status_code)
+        return _field_form(request, connection, post.session, service, values, creating, failure)
 
 
 def _no_field(service: CustomFieldService, field_name: str) -> RolodexError:
@@ -507,20 +544,13 @@ _OBJECT_INPUTS = {
 }
 
 
-def _record_count(connection: Connection, session: WebSession, object_name: str) -> int:
-    instance_id = session.caller.instance_id
-    rt = custom_object_type(object_name)
-    return Repository(connection, instance_id).count_where(rt, "instance_id", instance_id)
-
-
 @router.get("/custom-objects")
 def custom_objects_list(request: Request, session: Admin) -> Response:
     """The instance's custom objects, with how many records each has."""
     with unit_of_work(_engine(request)) as connection:
-        objects, _ = CustomObjectService(connection, session.caller).list_page(_WHOLE_LIST)
-        counts = {
-            o["OBJECT_NAME"]: _record_count(connection, session, o["OBJECT_NAME"]) for o in objects
-        }
+        service = CustomObjectService(connection, session.caller)
+        objects, _ = service.list_page(_WHOLE_LIST)
+        counts = {o["OBJECT_NAME"]: service.record_count(o["OBJECT_NAME"]) for o in objects}
     return render(request, "admin/custom_objects.html", {"objects": objects, "counts": counts})
 
 
@@ -554,13 +584,20 @@ def custom_object_new(request: Request, session: Admin) -> Response:
 def custom_object_create(request: Request, post: AdminPost) -> Response:
     """Define the object, or show the form again with the service's errors."""
     values = _posted_object(post, post.text("object_name"))
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            CustomObjectService(connection, post.session.caller).create(_object_body(values))
-    except (BadRequest, Conflict) as error:
-        failure = (*form_errors(error, _OBJECT_INPUTS, "object_name"), error.status_code)
-        return _object_form(request, values, True, failure)
-    return redirect("/admin/custom-objects")
+    return form_action(
+        request,
+        lambda connection: CustomObjectService(connection, post.session.caller).create(
+            _object_body(values)
+        ),
+        lambda _: redirect("/admin/custom-objects"),
+        lambda error: _object_form(
+            request,
+            values,
+            True,
+            (*form_errors(error, _OBJECT_INPUTS, "object_name"), error.status_code),
+        ),
+        _REFUSALS,
+    )
 
 
 @router.get("/custom-objects/{object_name}/edit")
@@ -576,21 +613,25 @@ def custom_object_edit(request: Request, object_name: str, session: Admin) -> Re
 def custom_object_update(request: Request, object_name: str, post: AdminPost) -> Response:
     """Change the labels, or show the form again with the service's errors."""
     values = _posted_object(post, object_name)
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            CustomObjectService(connection, post.session.caller).update(_object_body(values))
-    except BadRequest as error:
-        failure = (*form_errors(error, _OBJECT_INPUTS), error.status_code)
-        return _object_form(request, values, False, failure)
-    return redirect("/admin/custom-objects")
+    return form_action(
+        request,
+        lambda connection: CustomObjectService(connection, post.session.caller).update(
+            _object_body(values)
+        ),
+        lambda _: redirect("/admin/custom-objects"),
+        lambda error: _object_form(
+            request, values, False, (*form_errors(error, _OBJECT_INPUTS), error.status_code)
+        ),
+    )
 
 
 def _object_delete_page(
     request: Request, connection: Connection, session: WebSession, object_name: str, note: str = ""
 ) -> Response:
-    definition = CustomObjectService(connection, session.caller).get(object_name)
+    service = CustomObjectService(connection, session.caller)
+    definition = service.get(object_name)
     name = definition["OBJECT_NAME"]
-    count = _record_count(connection, session, name)
+    count = service.record_count(name)
     fields = CustomFieldService(connection, session.caller, name).list_all()
     if count:
         what = (
@@ -627,13 +668,12 @@ def custom_object_delete(request: Request, object_name: str, post: AdminPost) ->
     """Delete the object and the records the confirmation named (asks again if that changed)."""
     confirmed = post.text("records")
     with unit_of_work(_engine(request), write=True) as connection:
-        count = _record_count(connection, post.session, object_name)
+        service = CustomObjectService(connection, post.session.caller)
+        count = service.record_count(object_name)
         if str(count) != confirmed:
             note = f"The number of records changed since you were asked: it is {count} now."
             return _object_delete_page(request, connection, post.session, object_name, note)
-        removed = CustomObjectService(connection, post.session.caller).delete(
-            object_name, force=count > 0
-        )
+        removed = service.delete(object_name, force=count > 0)
     store = FileStore.for_settings(request.app.state.settings)
     store.remove(removed)
     return redirect("/admin/custom-objects")
@@ -694,20 +734,20 @@ def pipeline_new(request: Request, session: Admin) -> Response:
 def pipeline_create(request: Request, post: AdminPost) -> Response:
     """Create the pipeline and its stages, or show the form again with the service's errors."""
     values = {name: post.text(name) for name in ("name", "for", "stages")}
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            pipeline_service.create_pipeline(
-                connection,
-                post.session.caller.instance_id,
-                values["name"],
-                values["for"],
-                values["stages"].splitlines(),
-            )
-    except BadRequest as error:
-        return _pipeline_form(
+    return form_action(
+        request,
+        lambda connection: pipeline_service.create_pipeline(
+            connection,
+            post.session.caller.instance_id,
+            values["name"],
+            values["for"],
+            values["stages"].splitlines(),
+        ),
+        lambda _: redirect("/admin/pipelines"),
+        lambda error: _pipeline_form(
             request, values, (*form_errors(error, _PIPELINE_INPUTS), error.status_code)
-        )
-    return redirect("/admin/pipelines")
+        ),
+    )
 
 
 def _rename_form(
@@ -729,16 +769,21 @@ def pipeline_rename(request: Request, pipeline_id: int, session: Admin) -> Respo
 def pipeline_rename_post(request: Request, pipeline_id: int, post: AdminPost) -> Response:
     """Rename the pipeline (as the settings service changes any settings row)."""
     name = post.text("name")
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            service = SettingsService(connection, post.session.caller, PIPELINES)
-            service.update({"PIPELINE_ID": pipeline_id, "PIPELINE_NAME": name})
-    except BadRequest as error:
+
+    def again(error: RolodexError) -> Response:
         with unit_of_work(_engine(request)) as connection:
             pipeline = _pipeline(connection, post.session, pipeline_id)
         errors = form_errors(error, _PIPELINE_INPUTS, "name")[0]
         return _rename_form(request, pipeline, name, errors, 400)
-    return redirect("/admin/pipelines")
+
+    return form_action(
+        request,
+        lambda connection: SettingsService(connection, post.session.caller, PIPELINES).update(
+            {"PIPELINE_ID": pipeline_id, "PIPELINE_NAME": name}
+        ),
+        lambda _: redirect("/admin/pipelines"),
+        again,
+    )
 
 
 def _pipeline_delete_page(
@@ -770,13 +815,18 @@ def pipeline_confirm_delete(request: Request, pipeline_id: int, session: Admin) 
 @router.post("/pipelines/{pipeline_id}/delete")
 def pipeline_delete(request: Request, pipeline_id: int, post: AdminPost) -> Response:
     """Delete the pipeline; refused (and said why) while records are in it."""
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            pipeline_service.delete_pipeline(
-                connection, post.session.caller.instance_id, pipeline_id
-            )
-    except Conflict as error:
+
+    def again(error: RolodexError) -> Response:
         with unit_of_work(_engine(request)) as connection:
             pipeline = _pipeline(connection, post.session, pipeline_id)
         return _pipeline_delete_page(request, pipeline, error.message, 409)
-    return redirect("/admin/pipelines")
+
+    return form_action(
+        request,
+        lambda connection: pipeline_service.delete_pipeline(
+            connection, post.session.caller.instance_id, pipeline_id
+        ),
+        lambda _: redirect("/admin/pipelines"),
+        again,
+        (Conflict,),
+    )

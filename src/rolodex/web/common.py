@@ -3,19 +3,21 @@
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from rolodex.errors import RolodexError
+from rolodex.errors import BadRequest, RolodexError
 from rolodex.services.sessions import WebSession, session_for
 from rolodex.storage.engine import unit_of_work
 
@@ -23,7 +25,28 @@ SESSION_COOKIE = "rolodex_session"
 # Double-submit token of the sign-in form, which is shown before there is a session.
 SIGN_IN_CSRF_COOKIE = "rolodex_signin_csrf"
 
+_Result = TypeVar("_Result")
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def form_action(
+    request: Request,
+    change: Callable[[Connection], _Result],
+    done: Callable[[_Result], Response],
+    again: Callable[[RolodexError], Response],
+    refusals: tuple[type[RolodexError], ...] = (BadRequest,),
+) -> Response:
+    """A form's POST: `change` in one write transaction, then the page `done` makes of its
+    result. A refusal the form can show (a 400, or what `refusals` names) rolls the change back
+    and answers with `again`: the form shown again with the message, and what was typed kept.
+    Any other error is the error page."""
+    try:
+        with unit_of_work(request.app.state.engine, write=True) as connection:
+            result = change(connection)
+    except refusals as error:
+        return again(error)
+    return done(result)
 
 
 class SignInRequired(Exception):

@@ -7,12 +7,22 @@ rolodex.web.records load what these functions need.
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.datastructures import FormData
 
-from rolodex.domain.registry import Feature, FieldSpec, Kind, RecordType, by_singular, name_fields
+from rolodex.domain.registry import (
+    DETAILS_SECTION,
+    Feature,
+    FieldSpec,
+    Kind,
+    RecordType,
+    by_singular,
+    field_section,
+    field_words,
+    name_fields,
+)
 from rolodex.errors import FieldError
 
 Wire = dict[str, Any]
@@ -20,6 +30,7 @@ Wire = dict[str, Any]
 Shown = str | list[str] | bool
 
 TAGS_INPUT = "TAGS"
+CUSTOM_SECTION = "More details"  # the section of a form's custom fields
 # A custom field error names its item of the CUSTOMFIELDS array sent: CUSTOMFIELDS[2].FIELD_VALUE.
 _CUSTOM_ITEM = re.compile(r"^CUSTOMFIELDS\[(\d+)\]")
 # Text longer than a line gets a text area.
@@ -52,6 +63,7 @@ class Control:
     options: tuple[tuple[str, str], ...] = ()  # (value, text) of a select
     hint: str | None = None
     custom: bool = False
+    section: str = DETAILS_SECTION  # the form's fieldset it is shown in
 
     @property
     def input_id(self) -> str:
@@ -76,14 +88,7 @@ def field_label(name: str, name_label: str | None = None) -> str:
     "Organisation" (a reference), DATE_UPDATED_UTC -> "Date updated (UTC)"."""
     if name == "RECORD_NAME" and name_label:
         return name_label
-    words = name.split("_")
-    utc = words[-1] == "UTC"
-    if utc:
-        words = words[:-1]
-    if len(words) > 1 and words[-1] == "ID":
-        words = words[:-1]
-    text = " ".join(words).lower().capitalize()
-    return f"{text} (UTC)" if utc else text
+    return field_words(name)
 
 
 def spec_label(spec: FieldSpec, name_label: str | None = None) -> str:
@@ -157,7 +162,10 @@ def standard_controls(
             kind, options = "checkbox", ()
         else:  # dates: those in UTC carry a time, the others are calendar days
             kind, options = ("datetime" if spec.name.endswith("_UTC") else "date"), ()
-        controls.append(Control(spec.name, label, kind, spec.required, options, hint))
+        section = field_section(spec.name)
+        controls.append(
+            Control(spec.name, label, kind, spec.required, options, hint, False, section)
+        )
     return controls
 
 
@@ -175,7 +183,16 @@ def custom_controls(definitions: Sequence[Wire]) -> list[Control]:
         if defn["FIELD_TYPE"] == "LOOKUP" and defn["JOIN_OBJECT"]:
             hint = hint or f"{defn['JOIN_OBJECT']} ID"
         controls.append(
-            Control(defn["FIELD_NAME"], defn["FIELD_LABEL"], kind, False, options, hint, True)
+            Control(
+                defn["FIELD_NAME"],
+                defn["FIELD_LABEL"],
+                kind,
+                False,
+                options,
+                hint,
+                True,
+                CUSTOM_SECTION,
+            )
         )
     return controls
 
@@ -187,15 +204,7 @@ def with_current_option(control: Control, value: Shown) -> Control:
         return control
     if any(option_value == value for option_value, _ in control.options):
         return control
-    return Control(
-        control.name,
-        control.label,
-        control.control,
-        control.required,
-        (*control.options, (value, value)),
-        control.hint,
-        control.custom,
-    )
+    return replace(control, options=(*control.options, (value, value)))
 
 
 # --- values shown ----------------------------------------------------------------------------
@@ -221,15 +230,7 @@ def control_for_value(control: Control, value: Shown) -> Control:
     """A date control whose value has a time of day becomes a date-and-time control, so that
     saving the form does not drop the time."""
     if control.control == "date" and isinstance(value, str) and "T" in value:
-        return Control(
-            control.name,
-            control.label,
-            "datetime",
-            control.required,
-            (),
-            control.hint,
-            control.custom,
-        )
+        return replace(control, control="datetime", options=())
     return control
 
 
@@ -352,3 +353,11 @@ def _text_of(form: FormData, name: str, control: str) -> str:
     if control == "textarea":  # browsers send CRLF line ends; stored text uses LF
         return value.replace("\r\n", "\n")
     return value.strip()
+
+
+def sections(controls: Sequence[Control]) -> list[tuple[str, list[Control]]]:
+    """The controls by form section, the sections in the order of their first control."""
+    grouped: dict[str, list[Control]] = {}
+    for control in controls:
+        grouped.setdefault(control.section, []).append(control)
+    return list(grouped.items())

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from rolodex.domain.registry import RECORD_TYPES, Feature
 from rolodex.services.context import Caller
-from rolodex.storage import tables
+from rolodex.services.custom_objects import CustomObjectService
 
 # Users are listed on the admin pages, not among the records.
 _BROWSABLE = tuple(rt for rt in RECORD_TYPES if rt.singular != "User")
@@ -28,11 +28,6 @@ class BrowsableType:
 def record_types_of(connection: Connection, caller: Caller) -> list[BrowsableType]:
     """The standard record types, then the instance's custom objects by name."""
     types = [BrowsableType(rt.singular, rt.collection, rt.has(Feature.CREATE)) for rt in _BROWSABLE]
-    objects = tables.custom_objects
-    rows = connection.execute(
-        select(objects.c.object_name, objects.c.plural_label)
-        .where(objects.c.instance_id == caller.instance_id)
-        .order_by(objects.c.name_key)
-    )
-    types.extend(BrowsableType(row.object_name, row.plural_label, True) for row in rows)
+    objects = CustomObjectService(connection, caller).names_and_plurals()
+    types.extend(BrowsableType(name, plural, True) for name, plural in objects)
     return types

@@ -9,6 +9,7 @@ create form for Emails, no edit for Milestones).
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -33,22 +34,23 @@ from rolodex.domain.registry import (
     record_name,
     record_url,
 )
-from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed
-from rolodex.services.context import Caller, viewer_of
+from rolodex.errors import BadRequest, FieldError, NotFound, PreconditionFailed, RolodexError
+from rolodex.services.context import Caller
 from rolodex.services.custom_fields import CustomFieldService
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.files import FileService, find_file
 from rolodex.services.owned import OwnedService
-from rolodex.services.records import RecordService, Wire
+from rolodex.services.records import RecordService, Wire, record_names, sortable_fields
 from rolodex.services.sessions import WebSession
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import CHUNK_BYTES, FileStore
-from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.storage.repository import FieldFilter, Page
 from rolodex.web.bodies import read_upload_form, stage_upload
 from rolodex.web.common import (
     CsrfFailure,
     FormPost,
     check_csrf,
+    form_action,
     form_post,
     redirect,
     render,
@@ -68,6 +70,7 @@ from rolodex.web.fields import (
     place_errors,
     record_state,
     search_fields,
+    sections,
     spec_label,
     standard_controls,
     submitted_state,
@@ -75,7 +78,6 @@ from rolodex.web.fields import (
     with_current_option,
 )
 from rolodex.web.navigation import record_types_of
-from rolodex.wire import output
 from rolodex.wire.files import content_disposition
 from rolodex.wire.records import INT64_MAX, LinkIn
 
@@ -189,13 +191,32 @@ def _whole_number(text: str | None, default: int, low: int, high: int) -> int:
         return default
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A list's column heading: its link sorts by the column (the other way if it is the
+    current order); no link where the column cannot be sorted by."""
+
+    label: str
+    field: str = ""  # the field it sorts by
+    url: str | None = None
+    sorted: str = ""  # aria-sort: "ascending", "descending" or "" (not the current order)
+    wide_only: bool = False
+
+
+# How many page numbers a list's pager shows either side of the current page.
+_PAGE_WINDOW = 2
+
+
 @router.get("/records/{object_name}")
 def record_list(request: Request, object_name: str, session: Session) -> Response:
-    """A page of records, optionally those whose chosen field equals the search text."""
+    """A page of records, optionally those whose chosen field equals the search text, in the
+    order of a column, with the total and links to the other pages."""
     query = request.query_params
     skip = _whole_number(query.get("skip"), 0, 0, INT64_MAX)
     top = _whole_number(query.get("top"), PAGE_SIZE, 1, MAX_PAGE_SIZE)
     text = (query.get("q") or "").strip()
+    sort_name = (query.get("sort") or "").strip().upper()
+    descending = query.get("order") == "desc"
     error = ""
     with unit_of_work(_engine(request)) as connection:
         kind = record_kind(connection, session.caller, object_name)
@@ -209,16 +230,21 @@ def record_list(request: Request, object_name: str, session: Session) -> Respons
         service = RecordService(connection, session.caller, kind.rt)
         field_filter = None
         records: list[Wire] = []
+        total = 0
         try:
             if text and field_name == TAGS_INPUT:
                 field_filter = FieldFilter(tag_name=text)
             elif text:
                 field_filter = service.search_filter(field_name, text)
-            records, _ = service.list_page(Page(skip=skip, top=top + 1), field_filter, brief=True)
+            records, counted = service.list_page(
+                Page(skip=skip, top=top, count_total=True),
+                field_filter,
+                brief=True,
+                sort=(sort_name, descending) if sort_name else None,
+            )
+            total = counted or 0
         except BadRequest as exc:
             error = exc.message
-        has_next = len(records) > top
-        records = records[:top]
         columns = list_columns(kind.rt)
         names = _reference_names(connection, session.caller, kind.rt, records, columns)
     rows = [
@@ -233,26 +259,86 @@ def record_list(request: Request, object_name: str, session: Session) -> Respons
         for r in records
     ]
 
-    def page_url(start: int) -> str:
+    def list_url(start: int, sort: str = sort_name, desc: bool = descending) -> str:
         params = {"skip": str(start), "top": str(top)}
         if text:
             params.update(q=text, field=field_name)
+        if sort:
+            params.update(sort=sort, order="desc" if desc else "asc")
         return f"{kind.url}?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items())
 
+    sortable = set(sortable_fields(kind.rt))
+
+    def heading(label: str, field: str | None, wide_only: bool = False) -> Heading:
+        if field is None or field not in sortable:
+            return Heading(label, wide_only=wide_only)
+        current = field == sort_name
+        url = list_url(0, field, current and not descending)
+        order = ("descending" if descending else "ascending") if current else ""
+        return Heading(label, field, url, order, wide_only)
+
+    names_of = name_fields(kind.rt)
+    headings = [
+        heading("Name", names_of[0] if names_of else None),
+        *(
+            heading(spec_label(spec, kind.name_label), spec.name, wide_only=i > 0)
+            for i, spec in enumerate(columns)
+        ),
+        heading("Updated (UTC)", "DATE_UPDATED_UTC", wide_only=True),
+    ]
     context = {
         "kind": kind,
         "rows": rows,
-        "headings": [spec_label(spec, kind.name_label) for spec in columns],
+        "headings": headings,
         "search_choices": choices,
         "field": field_name,
         "q": text,
         "error": error,
-        "first": skip + 1,
-        "last": skip + len(rows),
-        "previous_url": page_url(max(skip - top, 0)) if skip > 0 else None,
-        "next_url": page_url(skip + top) if has_next else None,
+        "showing": _showing(skip, len(rows), total),
+        "pages": _pages(skip, top, total, list_url),
     }
     return render(request, "records/list.html", context, 400 if error else 200)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One link of a list's pager: a page number, or First, Previous, Next, Last."""
+
+    label: str
+    url: str | None  # None: the current page, or First/Previous on the first page, ...
+    current: bool = False
+    rel: str = ""
+
+
+def _showing(skip: int, shown: int, total: int) -> str:
+    """The count a list shows: "1-20 of 1,234" (with an en dash), "None of 1,234" past the end."""
+    if not shown:
+        return f"None of {total:,}" if total else ""
+    return f"{skip + 1:,}\u2013{skip + shown:,} of {total:,}"
+
+
+def _pages(skip: int, top: int, total: int, url: Callable[[int], str]) -> list[PageLink]:
+    """First, Previous, a window of page numbers around the current page, Next and Last; empty
+    when everything fits on one page."""
+    count = max((total + top - 1) // top, 1)
+    if count == 1 and skip == 0:
+        return []
+    current = min(skip // top, count - 1)
+    at_start, at_end = skip == 0, skip + top >= total
+    low = max(min(current - _PAGE_WINDOW, count - 1 - 2 * _PAGE_WINDOW), 0)
+    high = min(low + 2 * _PAGE_WINDOW, count - 1)
+    links = [
+        PageLink("First", None if at_start else url(0)),
+        PageLink("Previous", None if at_start else url(max(skip - top, 0)), rel="prev"),
+    ]
+    for number in range(low, high + 1):
+        here = skip == number * top
+        links.append(PageLink(f"{number + 1:,}", None if here else url(number * top), here))
+    links += [
+        PageLink("Next", None if at_end else url(skip + top), rel="next"),
+        PageLink("Last", None if at_end else url((count - 1) * top)),
+    ]
+    return links
 
 
 def _quote(value: str) -> str:
@@ -401,7 +487,7 @@ def _links(
     wanted: dict[str, set[int]] = defaultdict(set)
     for link in links:
         wanted[link["LINK_OBJECT_NAME"]].add(link["LINK_OBJECT_ID"])
-    names = _names(connection, caller, wanted, type_labels)
+    names = record_names(connection, caller, wanted, type_labels)
     return [
         {
             "type": type_labels.get(link["LINK_OBJECT_NAME"], link["LINK_OBJECT_NAME"]),
@@ -425,25 +511,6 @@ def _type_labels(connection: Connection, caller: Caller) -> dict[str, str]:
     return labels
 
 
-def _names(
-    connection: Connection,
-    caller: Caller,
-    wanted: dict[str, set[int]],
-    type_labels: dict[str, str] | None = None,
-) -> dict[tuple[str, int], str]:
-    """The names of records, by (singular type name, id), in the caller's instance only, of the
-    records the caller sees (rolodex.storage.visibility)."""
-    repo = Repository(connection, caller.instance_id, viewer_of(caller))
-    names: dict[tuple[str, int], str] = {}
-    for type_name, ids in wanted.items():
-        target = by_singular(type_name)
-        label = (type_labels or {}).get(type_name, type_name)
-        for found_id, row in repo.records_by_id(target, ids).items():
-            scalars = output.record_scalars(target, row)
-            names[(type_name, found_id)] = record_name(target, scalars, label)
-    return names
-
-
 def _reference_names(
     connection: Connection,
     caller: Caller,
@@ -459,7 +526,7 @@ def _reference_names(
             value = record.get(spec.name)
             if isinstance(value, int):
                 wanted[by_singular(spec.references).singular].add(value)
-    return _names(connection, caller, wanted)
+    return record_names(connection, caller, wanted)
 
 
 def _cell(spec: FieldSpec, value: Any, names: dict[tuple[str, int], str]) -> Cell:
@@ -529,7 +596,7 @@ def _form_page(
         shown.append(control_for_value(with_current_option(control, value), value))
     context = {
         "kind": kind,
-        "controls": shown,
+        "sections": sections(shown),
         "state": state,
         "record_id": record_id,
         "etag": etag,
@@ -541,12 +608,15 @@ def _form_page(
 
 
 def _error_state(
-    exc: BadRequest, controls: list[Control], order: list[str], values: dict[str, Any]
+    exc: RolodexError, controls: list[Control], order: list[str], values: dict[str, Any]
 ) -> FormState:
     by_control, general = place_errors(exc.errors, controls, order)
     if not exc.errors:
         general = [exc.message]
     return FormState(values, by_control, general)
+
+
+_OWNER = "OWNER_USER_ID"
 
 
 @router.get("/records/{object_name}/new")
@@ -557,8 +627,10 @@ def new_record_form(request: Request, object_name: str, session: Session) -> Res
         if (moved := _canonical(request, kind, object_name)) is not None:
             return moved
         controls = _controls(connection, session.caller, kind)
-    state = FormState(default_state(kind.rt, controls, kind.definitions))
-    return _form_page(request, kind, controls, state)
+    values = default_state(kind.rt, controls, kind.definitions)
+    if values.get(_OWNER) == "":  # a new record is the signed-in user's unless changed
+        values[_OWNER] = str(session.caller.user_id)
+    return _form_page(request, kind, controls, FormState(values))
 
 
 @router.post("/records/{object_name}/new")
@@ -571,13 +643,14 @@ def create_record(request: Request, object_name: str, post: Post) -> Response:
     tags = kind.rt.has(Feature.TAGS)
     values = submitted_state(controls, post.form, tags)
     body, order = body_from_form(controls, values, tags, creating=True)
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            record, _ = RecordService(connection, caller, kind.rt).create(body)
-    except BadRequest as exc:
-        state = _error_state(exc, controls, order, values)
-        return _form_page(request, kind, controls, state, status_code=400)
-    return redirect(record_url(kind.object_name, record[kind.rt.id_field]))
+    return form_action(
+        request,
+        lambda connection: RecordService(connection, caller, kind.rt).create(body)[0],
+        lambda record: redirect(record_url(kind.object_name, record[kind.rt.id_field])),
+        lambda error: _form_page(
+            request, kind, controls, _error_state(error, controls, order, values), status_code=400
+        ),
+    )
 
 
 def _to_change(
@@ -645,17 +718,25 @@ def update_record(request: Request, object_name: str, record_id: int, post: Post
     tags = kind.rt.has(Feature.TAGS)
     values = submitted_state(controls, post.form, tags)
     changes, order = body_from_form(controls, values, tags, creating=False)
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            service = RecordService(connection, caller, kind.rt, if_match=etag or None)
-            service.update(whole_graph(service.get(record_id), changes), record_id)
-    except PreconditionFailed:
-        stale = FormState(values, general=[STALE_MESSAGE], stale=True)
-        return _form_page(request, kind, controls, stale, record_id, etag, 412)
-    except BadRequest as exc:
-        state = _error_state(exc, controls, order, values)
+
+    def change(connection: Connection) -> None:
+        service = RecordService(connection, caller, kind.rt, if_match=etag or None)
+        service.update(whole_graph(service.get(record_id), changes), record_id)
+
+    def again(error: RolodexError) -> Response:
+        if isinstance(error, PreconditionFailed):
+            stale = FormState(values, general=[STALE_MESSAGE], stale=True)
+            return _form_page(request, kind, controls, stale, record_id, etag, 412)
+        state = _error_state(error, controls, order, values)
         return _form_page(request, kind, controls, state, record_id, etag, 400)
-    return redirect(record_url(kind.object_name, record_id))
+
+    return form_action(
+        request,
+        change,
+        lambda _: redirect(record_url(kind.object_name, record_id)),
+        again,
+        (PreconditionFailed, BadRequest),
+    )
 
 
 STALE_MESSAGE = (
@@ -718,22 +799,27 @@ def add_note(request: Request, object_name: str, record_id: int, post: Post) -> 
         "BODY": str(post.form.get("BODY") or "").replace("\r\n", "\n"),
     }
     data = {name: value if value.strip() else None for name, value in values.items()}
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            kind = record_kind(connection, caller, object_name)
-            if not kind.rt.has(Feature.NOTES):
-                raise NotFound(f"{kind.plural} have no notes.")
-            RecordService(connection, caller, kind.rt).get(record_id, brief=True)
-            link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
-            RecordService(connection, caller, NOTES).create(data, extra_links=[link])
-    except BadRequest as exc:
+
+    def change(connection: Connection) -> RecordKind:
+        kind = record_kind(connection, caller, object_name)
+        if not kind.rt.has(Feature.NOTES):
+            raise NotFound(f"{kind.plural} have no notes.")
+        RecordService(connection, caller, kind.rt).get(record_id, brief=True)
+        link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
+        RecordService(connection, caller, NOTES).create(data, extra_links=[link])
+        return kind
+
+    def again(error: RolodexError) -> Response:
         note_controls = [c for c in standard_controls(NOTES, {}) if c.name in values]
-        note = _error_state(exc, note_controls, [], values)
-        with unit_of_work(_engine(request)) as connection:
-            kind = record_kind(connection, caller, object_name)
-            context = _detail_context(connection, caller, kind, record_id, _store(request), note)
-        return render(request, "records/detail.html", context, 400)
-    return redirect(record_url(kind.object_name, record_id) + "#notes")
+        note = _error_state(error, note_controls, [], values)
+        return _detail_page(request, caller, object_name, record_id, note=note)
+
+    return form_action(
+        request,
+        change,
+        lambda kind: redirect(record_url(kind.object_name, record_id) + "#notes"),
+        again,
+    )
 
 
 @router.get("/files/{file_id:int}")
@@ -770,25 +856,28 @@ def add_link(request: Request, object_name: str, record_id: int, post: Post) -> 
     caller = post.session.caller
     values = {name: post.text(name) for name in _LINK_FIELDS}
     data: dict[str, Any] = {name: value or None for name, value in values.items()}
-    try:
-        with unit_of_work(_engine(request), write=True) as connection:
-            kind = _linkable(connection, caller, object_name)
-            if data["LINK_OBJECT_ID"] is not None and not values["LINK_OBJECT_ID"].isdigit():
-                raise BadRequest(
-                    "Invalid link.",
-                    [FieldError("LINK_OBJECT_ID", "must be a record ID (a whole number)")],
-                )
-            RecordService(connection, caller, kind.rt).add_link(record_id, data)
-    except BadRequest as exc:
-        controls = [Control(name, name, "text") for name in _LINK_FIELDS]
-        state = _error_state(exc, controls, [], values)
-        with unit_of_work(_engine(request)) as connection:
-            kind = record_kind(connection, caller, object_name)
-            context = _detail_context(
-                connection, caller, kind, record_id, _store(request), link_form=state
+
+    def change(connection: Connection) -> RecordKind:
+        kind = _linkable(connection, caller, object_name)
+        if data["LINK_OBJECT_ID"] is not None and not values["LINK_OBJECT_ID"].isdigit():
+            raise BadRequest(
+                "Invalid link.",
+                [FieldError("LINK_OBJECT_ID", "must be a record ID (a whole number)")],
             )
-        return render(request, "records/detail.html", context, 400)
-    return redirect(record_url(kind.object_name, record_id) + "#links")
+        RecordService(connection, caller, kind.rt).add_link(record_id, data)
+        return kind
+
+    def again(error: RolodexError) -> Response:
+        controls = [Control(name, name, "text") for name in _LINK_FIELDS]
+        state = _error_state(error, controls, [], values)
+        return _detail_page(request, caller, object_name, record_id, link_form=state)
+
+    return form_action(
+        request,
+        change,
+        lambda kind: redirect(record_url(kind.object_name, record_id) + "#links"),
+        again,
+    )
 
 
 @router.post("/records/{object_name}/{record_id:int}/links/{link_id:int}/delete")
@@ -835,7 +924,7 @@ async def upload_file(request: Request, object_name: str, record_id: int) -> Res
         new = await stage_upload(form, store, caller.instance_id, limit)
     except BadRequest as exc:
         return await run_in_threadpool(
-            _file_error_page, request, caller, object_name, record_id, exc
+            partial(_detail_page, request, caller, object_name, record_id, file_error=exc.message)
         )
 
     def attach() -> RecordKind:
@@ -854,12 +943,19 @@ async def upload_file(request: Request, object_name: str, record_id: int) -> Res
     return redirect(record_url(kind.object_name, record_id) + "#files")
 
 
-def _file_error_page(
-    request: Request, caller: Caller, object_name: str, record_id: int, exc: BadRequest
+def _detail_page(
+    request: Request,
+    caller: Caller,
+    object_name: str,
+    record_id: int,
+    note: FormState | None = None,
+    link_form: FormState | None = None,
+    file_error: str = "",
 ) -> Response:
+    """The record's page again (a 400) with the error of one of its forms."""
     with unit_of_work(_engine(request)) as connection:
         kind = record_kind(connection, caller, object_name)
         context = _detail_context(
-            connection, caller, kind, record_id, _store(request), file_error=exc.message
+            connection, caller, kind, record_id, _store(request), note, link_form, file_error
         )
     return render(request, "records/detail.html", context, 400)
