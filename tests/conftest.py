@@ -6,15 +6,18 @@ Every test gets instances of its own, so tests share one database and one server
 seeing each other's data.
 """
 
+import asyncio
 import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,6 +43,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """Run `coroutine` to its end in an event loop of its own thread: a module's browser tests
+    may leave Playwright's loop running in this one (asyncio.run would refuse)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")

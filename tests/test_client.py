@@ -1,7 +1,6 @@
 """The SDK (rolodex.client) against the real app, the Deleted feed, and retries on a real server."""
 
 import ast
-import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from rolodex.client import (
 )
 from rolodex.config import Settings
 from rolodex.domain.registry import RECORD_TYPES
-from tests.conftest import SUITE_OBJECT, Tenant, serving
+from tests.conftest import SUITE_OBJECT, Tenant, run_coroutine, serving
 from tests.servers import cli_env, run_cli
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "src" / "rolodex" / "client"
@@ -229,7 +228,7 @@ def test_async_client(base_url: str, tenant: Tenant) -> None:
             await crm.contacts.delete(cid)
             return found
 
-    assert len(asyncio.run(scenario())) == 1
+    assert len(run_coroutine(scenario())) == 1
 
 
 @pytest.fixture

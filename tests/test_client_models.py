@@ -1,6 +1,5 @@
 """The SDK's typed records: generated from the registry, dicts with typed attribute access."""
 
-import asyncio
 import copy
 import json
 import pickle
@@ -23,7 +22,7 @@ from rolodex.client import (
     WireRecord,
 )
 from rolodex.domain.registry import RECORD_TYPES
-from tests.conftest import SUITE_OBJECT, Tenant
+from tests.conftest import SUITE_OBJECT, Tenant, run_coroutine
 
 
 @pytest.mark.parametrize("path", sorted(sdk_source.GENERATED), ids=lambda path: path.name)
@@ -87,7 +86,7 @@ def test_the_clients_return_typed_records(base_url: str, tenant: Tenant) -> None
             listed = [type(o) async for o in crm.organisations.iterate()]
             return [type(got), *listed]
 
-    assert asyncio.run(scenario()) == [Organisation, Organisation]
+    assert run_coroutine(scenario()) == [Organisation, Organisation]
 
 
 def test_a_client_of_another_server_keeps_its_fields() -> None:
