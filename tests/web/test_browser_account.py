@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from tests.web.conftest import WebUser
 
@@ -36,7 +37,7 @@ def test_sign_in_find_the_api_key_and_use_it(
     assert me.json()["EMAIL_ADDRESS"] == web_user.email
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{base_url}/")
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     context.close()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from tests.conftest import SUITE_OBJECT
@@ -46,11 +47,11 @@ def test_an_admin_adds_a_user_whose_key_works(
     page.goto("/admin/users")
     page.get_by_role("button", name=f"Deactivate {email}").click()
     page.wait_for_url("**/admin/users")
-    assert page.get_by_role("button", name=f"Reactivate {email}").is_visible()
+    expect(page.get_by_role("button", name=f"Reactivate {email}")).to_be_visible()
     screenshot(page, "admin-users")
     page.get_by_role("link", name=f"Set the password of {email}").click()
     screenshot(page, "admin-user-password")
-    assert page.get_by_label("New password").is_visible()
+    expect(page.get_by_label("New password")).to_be_visible()
 
 
 def test_a_custom_field_form_shows_what_its_type_needs_and_the_errors(
@@ -62,15 +63,16 @@ def test_a_custom_field_form_shows_what_its_type_needs_and_the_errors(
     page.get_by_role("link", name="Contacts").first.click()
     page.wait_for_url("**/admin/custom-fields/Contact")
     page.get_by_role("link", name="Add a custom field").click()
+    page.wait_for_url("**/admin/custom-fields/Contact/new")
     options = page.get_by_label("Options, one per line")
     links_to = page.get_by_label("Links to")
-    assert not options.is_visible()  # a Text field has neither options nor a target
-    assert not links_to.is_visible()
+    expect(options).to_be_hidden()  # a Text field has neither options nor a target
+    expect(links_to).to_be_hidden()
     page.get_by_label("Type").select_option(label="Lookup (a link to a record)")
-    assert links_to.is_visible()
-    assert not options.is_visible()
+    expect(links_to).to_be_visible()
+    expect(options).to_be_hidden()
     page.get_by_label("Type").select_option(label="Dropdown")
-    assert options.is_visible()
+    expect(options).to_be_visible()
     page.get_by_label("Field name").fill("Tier")
     page.get_by_label("Label", exact=True).fill("Tier")
     options.fill("Gold\nSilver\ngold")
@@ -117,7 +119,7 @@ def test_a_custom_object_is_defined_and_deleted_with_its_records(
     screenshot(page, "admin-custom-objects")
     assert api.get("/CustomObjects/Call__c").json()["PLURAL_LABEL"] == "Calls"
     page.get_by_role("link", name=f"Delete {SUITE_OBJECT}").click()
-    assert page.get_by_text("Its 1 record will be deleted with it").is_visible()
+    expect(page.get_by_text("Its 1 record will be deleted with it")).to_be_visible()
     screenshot(page, "admin-custom-object-delete")
     page.get_by_role("button", name=f"Delete {SUITE_OBJECT} and 1 record").click()
     page.wait_for_url("**/admin/custom-objects")
