@@ -50,7 +50,26 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         json_deserializer=orjson.loads,  # every page decodes each record's custom fields
     )
     _ping_when_idle(engine)
+    _plan_for_memory(engine)
     return engine
+
+
+# What the planner takes a random page read to cost, against 1 for a sequential one. The
+# server's default, 4, is for spinning disks; Rolodex reads its indexes from memory (or an
+# SSD), and with 4 a page's sub-collections (100 record ids) were read by scanning the
+# whole 10,000-row dates table instead of 100 index probes: 2.6 ms a page, 0.9 ms with 1.1.
+_RANDOM_PAGE_COST = 1.1
+
+
+def _plan_for_memory(engine: Engine) -> None:
+    """Each new connection plans with _RANDOM_PAGE_COST (a session setting: the server's own
+    configuration, and other clients, are left as they are)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET random_page_cost = {_RANDOM_PAGE_COST}")
+        dbapi_connection.commit()
 
 
 # A pooled connection idle this long is tested before use (a restarted database has closed it).

@@ -13,7 +13,7 @@ administrators only. `audience_of` says the same in VISIBLE_TO's terms, for the 
 """
 
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -48,13 +48,16 @@ _VIEWERS = tables.record_viewers
 _MEMBERS = tables.team_members
 
 
+@lru_cache(maxsize=4096)
 def visible(
     table: Any,
     record_type: str | ColumnElement[Any] | BindParameter[Any],
     instance_id: int | BindParameter[Any],
     viewer_id: int | BindParameter[Any],
 ) -> ColumnElement[bool]:
-    """The rows of a record table that the user `viewer_id` sees."""
+    """The rows of a record table that the user `viewer_id` sees. Built once per table, type,
+    instance and viewer (an expression is immutable, and building it cost more than the
+    database took to run it); the team membership it reads is a subquery, never a value."""
     if "visible_to" not in table.c:  # Feature.PRIVATE_FLAG
         return _shown_by_flag(table, viewer_id)
     chosen = exists().where(
