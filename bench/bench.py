@@ -159,6 +159,19 @@ def build_requests(info: dict[str, Any], rng: random.Random) -> dict[str, list[R
     return requests
 
 
+def viewer_view(requests: dict[str, list[Request]]) -> dict[str, list[Request]]:
+    """The requests the viewer sends: the same, except that its list pages are at the same
+    places in what it sees as the admin's in what the admin sees (a skip of 70% of the
+    admin's): with the admin's skips, the viewer's last 30% of pages would lie past the end of
+    its list, each an empty page read by stepping over every record."""
+    shown = 1 - seed.HIDDEN_SHARE
+    pages = [
+        Request("GET", f"/v3.1/Contacts?top={LIST_TOP}&skip={int(skip * shown)}")
+        for skip in (int(r.path.rsplit("skip=", 1)[1]) for r in requests.get("list", []))
+    ]
+    return {**requests, "list": pages} if "list" in requests else requests
+
+
 def sweep_path(skip: int) -> str:
     """One page of the updated_after_utc sweep."""
     return f"/v3.1/Contacts?updated_after_utc={quote(SINCE)}&top={SWEEP_TOP}&skip={skip}"
@@ -379,9 +392,10 @@ def run_one(args: argparse.Namespace, scale: int, database: str, console: Consol
         op: loadgen.write_lua(work / f"{op}.lua", op, sent, authorization)
         for op, sent in requests.items()
     }
+    viewer_requests = viewer_view(requests)
     viewer_scripts = {
         op: loadgen.write_lua(work / f"{op}-viewer.lua", op, sent, viewer_authorization)
-        for op, sent in requests.items()
+        for op, sent in viewer_requests.items()
         if op in VIEWER_OPERATIONS
     }
     results: dict[str, dict[str, Any]] = {op: {} for op in OPERATIONS if op in args.operations}
