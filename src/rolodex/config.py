@@ -12,6 +12,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROLODEX_", extra="ignore")
 
     database_url: str = "sqlite:///./rolodex.db"
+    # PostgreSQL streaming replicas (comma-separated URLs) that API reads may go to, with
+    # read-your-writes (rolodex.storage.replicas; needs redis_url). Empty: every read goes to
+    # database_url.
+    database_replica_urls: str = ""
     # Largest request body accepted, in bytes (contract §7: default 10 MiB).
     max_body_bytes: int = 10 * 1024 * 1024
     # Calls per instance per UTC day (a per-instance override is set with the CLI); 0 = no limit.

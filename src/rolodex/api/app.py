@@ -44,6 +44,7 @@ from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, Unauthorized
 from rolodex.services.ratelimit import RateLimiter
 from rolodex.storage.engine import make_engine
+from rolodex.storage.replicas import ReadRouter, replica_urls
 from rolodex.web import routes as web_routes
 from rolodex.web.common import error_page, web_path
 
@@ -56,6 +57,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Leased calls this process has not made go back to the daily counter while the database
     # is surely still there (an exit hook does it too, for processes stopped without this).
     await run_in_threadpool(app.state.rate_limiter.return_all)
+    if app.state.read_router is not None:
+        app.state.read_router.dispose()
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -73,6 +76,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, settings.pool_size)
     app.state.write_lane = WriteLane(settings, app.state.engine.dialect.name)
+    urls = replica_urls(settings.database_replica_urls)
+    app.state.read_router = (
+        ReadRouter(app.state.engine, urls, settings.redis_url, settings.pool_size) if urls else None
+    )
     app.state.rate_limiter = RateLimiter(
         app.state.engine,
         settings.rate_limit_daily,

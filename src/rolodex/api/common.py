@@ -16,6 +16,7 @@ from rolodex.errors import PayloadTooLarge, UnsupportedMediaType, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import parse_bool
 from rolodex.storage.engine import run_in_transaction
+from rolodex.storage.replicas import ReadRouter
 from rolodex.storage.repository import Page
 from rolodex.web.bodies import body_stream
 from rolodex.wire import xml
@@ -60,17 +61,41 @@ async def execute(
     request: Request, work: Callable[[Connection, Caller], T], write: bool = False
 ) -> T:
     """Run `work` for the authenticated caller in one unit of work (`run_unit`: a read on the
-    event loop, a write in the write lane)."""
+    event loop, a write in the write lane). With replicas configured, a read that is no sweep
+    may go to a replica that has the caller's own writes, and a write records the caller's
+    fence (rolodex.storage.replicas)."""
     caller: Caller = request.state.caller
     engine: Engine = request.app.state.engine
     retries = request.app.state.settings.write_retries
+    router: ReadRouter | None = request.app.state.read_router
 
     def transaction(connection: Connection) -> T:
         return work(connection, caller)
 
+    def on_primary() -> T:
+        return run_in_transaction(engine, transaction, write, retries)
+
+    if router is None:
+        return await run_unit(request, on_primary, write)
+    if write:
+
+        def then_fence() -> T:
+            result = on_primary()
+            router.wrote(caller.instance_id, caller.user_id)
+            return result
+
+        return await run_unit(request, then_fence, write)
+    if _is_sweep(request):
+        return await run_unit(request, on_primary)
     return await run_unit(
-        request, lambda: run_in_transaction(engine, transaction, write, retries), write
+        request, lambda: router.read(caller.instance_id, caller.user_id, transaction, on_primary)
     )
+
+
+def _is_sweep(request: Request) -> bool:
+    """Whether a read asks what changed since a time: read from the primary, so that a replica
+    that has not replayed a change yet never makes the caller's high-water mark skip it."""
+    return any(query_value(request, name) for name in ("updated_after_utc", "deleted_after_utc"))
 
 
 async def read_body(request: Request) -> Any:
