@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install dev serve test lint format bench reliability cluster cluster-test cluster-down clean
+.PHONY: install dev serve test lint format bench reliability cluster cluster-test cluster-bench cluster-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ cluster-test: install
 	$(BIN)/python deploy/cluster/faults.py
 
 ## Stop everything `make cluster` started (and check that nothing is left).
+## Throughput and p99 with 1, 2 and 4 Rolodex processes on the running cluster (about 2 min).
+cluster-bench: install
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python deploy/cluster/measure.py
+
 cluster-down:
 	$(BIN)/python deploy/cluster/cluster.py down
 

@@ -40,6 +40,10 @@ REPLICAS_PORT = 5439  # HAProxy: the replicas
 BOUNCER_PORT = 6432
 REDIS_URL = "redis://127.0.0.1:6379/3"
 DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:{BOUNCER_PORT}/rolodex"
+# API reads go to the replicas through HAProxy (Patroni's /replica check), with read-your-writes
+# (rolodex.storage.replicas): a member that is no replica, or is behind a caller's last write,
+# is never read from for that caller.
+REPLICA_URLS = f"postgresql+psycopg://postgres@127.0.0.1:{REPLICAS_PORT}/rolodex"
 
 
 def say(message: str) -> None:
@@ -216,6 +220,7 @@ def primary() -> str | None:
 def rolodex_env() -> dict[str, str]:
     return {
         "ROLODEX_DATABASE_URL": DATABASE_URL,
+        "ROLODEX_DATABASE_REPLICA_URLS": REPLICA_URLS,
         "ROLODEX_REDIS_URL": REDIS_URL,
         "ROLODEX_FILES_DIR": str(RUN / "files"),
     }

@@ -9,6 +9,11 @@
 4. the daily limit N across the four processes lets exactly N calls through; with a process
    killed while the calls run, never more than N (the calls it had reserved and not used are
    lost with it: a known limit, reported as lost_with_the_process).
+5. reads from replicas (every process reads through HAProxy's replica port): with replay paused
+   on every replica, a caller still reads each of its writes at once, through any process, and a
+   sweep by another caller finds them all; that other caller, who has not written, reads the
+   replicas' older state (reported). Then, under load, the replicas' replay lag as the primary
+   sees it (pg_stat_replication).
 Prints what it measured and writes it to build/cluster/faults.json; exits non-zero when a
 promise is broken. A bounded run (about two minutes).
 """
@@ -245,6 +250,79 @@ def user_key(instance_id: int, number: int) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def send_paced(key: str, method: str, path: str, body: Any = None) -> httpx.Response:
+    """A request, waiting out the burst limit as a client does."""
+    while True:
+        response = httpx.request(method, f"{API}{path}", auth=(key, ""), json=body, timeout=30)
+        if not paced(response):
+            return response
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+
+
+def set_replay(paused: bool) -> list[str]:
+    """Pause (or resume) WAL replay on every replica; their names."""
+    replicas = [name for name in cluster.MEMBERS if name != leader()]
+    call = "pg_wal_replay_pause()" if paused else "pg_wal_replay_resume()"
+    for name in replicas:
+        cluster._psql(f"SELECT {call}", port=cluster.MEMBERS[name][0])
+    return replicas
+
+
+def reads_your_writes(writer: str, reader: str, writes: int) -> dict[str, Any]:
+    """With replay paused on every replica: the writer reads each write at once; a sweep by
+    the reader finds them all; the reader's own reads of them (from the replicas) may be older."""
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 2))
+    paused = set_replay(True)
+    written: list[int] = []
+    writer_stale = reader_older = 0
+    try:
+        for number in range(writes):
+            name = f"fence-{number}-{uuid.uuid4().hex[:8]}"
+            created = send_paced(writer, "POST", "/Contacts", {"FIRST_NAME": name})
+            if created.status_code != 201:
+                raise SystemExit(f"faults: a write failed: {created.status_code} {created.text}")
+            contact_id = created.json()["CONTACT_ID"]
+            written.append(contact_id)
+            read = send_paced(writer, "GET", f"/Contacts/{contact_id}")
+            if read.status_code != 200 or read.json()["FIRST_NAME"] != name:
+                writer_stale += 1
+            if send_paced(reader, "GET", f"/Contacts/{contact_id}").status_code == 404:
+                reader_older += 1
+        swept = send_paced(reader, "GET", f"/Contacts?updated_after_utc={started}&top=500")
+        found = {c["CONTACT_ID"] for c in swept.json()} if swept.status_code == 200 else set()
+    finally:
+        set_replay(False)
+    return {
+        "replicas_paused": paused,
+        "writes": writes,
+        "writer_read_an_older_state": writer_stale,
+        "sweep_missed": len(set(written) - found),
+        "reader_read_the_replicas_older_state": reader_older,
+    }
+
+
+def replay_lag_under_load(keys: list[str], seconds: float) -> dict[str, Any]:
+    """The replicas' replay lag as the primary reports it, sampled under the mixed load."""
+    load = Load(keys)
+    workers = load.run()
+    samples: list[float] = []
+    deadline = time.monotonic() + seconds
+    query = "SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication"
+    while time.monotonic() < deadline:
+        value = cluster._psql(query, port=cluster.PRIMARY_PORT)
+        if value:
+            samples.append(float(value))
+        time.sleep(0.5)
+    load.stop(workers)
+    samples.sort()
+    return {
+        "samples": len(samples),
+        "median_ms": round(1000 * samples[len(samples) // 2], 2) if samples else None,
+        "max_ms": round(1000 * samples[-1], 2) if samples else None,
+        "statuses": dict(load.statuses),
+    }
+
+
 def main() -> None:
     key = (RUN / "admin-key").read_text().strip()
     report: dict[str, Any] = {}
@@ -369,6 +447,20 @@ def main() -> None:
     print(f"faults: daily limit, a process killed meanwhile: {killed}")
     if killed["through"] > killed["limit_left"]:
         broken.append(f"the daily limit let {killed['through']} of {killed['limit_left']} through")
+
+    # 5. Reads from replicas: read-your-writes while the replicas have stopped replaying.
+    fenced = reads_your_writes(keys[0], keys[1], 20)
+    report["read_your_writes"] = fenced
+    print(f"faults: replicas paused: {fenced}")
+    if fenced["writer_read_an_older_state"]:
+        broken.append(f"a caller read an older state than its own write: {fenced}")
+    if fenced["sweep_missed"]:
+        broken.append(f"a sweep missed records a replica had not replayed: {fenced}")
+    lag = replay_lag_under_load(keys, 8)
+    report["replica_lag"] = lag
+    print(f"faults: replica replay lag under load: {lag}")
+    if set(lag["statuses"]) - {200, 201}:
+        broken.append(f"answers other than 200/201 with reads on the replicas: {lag['statuses']}")
 
     report["broken"] = broken
     (RUN / "faults.json").write_text(json.dumps(report, indent=2))
