@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from rolodex.errors import ServiceUnavailable
 from rolodex.storage.engine import database_namespace, make_engine, run_in_transaction
@@ -38,6 +39,8 @@ FENCE_SECONDS = 300
 # How long a replica that failed to answer is left out before it is tried again.
 REPLICA_RETRY_SECONDS = 5.0
 REPLICA_CONNECT_SECONDS = 1
+# A fence no replica passes (a WAL position far beyond any).
+_PAST_EVERY_REPLICA = 2**62
 
 # Keep the larger of the stored fence and the new one (two processes may record writes of one
 # caller out of order), and renew its time to live.
@@ -97,16 +100,21 @@ class ReadRouter:
         return f"{self.prefix}:{instance_id}:{user_id}"
 
     def wrote(self, instance_id: int, user_id: int) -> None:
-        """Record, after a write of the caller has committed, the primary's WAL position."""
-        with self.primary.connect() as connection:
-            position = connection.execute(
-                text("SELECT (pg_current_wal_lsn() - '0/0')::bigint")
-            ).scalar_one()
+        """Record, after a write of the caller has committed, the primary's WAL position. Never
+        fails the request whose write has committed: without the position, the fence is one no
+        replica passes (the caller reads from the primary for FENCE_SECONDS); without Redis,
+        this process reads from the primary until Redis answers (and the others, unable to
+        read any fence meanwhile, do too)."""
+        try:
+            with self.primary.connect() as connection:
+                position = connection.execute(
+                    text("SELECT (pg_current_wal_lsn() - '0/0')::bigint")
+                ).scalar_one()
+        except DBAPIError:
+            position = _PAST_EVERY_REPLICA
         try:
             self._set_max(keys=[self._key(instance_id, user_id)], args=[position, FENCE_SECONDS])
         except self._redis_errors:
-            # The write stands; without its fence, this process reads from the primary until
-            # Redis answers again (the others cannot read any fence meanwhile, and do too).
             self._blind_until = time.monotonic() + REPLICA_RETRY_SECONDS
 
     def fence(self, instance_id: int, user_id: int) -> int | _Unknown | None:
