@@ -48,7 +48,8 @@ async def authenticated_caller(request: Request) -> Caller:
     403 for a read-only caller's POST, PUT, PATCH or DELETE.
 
     The caller comes from this process's cache when it was read less than CACHE_SECONDS ago,
-    and the call is counted from this process's lease: most requests reach no database here."""
+    and the call is counted from this process's lease (or, with Redis, in Redis): most requests
+    reach no database here."""
     key = api_key_from(request.headers.get("authorization", ""))
     engine: Engine = request.app.state.engine
     found = cached_caller(key)
@@ -63,8 +64,10 @@ async def authenticated_caller(request: Request) -> Caller:
     request.state.caller = found
     limiter: RateLimiter = request.app.state.rate_limiter
     allowance = limiter.take_local(found)
-    if allowance is None:
-        # A new lease from the shared counters: a write (to the database or Redis).
+    if allowance is None and limiter.per_call:
+        allowance = limiter.take(found)  # one Redis script, here on the event loop
+    elif allowance is None:
+        # A new lease from the shared counters: a write to the database.
         allowance = await run_unit(request, lambda: limiter.take(found), write=True)
     setattr(request.state, ALLOWANCE_STATE, allowance)
     if request.method not in READING_METHODS:

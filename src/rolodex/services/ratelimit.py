@@ -1,9 +1,12 @@
 """Rate limits: a daily allowance per instance and a per-second burst limit per API key.
 
-Both hold exactly across every server process, and a call costs no write: a process takes a
-block of calls from a shared counter in one short write and hands them out from memory. The
-counters live in the database (`rate_daily`, `rate_second`) or, with `ROLODEX_REDIS_URL` set,
-in Redis (one atomic script per block; the database then sees no write at all).
+Both hold exactly across every server process. In the database (`rate_daily`, `rate_second`),
+a call costs no write: a process takes a block of calls from a shared counter in one short
+write and hands them out from memory. With `ROLODEX_REDIS_URL` set, the counters live in Redis
+(the database then sees no write at all) and each call is counted there by one atomic script,
+on the event loop: a Redis round trip is cheap enough, and a process killed with `kill -9` then
+takes no unused calls with it, so the daily limit stays exact even then. (The per-second
+window keeps its leases in both: a lease ends with its second.)
 
 The counter holds the calls *granted* (made, or leased and not yet made), so no call goes over
 the limit. A daily lease lasts `LEASE_SECONDS`; what is left of it then goes back to the
@@ -285,7 +288,8 @@ def _grant_size(left: int, block: int) -> int:
 
 
 class RateLimiter:
-    """The limits of one server process (one per app)."""
+    """The limits of one server process (one per app). `per_call`: every call is counted in
+    the shared counters (Redis), not from a lease of this process."""
 
     def __init__(
         self, engine: Engine, daily_default: int, per_second: int, redis_url: str = ""
@@ -298,6 +302,7 @@ class RateLimiter:
             if redis_url
             else _DatabaseCounters(engine)
         )
+        self.per_call = isinstance(self._counters, _RedisCounters)
         self._daily: dict[int, _Lease] = {}
         self._second: dict[int, _Lease] = {}
         self._state_lock = threading.Lock()
@@ -418,7 +423,7 @@ class RateLimiter:
                     lease.left -= 1
                     return Allowance(limit, lease.unclaimed + lease.left)
                 granted, unclaimed, held_until = self._counters.grant_day(
-                    instance_id, day, limit, lease.block, now, give_back
+                    instance_id, day, limit, 1 if self.per_call else lease.block, now, give_back
                 )
                 give_back = 0
                 if granted > 0:
