@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -41,7 +41,7 @@ from rolodex.api.routing import allowed_methods
 from rolodex.api.versions import VERSIONS, version_routes
 from rolodex.config import Settings, get_settings
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
-from rolodex.errors import RolodexError, Unauthorized
+from rolodex.errors import RolodexError, ServiceUnavailable, Unauthorized
 from rolodex.services.ratelimit import RateLimiter
 from rolodex.storage.engine import make_engine
 from rolodex.storage.replicas import ReadRouter, replica_urls
@@ -121,8 +121,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:
-        with app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        """200 while the database answers; 503 otherwise (a load balancer's check: during a
+        failover PgBouncer may answer with what the driver calls an internal error)."""
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError as error:
+            raise ServiceUnavailable("The database is unavailable right now.") from error
         return WireResponse({"STATUS": "ok"}, "Health")
 
     _install_error_handlers(app)

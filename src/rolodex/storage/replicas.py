@@ -20,6 +20,7 @@ meanwhile (a read is never failed because a replica is down).
 """
 
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from rolodex.errors import ServiceUnavailable
 from rolodex.storage.engine import database_namespace, make_engine, run_in_transaction
 
 T = TypeVar("T")
+log = logging.getLogger("rolodex")
 
 # How long a caller's reads are checked against its last write. Longer than any lag at which a
 # replica is still worth reading from: past it, a caller reads whatever the replica has.
@@ -166,8 +168,13 @@ class ReadRouter:
                 result = run_in_transaction(replica.engine, checked, write=False, retries=0)
         except Behind:
             return on_primary()
-        except ServiceUnavailable:
+        except ServiceUnavailable as error:
             replica.down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+            log.warning(
+                "A replica failed a read (%s); reads go to the primary for %s s",
+                error.__cause__ or error,
+                REPLICA_RETRY_SECONDS,
+            )
             return on_primary()
         return result
 
