@@ -67,6 +67,7 @@ from rolodex.web.fields import (
     default_state,
     is_select_reference,
     list_columns,
+    picked_ids,
     place_errors,
     record_state,
     search_fields,
@@ -450,7 +451,22 @@ def _detail_context(
         "can_link": kind.can_link,
         "link_targets": [t for t in record_types_of(connection, caller) if t.object_name != "Note"],
         "link_form": link_form or FormState(),
+        "link_name": _link_name(connection, caller, link_form, type_labels),
     }
+
+
+def _link_name(
+    connection: Connection, caller: Caller, form: FormState | None, type_labels: dict[str, str]
+) -> str:
+    """The name of the record the link form (shown again) had chosen, for its picker."""
+    values = form.values if form else {}
+    object_name, chosen = values.get("LINK_OBJECT_NAME"), values.get("LINK_OBJECT_ID")
+    if object_name not in type_labels or not isinstance(chosen, str):
+        return ""
+    if not chosen.isdigit() or len(chosen) > 18:  # not an id, or none a record has
+        return ""
+    key = (str(object_name), int(chosen))
+    return record_names(connection, caller, {key[0]: {key[1]}}).get(key, "")
 
 
 def _custom_cells(
@@ -598,6 +614,7 @@ def _form_page(
         "kind": kind,
         "sections": sections(shown),
         "state": state,
+        "picked": _picked_names(request, controls, state.values),
         "record_id": record_id,
         "etag": etag,
         "has_tags": kind.rt.has(Feature.TAGS),
@@ -605,6 +622,23 @@ def _form_page(
         "cancel_url": record_url(kind.object_name, record_id) if record_id else kind.url,
     }
     return render(request, "records/form.html", context, status_code)
+
+
+def _picked_names(
+    request: Request, controls: list[Control], values: dict[str, Any]
+) -> dict[str, str]:
+    """The name of the record each picker shows (one statement per type of record picked)."""
+    wanted = picked_ids(controls, values)
+    if not wanted:
+        return {}
+    session = require_session(request)
+    with unit_of_work(_engine(request)) as connection:
+        names = record_names(connection, session.caller, wanted)
+    return {
+        control.name: names.get((control.picks, int(values[control.name])), "")
+        for control in controls
+        if control.picks in wanted and str(values.get(control.name, "")).isdigit()
+    }
 
 
 def _error_state(
