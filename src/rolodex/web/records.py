@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -619,6 +619,7 @@ def _form_page(
         "etag": etag,
         "has_tags": kind.rt.has(Feature.TAGS),
         "action": f"{kind.url}/{record_id}/edit" if record_id is not None else f"{kind.url}/new",
+        "check": f"{kind.url}/{record_id}/check" if record_id is not None else f"{kind.url}/check",
         "cancel_url": record_url(kind.object_name, record_id) if record_id else kind.url,
     }
     return render(request, "records/form.html", context, status_code)
@@ -771,6 +772,44 @@ def update_record(request: Request, object_name: str, record_id: int, post: Post
         again,
         (PreconditionFailed, BadRequest),
     )
+
+
+@router.post("/records/{object_name}/check")
+def check_new_record(request: Request, object_name: str, post: Post) -> Response:
+    """The messages the new-record form's values would get if sent now, by field (as JSON)."""
+    return _check(request, object_name, None, post)
+
+
+@router.post("/records/{object_name}/{record_id:int}/check")
+def check_record(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """The messages the edit form's values would get if saved now, by field (as JSON)."""
+    _check_id(record_id)
+    return _check(request, object_name, record_id, post)
+
+
+def _check(request: Request, object_name: str, record_id: int | None, post: FormPost) -> Response:
+    """The form's values checked by the service's own rules (RecordService.check), exactly as
+    the form's POST would be; nothing is written."""
+    caller = post.session.caller
+    with unit_of_work(_engine(request)) as connection:
+        if record_id is None:
+            kind = _creatable(connection, caller, object_name)
+        else:
+            kind = _editable(connection, caller, object_name)
+        controls = _controls(connection, caller, kind)
+        tags = kind.rt.has(Feature.TAGS)
+        values = submitted_state(controls, post.form, tags)
+        body, order = body_from_form(controls, values, tags, creating=record_id is None)
+        service = RecordService(connection, caller, kind.rt)
+        try:
+            if record_id is None:
+                service.check(body)
+            else:
+                service.check(whole_graph(service.get(record_id), body), record_id)
+        except BadRequest as error:
+            state = _error_state(error, controls, order, values)
+            return JSONResponse({"errors": state.errors, "general": state.general})
+    return JSONResponse({"errors": {}, "general": []})
 
 
 STALE_MESSAGE = (

@@ -83,7 +83,8 @@
       timer = setTimeout(async () => {
         const mine = ++asked;
         const groups = await suggest(text);
-        if (mine === asked && groups) show(groups);
+        // Not once the box is left: its list would stay open.
+        if (mine === asked && groups && document.activeElement === input) show(groups);
       }, 200);
     });
     input.addEventListener("keydown", (event) => {
