@@ -483,9 +483,10 @@ def _custom_cells(
         if lookup is not None:
             target = by_singular(lookup["OBJECT_NAME"])
             label = type_labels.get(target.singular, target.singular)
+            browsable = target.has(Feature.LINKS)  # users have no pages
             cell = Cell(
                 record_name(target, lookup["RECORD"], label),
-                record_url(target.singular, lookup["RECORD_ID"]),
+                record_url(target.singular, lookup["RECORD_ID"]) if browsable else None,
             )
         elif isinstance(value, bool):
             cell = Cell("Yes" if value else "No")
