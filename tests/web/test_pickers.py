@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from rolodex.services.sessions import set_password
 from rolodex.storage.engine import unit_of_work
 from tests.conftest import SUITE_OBJECT, Tenant
+from tests.test_request_cost import statements
 from tests.web.conftest import csrf_of, sign_in
 
 
@@ -219,3 +220,19 @@ def test_references_are_chosen_by_name_in_a_browser(
     expect(links.get_by_role("link", name="Difference engine")).to_be_visible()
     links_now = api.get(f"/Contacts/{contact}/Links").json()
     assert (SUITE_OBJECT, item) in [(k["LINK_OBJECT_NAME"], k["LINK_OBJECT_ID"]) for k in links_now]
+
+
+def test_a_pickers_answer_costs_the_same_whatever_it_finds(
+    web: httpx.Client, api: httpx.Client, engine: Engine
+) -> None:
+    for number in range(8):
+        made(api, "/Contacts", {"FIRST_NAME": f"Many {number}", "LAST_NAME": "Costly"})
+    made(api, "/Contacts", {"FIRST_NAME": "Lone", "LAST_NAME": "Costly"})
+    counts = {}
+    for text in ("lone", "many"):
+        web.get("/pick/Contact", params={"q": text})
+        with statements(engine) as sent:
+            found = picked(web, "Contact", text)
+        counts[len(found)] = len(sent)
+        assert all(s.lstrip().upper().startswith(("SELECT", "BEGIN")) for s in sent), sent
+    assert counts[1] == counts[8], counts
