@@ -19,9 +19,18 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# axe-core for the browser tests' accessibility checks, at the version pinned in
+# tests/web/axe/package-lock.json, installed from npm's registry into build/npm.
+AXE := build/npm/node_modules/axe-core/axe.min.js
+$(AXE): tests/web/axe/package.json tests/web/axe/package-lock.json
+	mkdir -p build/npm
+	cp tests/web/axe/package.json tests/web/axe/package-lock.json build/npm/
+	npm ci --prefix build/npm --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
-dev: $(VENV)/.dev-installed
+dev: $(VENV)/.dev-installed $(AXE)
 
 ## Migrate the database, print a first admin key if there is no user yet, and serve on
 ## HOST:PORT (127.0.0.1:8000; `make serve PORT=8001` for another port).

@@ -17,7 +17,30 @@ from rolodex.storage.engine import unit_of_work
 from tests.conftest import Tenant
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+# axe-core, installed from npm by `make dev` at the version of tests/web/axe/package-lock.json.
+AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+# Run on every page a test's browser loads; the findings that matter go to the test's list.
+# Not on a new tab's first about:blank, whose window the page opened in it takes over.
+_AXE_ON_LOAD = """
+if (location.protocol.startsWith("http")) {
+%s
+window.addEventListener("load", () => {
+  if (window.top !== window) return;
+  window.__axeRun = axe.run(document, {resultTypes: ["violations"]}).then((result) => {
+    window.__axeReport(location.pathname, result.violations);
+  }, () => {});
+});
+}
+"""
+# The same check on demand, after any run the page's load started.
+_AXE_NOW = """async () => {
+  await window.__axeRun;
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations;
+}"""
+_SEVERE = ("serious", "critical")
 
 
 @dataclass
@@ -67,17 +90,69 @@ def web(base_url: str, web_user: WebUser) -> Iterator[httpx.Client]:
         yield client
 
 
+def severe(path: str, violations: list[dict[str, Any]]) -> list[str]:
+    """axe-core's serious and critical violations of a page, one line each."""
+    return [
+        f"{path}: {v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in violations
+        if v.get("impact") in _SEVERE
+    ]
+
+
+# What axe-core found on the pages of the running test (checked when the test ends).
+_AXE_FINDINGS: list[str] = []
+
+
+class _CheckedBrowser:
+    """The browser, whose every context runs axe-core on each page it loads."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.expose_binding(
+            "__axeReport", lambda _source, path, found: _AXE_FINDINGS.extend(severe(path, found))
+        )
+        context.add_init_script(script=_AXE_ON_LOAD % AXE.read_text(encoding="utf-8"))
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser), checking each page
+    it loads with axe-core."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
+    assert AXE.exists(), f"{AXE} is missing: `make dev` installs it (npm ci)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
+        yield _CheckedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_severe_axe_violations() -> Iterator[None]:
+    """Fails a browser test on whose pages axe-core found a serious or critical violation."""
+    _AXE_FINDINGS.clear()
+    yield
+    found = list(_AXE_FINDINGS)
+    _AXE_FINDINGS.clear()
+    assert not found, "axe-core found:\n" + "\n".join(found)
+
+
+def check_accessibility(page: Any) -> None:
+    """axe-core on the page as it is now (after what a script changed, too)."""
+    if not page.evaluate("() => Boolean(window.axe)"):  # a tab a page opened: not loaded there
+        page.add_script_tag(path=str(AXE))
+    found = severe(page.url, page.evaluate(_AXE_NOW))
+    assert not found, "axe-core found:\n" + "\n".join(found)
 
 
 @pytest.fixture
@@ -96,10 +171,12 @@ def signed_in_page(browser: Any, base_url: str, web_user: WebUser) -> Iterator[A
 
 @pytest.fixture
 def screenshot() -> Callable[[Any, str], None]:
-    """Save a screenshot of a page under build/screenshots/ (a test artifact)."""
+    """Save a screenshot of a page under build/screenshots/ (a test artifact), and check the
+    page's state with axe-core."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page: Any, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        check_accessibility(page)
 
     return take

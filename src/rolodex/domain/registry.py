@@ -194,7 +194,7 @@ _VISIBILITY_FIELDS = (
     FieldSpec("VISIBLE_TEAM_ID", Kind.INT, references="Team"),
     _text("VISIBLE_USER_IDS", 4000, pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$", example="3,5"),
 )
-_CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True)
+_CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True, references="User")
 
 # Leads, opportunities and projects: everything but DATES.
 _MAJOR_FEATURES = frozenset(
@@ -360,9 +360,9 @@ LEADS = RecordType(
         _text("ADDRESS_COUNTRY"),
         FieldSpec("CONVERTED", Kind.BOOL, read_only=True, default=False),
         FieldSpec("CONVERTED_DATE_UTC", Kind.DATETIME, read_only=True),
-        FieldSpec("CONVERTED_CONTACT_ID", Kind.INT, read_only=True),
-        FieldSpec("CONVERTED_ORGANISATION_ID", Kind.INT, read_only=True),
-        FieldSpec("CONVERTED_OPPORTUNITY_ID", Kind.INT, read_only=True),
+        FieldSpec("CONVERTED_CONTACT_ID", Kind.INT, read_only=True, references="Contact"),
+        FieldSpec("CONVERTED_ORGANISATION_ID", Kind.INT, read_only=True, references="Organisation"),
+        FieldSpec("CONVERTED_OPPORTUNITY_ID", Kind.INT, read_only=True, references="Opportunity"),
         FieldSpec("EMAIL_OPTED_OUT", Kind.BOOL, default=False),
         _text("IMAGE_URL", read_only=True),
         *_AUDIT_FIELDS,
@@ -933,6 +933,7 @@ _LABELS = {
     "PHONE_FAX": "Fax",
     "SOCIAL_TWITTER": "X (Twitter)",
     "OWNER_USER_ID": "Owner",
+    "CREATED_USER_ID": "Created by",
     "RESPONSIBLE_USER_ID": "Responsible user",
     "VISIBLE_TEAM_ID": "Visible to team",
     "VISIBLE_USER_IDS": "Visible to users",

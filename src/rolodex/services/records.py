@@ -368,6 +368,7 @@ class RecordService:
         data: Any,
         custom_values: CustomValues | None,
         memo: dict[tuple[str, int], FieldError | None] | None,
+        number: bool = True,
     ) -> _NewRecord:
         """The row a POST body becomes, checked (a 400 naming every problem), not yet written."""
         model = validate(write_model(self.rt), upper_keys(data))
@@ -395,7 +396,7 @@ class RecordService:
             values["custom_fields"] = custom
         if problems:
             raise invalid_input(problems)
-        if custom_values is not None:
+        if custom_values is not None and number:  # AUTONUMBER values: a counter is written
             custom_values.number(values["custom_fields"])
         values.update(self._derived(values))
         tags = _sent(model, "TAGS")
@@ -457,6 +458,31 @@ class RecordService:
         model = validate(write_model(self.rt), upper_keys(data))
         record_id = self._id_for_update(model, path_id)
         row = self._require(record_id, for_update=True)
+        changes, custom_values = self._plan_update(model, row)
+        for column, value in self._derived({**row, **changes}).items():
+            if _same(row[column], value):
+                changes.pop(column, None)  # derived back to what is stored: no change
+            else:
+                changes[column] = value
+        stamp = next_update_stamp(row["date_updated_utc"])
+        graph_changed = self._write_sub_collections(record_id, model, stamp)
+        if extension is not None:
+            graph_changed |= self._write_extension(record_id, extension, {**row, **changes})
+        if changes or graph_changed:
+            changes["date_updated_utc"] = stamp
+            self.repo.update_record(self.rt, record_id, changes)
+        if custom_values is not None and "custom_fields" in changes:
+            custom_values.reindex(record_id, changes["custom_fields"])
+        if any(spec.phone and spec.column in changes for spec in self.rt.fields):
+            self._index_phones(record_id, {**row, **changes})
+        if "visible_user_ids" in changes:
+            self._index_viewers(record_id, changes)
+        self.keep_history(record_id, changes, stamp)
+        return self.read(record_id)
+
+    def _plan_update(self, model: WireModel, row: Row) -> tuple[Row, CustomValues | None]:
+        """The changes a PUT body makes to the stored `row`, checked (a 400 naming every
+        problem), not yet written; and the custom field definitions it was checked against."""
         fields_set = model.model_fields_set
         changes: Row = {}
         problems: list[FieldError] = []
@@ -482,26 +508,16 @@ class RecordService:
                 changes["custom_fields"] = merged
         if problems:
             raise invalid_input(problems)
-        for column, value in self._derived({**row, **changes}).items():
-            if _same(row[column], value):
-                changes.pop(column, None)  # derived back to what is stored: no change
-            else:
-                changes[column] = value
-        stamp = next_update_stamp(row["date_updated_utc"])
-        graph_changed = self._write_sub_collections(record_id, model, stamp)
-        if extension is not None:
-            graph_changed |= self._write_extension(record_id, extension, {**row, **changes})
-        if changes or graph_changed:
-            changes["date_updated_utc"] = stamp
-            self.repo.update_record(self.rt, record_id, changes)
-        if custom_values is not None and "custom_fields" in changes:
-            custom_values.reindex(record_id, changes["custom_fields"])
-        if any(spec.phone and spec.column in changes for spec in self.rt.fields):
-            self._index_phones(record_id, {**row, **changes})
-        if "visible_user_ids" in changes:
-            self._index_viewers(record_id, changes)
-        self.keep_history(record_id, changes, stamp)
-        return self.read(record_id)
+        return changes, custom_values
+
+    def check(self, data: Any, record_id: int | None = None) -> None:
+        """The 400 that `create` (or `update` of `record_id`) would answer for `data`, if any,
+        found by the same checks of the fields and custom fields; nothing is written."""
+        if record_id is None:
+            self._plan_create(data, self._custom_values(), None, number=False)
+        else:
+            model = validate(write_model(self.rt), upper_keys(data))
+            self._plan_update(model, self._require(record_id))
 
     def set_system_fields(self, record_id: int, values: Row) -> tuple[Wire, str]:
         """Write fields no request body can set (pipeline, stage, conversion) on one record."""

@@ -1,6 +1,7 @@
 """The search of every record type at once (the pages' search box): by name, e-mail, phone or
 tag, each through the type's own indexed search, only among the records the caller sees."""
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -14,7 +15,7 @@ from rolodex.domain.registry import (
     custom_object_type,
     name_fields,
 )
-from rolodex.errors import BadRequest
+from rolodex.errors import BadRequest, NotFound
 from rolodex.services import cti
 from rolodex.services.context import Caller
 from rolodex.services.custom_objects import CustomObjectService
@@ -84,3 +85,33 @@ def search_everything(
                 Found(rt, label, sorted(records.values(), key=lambda r: r[rt.id_field])[:per_type])
             )
     return found
+
+
+def picker_fields(rt: RecordType) -> tuple[str, ...]:
+    """The fields a picker of `rt` records looks in: the searched ones, else its name fields."""
+    return searched_fields(rt) or name_fields(rt)
+
+
+def find_by_name(
+    connection: Connection, caller: Caller, rt: RecordType, text: str, limit: int = 10
+) -> list[Wire]:
+    """Records of `rt` the caller sees whose name field or e-mail address starts with `text`
+    (in any letter case), or whose id is `text`: what a form's picker offers, in name order."""
+    text = text.strip()
+    if not text:
+        return []
+    service = RecordService(connection, caller, rt)
+    found: dict[int, Wire] = {}
+    if text.isdigit() and len(text) <= 18:
+        with suppress(NotFound):  # no such record, or not one the caller sees
+            found[int(text)] = service.get(int(text), brief=True)
+    for field_name in picker_fields(rt):
+        if len(found) >= limit:
+            break
+        spec = rt.field_named(field_name)
+        assert spec is not None
+        prefix = FieldFilter(column=spec.column, kind=Kind.TEXT, value=text, prefix=True)
+        page, _ = service.list_page(Page(top=limit), prefix, brief=True, sort=(field_name, False))
+        for record in page:
+            found.setdefault(record[rt.id_field], record)
+    return list(found.values())[:limit]

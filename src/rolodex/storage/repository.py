@@ -45,7 +45,8 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class FieldFilter:
-    """Equality on one field: a column, a custom field (`__c`) or a tag."""
+    """Equality on one field: a column, a custom field (`__c`) or a tag; with `prefix`, the
+    text values that start with `value` (in any letter case)."""
 
     column: str | None = None
     kind: Kind = Kind.TEXT
@@ -56,6 +57,7 @@ class FieldFilter:
     until: datetime | None = None
     # Records linked to this (singular object name, id).
     linked_to: tuple[str, int] | None = None
+    prefix: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,11 @@ class Page:
     # A list in another order than the ids': (column, descending), then by id. The caller
     # checks that the column is one it may sort by (rolodex.services.records.sortable_fields).
     sort: tuple[str, bool] | None = None
+
+
+# After every text that starts with a given text, in code point order (SQLite's, and
+# PostgreSQL's C collation): the end of a prefix's range.
+_LAST_CHARACTER = "\U0010ffff"
 
 
 def strictly_after(when: datetime) -> datetime:
@@ -274,6 +281,10 @@ class Repository:
             if field_filter.kind is Kind.TEXT:
                 return or_(column.is_(None), column == "")
             return column.is_(None)
+        if field_filter.kind is Kind.TEXT and field_filter.prefix:
+            # A range of lower(column), which its index (lower(column), id) holds in order.
+            start = str(field_filter.value).lower()
+            return and_(func.lower(column) >= start, func.lower(column) < start + _LAST_CHARACTER)
         if field_filter.kind is Kind.TEXT:
             return func.lower(column) == str(field_filter.value).lower()
         if field_filter.until is not None:

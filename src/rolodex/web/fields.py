@@ -48,8 +48,10 @@ _CUSTOM_CONTROLS = {
     "DROPDOWN": "select",
     "MULTISELECT": "multiselect",
     "URL": "url",
-    "LOOKUP": "number",
+    "LOOKUP": "picker",
 }
+# The hint of a picker: a name to choose from, or (without scripts) the record's ID.
+PICKER_HINT = "Type a name and choose from the list, or type the ID."
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Control:
     hint: str | None = None
     custom: bool = False
     section: str = DETAILS_SECTION  # the form's fieldset it is shown in
+    picks: str | None = None  # a picker's: the object name of the records it chooses from
 
     @property
     def input_id(self) -> str:
@@ -126,9 +129,20 @@ def search_fields(rt: RecordType) -> list[tuple[str, str]]:
 
 
 def is_select_reference(spec: FieldSpec) -> bool:
-    """A reference to a short list (a setting, a user, a team): chosen from a select. A reference
-    to a record that can be linked (an organisation) is typed as an id instead."""
-    return spec.references is not None and not by_singular(spec.references).has(Feature.LINKS)
+    """A reference to a settings list (lead sources, categories: rows with a default or an
+    active flag), chosen from a select. Any other reference (an organisation, a user, a team)
+    is chosen with a picker that searches as one types."""
+    if spec.references is None:
+        return False
+    target = by_singular(spec.references)
+    return target.default_flag is not None or target.active_flag is not None
+
+
+def picks(spec: FieldSpec) -> str | None:
+    """The object name a reference's picker chooses from (None: not a picker)."""
+    if spec.references is None or is_select_reference(spec):
+        return None
+    return by_singular(spec.references).singular
 
 
 # --- controls --------------------------------------------------------------------------------
@@ -152,10 +166,10 @@ def standard_controls(
         elif spec.kind is Kind.TEXT:
             long = spec.max_length is None or spec.max_length > _LONG_TEXT
             kind, options = ("textarea" if long else "text"), ()
+        elif picks(spec) is not None:
+            kind, options, hint = "picker", (), PICKER_HINT
         elif spec.kind is Kind.INT:
             kind, options = "number", ()
-            if spec.references is not None:
-                hint = f"{spec.references} ID"
         elif spec.kind is Kind.DECIMAL:
             kind, options = "decimal", ()
         elif spec.kind is Kind.BOOL:
@@ -164,7 +178,9 @@ def standard_controls(
             kind, options = ("datetime" if spec.name.endswith("_UTC") else "date"), ()
         section = field_section(spec.name)
         controls.append(
-            Control(spec.name, label, kind, spec.required, options, hint, False, section)
+            Control(
+                spec.name, label, kind, spec.required, options, hint, False, section, picks(spec)
+            )
         )
     return controls
 
@@ -180,8 +196,12 @@ def custom_controls(definitions: Sequence[Wire]) -> list[Control]:
             (o["OPTION_VALUE"], o["OPTION_VALUE"]) for o in defn["CUSTOM_FIELD_OPTIONS"]
         )
         hint = defn["FIELD_HELP_TEXT"]
-        if defn["FIELD_TYPE"] == "LOOKUP" and defn["JOIN_OBJECT"]:
-            hint = hint or f"{defn['JOIN_OBJECT']} ID"
+        target = None
+        if kind == "picker":
+            target = defn["JOIN_OBJECT"]
+            hint = hint or PICKER_HINT
+            if not target:  # a lookup to nothing yet: its ID is typed
+                kind = "number"
         controls.append(
             Control(
                 defn["FIELD_NAME"],
@@ -192,9 +212,20 @@ def custom_controls(definitions: Sequence[Wire]) -> list[Control]:
                 hint,
                 True,
                 CUSTOM_SECTION,
+                target,
             )
         )
     return controls
+
+
+def picked_ids(controls: Sequence[Control], values: Mapping[str, Shown]) -> dict[str, set[int]]:
+    """The ids each picker of a form shows now, by the object name it chooses from."""
+    wanted: dict[str, set[int]] = {}
+    for control in controls:
+        value = values.get(control.name)
+        if control.picks and isinstance(value, str) and value.isdigit() and len(value) <= 18:
+            wanted.setdefault(control.picks, set()).add(int(value))
+    return wanted
 
 
 def with_current_option(control: Control, value: Shown) -> Control:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -67,6 +67,7 @@ from rolodex.web.fields import (
     default_state,
     is_select_reference,
     list_columns,
+    picked_ids,
     place_errors,
     record_state,
     search_fields,
@@ -450,7 +451,22 @@ def _detail_context(
         "can_link": kind.can_link,
         "link_targets": [t for t in record_types_of(connection, caller) if t.object_name != "Note"],
         "link_form": link_form or FormState(),
+        "link_name": _link_name(connection, caller, link_form, type_labels),
     }
+
+
+def _link_name(
+    connection: Connection, caller: Caller, form: FormState | None, type_labels: dict[str, str]
+) -> str:
+    """The name of the record the link form (shown again) had chosen, for its picker."""
+    values = form.values if form else {}
+    object_name, chosen = values.get("LINK_OBJECT_NAME"), values.get("LINK_OBJECT_ID")
+    if object_name not in type_labels or not isinstance(chosen, str):
+        return ""
+    if not chosen.isdigit() or len(chosen) > 18:  # not an id, or none a record has
+        return ""
+    key = (str(object_name), int(chosen))
+    return record_names(connection, caller, {key[0]: {key[1]}}).get(key, "")
 
 
 def _custom_cells(
@@ -467,9 +483,10 @@ def _custom_cells(
         if lookup is not None:
             target = by_singular(lookup["OBJECT_NAME"])
             label = type_labels.get(target.singular, target.singular)
+            browsable = target.has(Feature.LINKS)  # users have no pages
             cell = Cell(
                 record_name(target, lookup["RECORD"], label),
-                record_url(target.singular, lookup["RECORD_ID"]),
+                record_url(target.singular, lookup["RECORD_ID"]) if browsable else None,
             )
         elif isinstance(value, bool):
             cell = Cell("Yes" if value else "No")
@@ -598,13 +615,32 @@ def _form_page(
         "kind": kind,
         "sections": sections(shown),
         "state": state,
+        "picked": _picked_names(request, controls, state.values),
         "record_id": record_id,
         "etag": etag,
         "has_tags": kind.rt.has(Feature.TAGS),
         "action": f"{kind.url}/{record_id}/edit" if record_id is not None else f"{kind.url}/new",
+        "check": f"{kind.url}/{record_id}/check" if record_id is not None else f"{kind.url}/check",
         "cancel_url": record_url(kind.object_name, record_id) if record_id else kind.url,
     }
     return render(request, "records/form.html", context, status_code)
+
+
+def _picked_names(
+    request: Request, controls: list[Control], values: dict[str, Any]
+) -> dict[str, str]:
+    """The name of the record each picker shows (one statement per type of record picked)."""
+    wanted = picked_ids(controls, values)
+    if not wanted:
+        return {}
+    session = require_session(request)
+    with unit_of_work(_engine(request)) as connection:
+        names = record_names(connection, session.caller, wanted)
+    return {
+        control.name: names.get((control.picks, int(values[control.name])), "")
+        for control in controls
+        if control.picks in wanted and str(values.get(control.name, "")).isdigit()
+    }
 
 
 def _error_state(
@@ -737,6 +773,44 @@ def update_record(request: Request, object_name: str, record_id: int, post: Post
         again,
         (PreconditionFailed, BadRequest),
     )
+
+
+@router.post("/records/{object_name}/check")
+def check_new_record(request: Request, object_name: str, post: Post) -> Response:
+    """The messages the new-record form's values would get if sent now, by field (as JSON)."""
+    return _check(request, object_name, None, post)
+
+
+@router.post("/records/{object_name}/{record_id:int}/check")
+def check_record(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """The messages the edit form's values would get if saved now, by field (as JSON)."""
+    _check_id(record_id)
+    return _check(request, object_name, record_id, post)
+
+
+def _check(request: Request, object_name: str, record_id: int | None, post: FormPost) -> Response:
+    """The form's values checked by the service's own rules (RecordService.check), exactly as
+    the form's POST would be; nothing is written."""
+    caller = post.session.caller
+    with unit_of_work(_engine(request)) as connection:
+        if record_id is None:
+            kind = _creatable(connection, caller, object_name)
+        else:
+            kind = _editable(connection, caller, object_name)
+        controls = _controls(connection, caller, kind)
+        tags = kind.rt.has(Feature.TAGS)
+        values = submitted_state(controls, post.form, tags)
+        body, order = body_from_form(controls, values, tags, creating=record_id is None)
+        service = RecordService(connection, caller, kind.rt)
+        try:
+            if record_id is None:
+                service.check(body)
+            else:
+                service.check(whole_graph(service.get(record_id), body), record_id)
+        except BadRequest as error:
+            state = _error_state(error, controls, order, values)
+            return JSONResponse({"errors": state.errors, "general": state.general})
+    return JSONResponse({"errors": {}, "general": []})
 
 
 STALE_MESSAGE = (
