@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from rolodex.config import get_settings
 from rolodex.domain.dates import parse_datetime
 from rolodex.domain.registry import (
+    RECORD_TYPES,
     USERS,
     Feature,
     Kind,
@@ -27,6 +28,7 @@ from rolodex.domain.registry import (
     custom_object_type,
     name_fields,
     owned_types,
+    owner_field_of,
     record_name,
     resolve_object_name,
 )
@@ -51,6 +53,7 @@ from rolodex.storage.extensions import ExtensionStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
+from rolodex.storage.sales import lines_priced_by, refresh_totals
 from rolodex.storage.tombstones import TombstoneStore
 from rolodex.storage.visibility import ViewerIndex, audience_of, hidden_among, user_ids
 from rolodex.wire import output
@@ -314,6 +317,7 @@ class RecordService:
             record_id, new.model, new.values["date_created_utc"], extra_links
         )
         self.keep_history(record_id, new.values, new.values["date_created_utc"])
+        self._refresh_totals(record_id)
         return record_id
 
     def create_many(self, bodies: Sequence[Any]) -> list[int | RolodexError]:
@@ -501,6 +505,8 @@ class RecordService:
         if "visible_user_ids" in changes:
             self._index_viewers(record_id, changes)
         self.keep_history(record_id, changes, stamp)
+        if changes or graph_changed:
+            self._refresh_totals(record_id)
         return self.read(record_id)
 
     def set_system_fields(self, record_id: int, values: Row) -> tuple[Wire, str]:
@@ -510,6 +516,7 @@ class RecordService:
         if changes:
             stamp = next_update_stamp(row["date_updated_utc"])
             self.repo.update_record(self.rt, record_id, {**changes, "date_updated_utc": stamp})
+            self._refresh_totals(record_id)
         return self.read(record_id)
 
     def delete(self, record_id: int) -> list[str]:
@@ -541,7 +548,10 @@ class RecordService:
             removed_files += files.delete_for_records(COMMENT_FILES, comment_ids)
         for owned in owned_types(self.rt):  # a project's milestones go with it
             owned_service = RecordService(self.repo.connection, self.caller, owned)
-            for owned_id in owned_service.ids_owned_by(record_id):
+            owned_ids = owned_service.ids_owned_by(record_id, self.rt)
+            if owned.currency_of is not None:  # a product's price book entries
+                self._check_unpriced(owned, owned_ids)
+            for owned_id in owned_ids:
                 owned_service.delete(owned_id)
         if self.rt.history_field is not None:
             self.repo.delete_history(singular, record_id)
@@ -688,13 +698,14 @@ class RecordService:
             for link in self.links(record_id)
         )
 
-    def ids_owned_by(self, owner_id: int) -> list[int]:
-        """The ids of this type's records whose owner_field names `owner_id`."""
-        assert self.rt.owner_field is not None
-        owner = FieldFilter(column=self.rt.owner_field.lower(), kind=Kind.INT, value=owner_id)
+    def ids_owned_by(self, owner_id: int, owner: RecordType) -> list[int]:
+        """The ids of this type's records that the `owner` record `owner_id` owns."""
+        field_name = owner_field_of(self.rt, owner)
+        assert field_name is not None
+        owner_filter = FieldFilter(column=field_name.lower(), kind=Kind.INT, value=owner_id)
         ids: list[int] = []
         while True:
-            rows, _ = self.repo.list_records(self.rt, Page(skip=len(ids), top=500), owner)
+            rows, _ = self.repo.list_records(self.rt, Page(skip=len(ids), top=500), owner_filter)
             ids += [row["id"] for row in rows]
             if len(rows) < 500:
                 return ids
@@ -761,6 +772,25 @@ class RecordService:
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])
         self.repo.update_record(self.rt, row["id"], {"date_updated_utc": stamp})
+
+    def _refresh_totals(self, record_id: int) -> None:
+        """A record whose fields sum its line items (RecordType.totals): those sums, again."""
+        if self.rt.totals is not None:
+            refresh_totals(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+
+    def _check_unpriced(self, entries: RecordType, entry_ids: Sequence[int]) -> None:
+        """Price book entries go with their product only if no line item is priced by one."""
+        line_types = tuple(rt for rt in RECORD_TYPES if rt.priced_by is not None)
+        for entry_id in entry_ids:
+            used = lines_priced_by(
+                self.repo.connection, self.caller.instance_id, line_types, entry_id
+            )
+            if used:
+                raise invalid_field(
+                    entries.id_field,
+                    f"{entry_id} of this {self.rt.singular} prices {used} line item(s): "
+                    "remove them first",
+                )
 
     def _derived(self, record: Row) -> Row:
         """The type's derived values for the record as it will be stored (or a 400)."""
