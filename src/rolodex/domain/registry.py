@@ -103,6 +103,15 @@ class Totals:
     # (field, reference): a currency copied from the price book the reference names.
     currency: tuple[str, str] | None = None
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field these totals set."""
+        named = [name for name, _ in self.sums]
+        for extra in (self.difference, self.grand, self.currency):
+            if extra is not None:
+                named.append(extra[0])
+        return tuple(named)
+
 
 # eq=False: a record type is equal only to itself, and hashing it (caches key on it) is cheap.
 @dataclass(frozen=True, eq=False)
