@@ -85,6 +85,13 @@ def test_an_entry_is_in_its_books_currency_and_reads_from_both_owners(api: httpx
         f"/Product/{product_id}/PricebookEntry", json={"PRICEBOOK_ENTRY_ID": entry_id, "PRICE": 12}
     )
     assert money(made(repriced, 200)["PRICE"]) == Decimal(12)
+    recurrency = api.put("/Pricebook", json={"PRICEBOOK_ID": book_id, "CURRENCY_CODE": "USD"})
+    assert error_fields(recurrency) == ["CURRENCY_CODE"]
+    empty = made(api.post("/Pricebook", json={"NAME": "Empty", "CURRENCY_CODE": "EUR"}))
+    moved = api.put(
+        "/Pricebook", json={"PRICEBOOK_ID": empty["PRICEBOOK_ID"], "CURRENCY_CODE": "usd"}
+    )
+    assert made(moved, 200)["CURRENCY_CODE"] == "usd"
     assert (
         made(
             api.get(

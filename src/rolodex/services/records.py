@@ -473,6 +473,8 @@ class RecordService:
             elif not _same(row[spec.column], value):
                 changes[spec.column] = value
         problems.extend(self._reference_problems(changes))
+        if "currency_code" in changes:
+            problems.extend(self._currency_problems(record_id))
         sent_custom = _sent(model, "CUSTOMFIELDS")
         custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
@@ -777,6 +779,26 @@ class RecordService:
         """A record whose fields sum its line items (RecordType.totals): those sums, again."""
         if self.rt.totals is not None:
             refresh_totals(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+
+    def _currency_problems(self, record_id: int) -> list[FieldError]:
+        """A price book's currency is its entries' (RecordType.currency_of): it does not change
+        while it has any (decision: their prices are in it)."""
+        problems = []
+        for other in RECORD_TYPES:
+            spec = other.field_named(other.currency_of or "")
+            if spec is None or spec.references != self.rt.singular:
+                continue
+            if RecordService(self.repo.connection, self.caller, other).ids_owned_by(
+                record_id, self.rt
+            ):
+                problems.append(
+                    FieldError(
+                        "CURRENCY_CODE",
+                        f"cannot change while the {self.rt.singular} has {other.collection} "
+                        "records: they are in its currency",
+                    )
+                )
+        return problems
 
     def _check_unpriced(self, entries: RecordType, entry_ids: Sequence[int]) -> None:
         """Price book entries go with their product only if no line item is priced by one."""
