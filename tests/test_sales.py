@@ -244,6 +244,19 @@ def test_a_line_write_costs_the_same_statements_however_many_lines(
             made(api.post(lines, json=body))
         counts.append(len(sent))
     assert counts[0] == counts[1]
+    # Deleting the opportunity takes its lines in as many statements, whether 1 or 12.
+    deletes = []
+    for many in (1, 12):
+        other = priced_opportunity(api, book_id)
+        for _ in range(many):
+            made(api.post(f"/Opportunities/{other}/OpportunityLineItem", json=body))
+        with statements(engine) as sent:
+            assert api.delete(f"/Opportunities/{other}").status_code == 202
+        deletes.append(len(sent))
+    assert deletes[0] == deletes[1]
+    gone = {d["ID"] for d in made(api.get("/OpportunityLineItem/Deleted"), 200)}
+    assert len(gone) == 13
+    assert made(api.get("/OpportunityLineItem"), 200) != []  # the first opportunity's stay
 
 
 def test_line_items_are_seen_with_their_opportunity(

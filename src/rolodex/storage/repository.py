@@ -502,6 +502,38 @@ class Repository:
             )
             self.connection.execute(update(links).where(at_source).values({object_id: target_id}))
 
+    def delete_many(self, rt: RecordType, record_ids: Sequence[int], when: datetime) -> None:
+        """Delete records that have no sub-collections of their own (a quotation's line items:
+        custom fields at most) in a fixed number of statements, however many: their search
+        keys, follows, other versions' bodies and rows go, and each gets its tombstone."""
+        if not record_ids:
+            return
+        wanted = list(record_ids)
+        for keyed in (tables.custom_field_values, tables.follows, tables.record_extensions):
+            self.connection.execute(
+                delete(keyed).where(
+                    self._scoped(keyed),
+                    keyed.c.record_type == rt.singular,
+                    keyed.c.record_id.in_(wanted),
+                )
+            )
+        table = self.record_table(rt)
+        self.connection.execute(
+            delete(table).where(self._of_type(rt, table), table.c.id.in_(wanted))
+        )
+        self.connection.execute(
+            insert(tables.tombstones),
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": rt.singular,
+                    "record_id": record_id,
+                    "date_deleted_utc": when,
+                }
+                for record_id in wanted
+            ],
+        )
+
     def delete_record(self, rt: RecordType, record_id: int) -> None:
         table = self.record_table(rt)
         self.connection.execute(
