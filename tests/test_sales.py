@@ -305,6 +305,15 @@ def test_line_items_are_seen_with_their_opportunity(
         assert made(found, 200) == []
         assert len(made(bob.get("/PricebookEntry"), 200)) == 1  # the catalogue is everyone's
     assert len(made(admin.get("/OpportunityLineItem"), 200)) == 1
+    # Their tombstones are seen by whoever saw the opportunity.
+    lines = f"/Opportunities/{opportunity_id}/OpportunityLineItem"
+    made(admin.delete(f"{lines}/{item['OPPORTUNITY_ITEM_ID']}"), 202)
+    made(admin.delete(f"/Quotation/{quotation['QUOTATION_ID']}"), 202)
+    feeds = ("/OpportunityLineItem/Deleted", "/Quotation/Deleted", "/QuotationLineItem/Deleted")
+    with client_for(tenant, key) as bob_again:
+        for feed in feeds:
+            assert made(bob_again.get(feed), 200) == [], feed
+            assert len(made(admin.get(feed), 200)) == 1, feed
 
 
 def test_the_sales_types_are_v31_only(tenant: Tenant) -> None:

@@ -554,7 +554,10 @@ class RecordService:
             if owned.currency_of is not None:  # a product's price book entries
                 self._check_unpriced(owned, owned_ids)
             if _bulk_deletable(self.repo.connection, self.caller.instance_id, owned):
-                self.repo.delete_many(owned, owned_ids, now)  # however many lines: a few
+                # However many lines: a few statements. Seen through this record, their
+                # tombstones are seen by whoever saw it.
+                seen_by = self._tombstone_audience(row) if owned.audience_from else None
+                self.repo.delete_many(owned, owned_ids, now, seen_by)
             else:
                 for owned_id in owned_ids:
                     owned_service.delete(owned_id)
@@ -565,9 +568,23 @@ class RecordService:
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(
-            singular, record_id, now, audience_of(self.rt, row)
+            singular, record_id, now, self._tombstone_audience(row)
         )
         return removed_files
+
+    def _tombstone_audience(self, row: Row) -> Row | None:
+        """Who saw the record `row`: a record seen through another (RecordType.audience_from: a
+        line item, through its opportunity) was seen by whoever saw that one."""
+        rt = self.rt
+        while rt.audience_from is not None:
+            spec = rt.field_named(rt.audience_from)
+            assert spec is not None and spec.references is not None
+            rt = by_singular(spec.references)
+            parent = self.repo.unfiltered().get_record(rt, row[spec.column])
+            if parent is None:
+                return None
+            row = parent
+        return audience_of(rt, row)
 
     # --- sub-resources -------------------------------------------------------------------
 

@@ -106,6 +106,10 @@ def _sort_order(table: Table, column: str, descending: bool) -> tuple[ColumnElem
     return value.asc().nulls_last(), table.c.id.asc()
 
 
+# The columns of a tombstone that say who saw the record (rolodex.storage.tombstones).
+_AUDIENCE = ("owner_user_id", "visible_to", "visible_team_id", "visible_user_ids")
+
+
 class Repository:
     """Data access for one instance: as seen by the user `viewer` (who sees only the records
     visibility lets them see, rolodex.storage.visibility), or by an administrator (None)."""
@@ -502,10 +506,13 @@ class Repository:
             )
             self.connection.execute(update(links).where(at_source).values({object_id: target_id}))
 
-    def delete_many(self, rt: RecordType, record_ids: Sequence[int], when: datetime) -> None:
+    def delete_many(
+        self, rt: RecordType, record_ids: Sequence[int], when: datetime, audience: Row | None
+    ) -> None:
         """Delete records that have no sub-collections of their own (a quotation's line items:
         custom fields at most) in a fixed number of statements, however many: their search
-        keys, follows, other versions' bodies and rows go, and each gets its tombstone."""
+        keys, follows, other versions' bodies and rows go, and each gets its tombstone, seen
+        by `audience` (TombstoneStore.add)."""
         if not record_ids:
             return
         wanted = list(record_ids)
@@ -529,6 +536,7 @@ class Repository:
                     "record_type": rt.singular,
                     "record_id": record_id,
                     "date_deleted_utc": when,
+                    **{column: (audience or {}).get(column) for column in _AUDIENCE},
                 }
                 for record_id in wanted
             ],
