@@ -14,6 +14,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from rolodex.domain.registry import QUOTATIONS
+from rolodex.services.context import Caller
+from rolodex.services.records import RecordService
+from rolodex.storage.engine import unit_of_work
 from tests.conftest import Tenant
 from tests.test_search_paging import statements
 from tests.test_visibility import client_for
@@ -322,3 +326,22 @@ def test_the_sales_types_are_v31_only(tenant: Tenant) -> None:
         with httpx.Client(base_url=f"{root}/{version}", auth=(tenant.api_key, "")) as older:
             for path in ("/Product", "/Pricebook", "/PricebookEntry", "/Quotation"):
                 assert older.get(path).status_code == 404, (version, path)
+
+
+def test_a_bulk_load_of_quotations_gives_each_its_totals(tenant: Tenant, engine: Engine) -> None:
+    """`rolodex import` creates records with RecordService.create_many: a quotation loaded so
+    has its book's currency and its GRAND_TOTAL like one made over the API."""
+    api = tenant.client
+    _, book_id, _ = catalogue(api)
+    opportunity_id = priced_opportunity(api, book_id)
+    body = {"QUOTATION_NAME": "Loaded", "OPPORTUNITY_ID": opportunity_id, "PRICEBOOK_ID": book_id}
+    with unit_of_work(engine, write=True) as connection:
+        caller = Caller(tenant.instance_id, tenant.user_id, is_admin=True)
+        loaded = RecordService(connection, caller, QUOTATIONS).create_many(
+            [{**body, "TAX": 3}, {**body, "SHIPPING_HANDLING": 4}]
+        )
+    totals = [made(api.get(f"/Quotation/{quotation_id}"), 200) for quotation_id in loaded]
+    assert [(q["CURRENCY_CODE"], money(q["GRAND_TOTAL"])) for q in totals] == [
+        ("EUR", Decimal(3)),
+        ("EUR", Decimal(4)),
+    ]

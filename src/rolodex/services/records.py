@@ -350,6 +350,7 @@ class RecordService:
                         bulk.append((index, new))
                 for (index, _new), record_id in zip(bulk, self._insert_many(bulk), strict=True):
                     results[index] = record_id
+                    self._refresh_totals(record_id)  # a quotation's currency and totals
         except (RolodexError, DBAPIError):
             results = []
             for body in bodies:
