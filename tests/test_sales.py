@@ -8,6 +8,7 @@ against the real app and database.
 """
 
 from collections.abc import Callable
+from contextlib import closing
 from decimal import Decimal
 from typing import Any
 
@@ -272,10 +273,6 @@ def test_line_items_are_seen_with_their_opportunity(
     _, key = tenant.add_user(engine, f"bob-{tenant.instance_id}@example.com")
     bob = client_for(tenant, key)
     opportunity_id = priced_opportunity(admin, book_id)
-    made(
-        admin.put("/Opportunities", json={"OPPORTUNITY_ID": opportunity_id, "VISIBLE_TO": "OWNER"}),
-        200,
-    )
     body = {"PRICEBOOK_ENTRY_ID": entry_id, "QUANTITY": 1, "UNIT_PRICE": 2}
     item = made(admin.post(f"/Opportunities/{opportunity_id}/OpportunityLineItem", json=body))
     quotation = made(
@@ -288,10 +285,18 @@ def test_line_items_are_seen_with_their_opportunity(
             },
         )
     )
+    # Bob follows the quotation while he sees it; then the opportunity is made private.
+    made(bob.post(f"/Quotation/{quotation['QUOTATION_ID']}/Follow"), 200)
+    assert [f["RECORD_TYPE"] for f in made(bob.get("/Follows"), 200)] == ["Quotation"]
+    made(
+        admin.put("/Opportunities", json={"OPPORTUNITY_ID": opportunity_id, "VISIBLE_TO": "OWNER"}),
+        200,
+    )
     quote_line = made(
         admin.post(f"/Quotation/{quotation['QUOTATION_ID']}/QuotationLineItem", json=body)
     )
-    with bob:
+    with closing(bob):
+        assert made(bob.get("/Follows"), 200) == []
         assert made(bob.get("/OpportunityLineItem"), 200) == []
         assert (
             made(bob.get("/OpportunityLineItem", params={"updated_after_utc": "2000-01-01"}), 200)
