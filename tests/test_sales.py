@@ -219,6 +219,18 @@ def test_a_quotations_totals_come_from_its_lines(api: httpx.Client) -> None:
         Decimal(45),
     ]
     made(api.put("/Quotation", json={"QUOTATION_ID": quotation_id, "SHIPPING_HANDLING": 7}), 200)
+    _, other_book, _ = catalogue(api, "USD")
+    rebooked = api.put(
+        "/Quotation", json={"QUOTATION_ID": quotation_id, "PRICEBOOK_ID": other_book}
+    )
+    assert error_fields(rebooked) == ["PRICEBOOK_ID"]
+    # A quotation line drawn from an opportunity line: one of the quotation's opportunity.
+    stranger = priced_opportunity(api, book_id)
+    body = {"PRICEBOOK_ENTRY_ID": entry_id, "QUANTITY": 1, "UNIT_PRICE": 1}
+    theirs = made(api.post(f"/Opportunities/{stranger}/OpportunityLineItem", json=body))
+    first_line = made(api.get(lines), 200)[0]["QUOTATION_ITEM_ID"]
+    drawn = {"QUOTATION_ITEM_ID": first_line, "OPPORTUNITY_ITEM_ID": theirs["OPPORTUNITY_ITEM_ID"]}
+    assert error_fields(api.put(lines, json=drawn)) == ["OPPORTUNITY_ITEM_ID"]
     assert money(made(api.get(f"/Quotation/{quotation_id}"), 200)["GRAND_TOTAL"]) == 52
     assert made(api.get(f"/Quotation/{quotation_id}/QuotationDocument"), 200) == []
     assert api.delete(f"/Quotation/{quotation_id}/QuotationDocument/1").status_code == 404

@@ -53,7 +53,7 @@ from rolodex.storage.extensions import ExtensionStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
-from rolodex.storage.sales import lines_priced_by, refresh_totals
+from rolodex.storage.sales import count_lines, lines_priced_by, refresh_totals
 from rolodex.storage.tombstones import TombstoneStore
 from rolodex.storage.visibility import ViewerIndex, audience_of, hidden_among, user_ids
 from rolodex.wire import output
@@ -476,6 +476,7 @@ class RecordService:
         problems.extend(self._reference_problems(changes))
         if "currency_code" in changes:
             problems.extend(self._currency_problems(record_id))
+        problems.extend(self._book_problems(record_id, changes))
         sent_custom = _sent(model, "CUSTOMFIELDS")
         custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
@@ -820,6 +821,18 @@ class RecordService:
                     )
                 )
         return problems
+
+    def _book_problems(self, record_id: int, changes: Row) -> list[FieldError]:
+        """A record whose lines are priced from its price book (a quotation's, Totals.currency)
+        keeps that book while it has lines (decision: their prices are that book's)."""
+        totals = self.rt.totals
+        if totals is None or totals.currency is None or totals.currency[1].lower() not in changes:
+            return []
+        lines = count_lines(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+        if not lines:
+            return []
+        message = f"cannot change while the {self.rt.singular} has {lines} line item(s)"
+        return [FieldError(totals.currency[1], message)]
 
     def _check_unpriced(self, entries: RecordType, entry_ids: Sequence[int]) -> None:
         """Price book entries go with their product only if no line item is priced by one."""

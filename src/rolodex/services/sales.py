@@ -93,6 +93,7 @@ def price_line(
     assert rt.priced_by is not None
     field = rt.priced_by
     model = validate(write_model(rt), body)
+    _check_drawn_from(repo, rt, owner_row, model)
     entry_id = getattr(model, field) if field in model.model_fields_set else None
     if row is not None and (entry_id is None or entry_id == row[field.lower()]):
         return {}
@@ -118,7 +119,6 @@ def price_line(
         )
     if not entry["active"]:
         raise invalid_field(field, f"PricebookEntry {entry_id} is not active")
-    _check_drawn_from(repo, rt, owner_row, model)
     return {"list_price": entry["price"], "currency_code": entry["currency_code"]}
 
 
