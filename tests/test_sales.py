@@ -175,8 +175,9 @@ def test_a_line_item_takes_an_entry_of_its_opportunitys_book(api: httpx.Client) 
     made(api.post(lines, json=body))
     refused = api.put(f"/Opportunities/{opportunity_id}/Pricebook", json={"PRICEBOOK_ID": None})
     assert error_fields(refused) == ["PRICEBOOK_ID"]
-    missing = api.put(f"/Opportunities/{bare}/Pricebook", json={"PRICEBOOK_ID": 10**9})
-    assert error_fields(missing) == ["PRICEBOOK_ID"]
+    for wrong in ({"PRICEBOOK_ID": 10**9}, {}, {"PRICEBOOK_ID": "x"}, [book_id]):
+        missing = api.put(f"/Opportunities/{bare}/Pricebook", json=wrong)
+        assert error_fields(missing) == ["PRICEBOOK_ID"], wrong
     assert (
         api.put("/Opportunities/999999999/Pricebook", json={"PRICEBOOK_ID": book_id}).status_code
         == 404

@@ -144,17 +144,14 @@ def set_pricebook(
     """PUT /Opportunities/{id}/Pricebook {PRICEBOOK_ID}: the opportunity's price book (null:
     none). While it has line items its book cannot change (a 400 naming PRICEBOOK_ID;
     decision: their prices are that book's). With a book, its value is its lines' total."""
-    upper = body if isinstance(body, dict) else None
-    value = None
-    if upper is not None:
-        value = next((v for k, v in upper.items() if str(k).upper() == "PRICEBOOK_ID"), None)
+    sent = {str(k).upper(): v for k, v in body.items()} if isinstance(body, dict) else {}
+    value = sent.get("PRICEBOOK_ID")
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if upper is None or (
-        value is not None and (isinstance(value, bool) or not isinstance(value, int))
-    ):
+    wrong = value is not None and (isinstance(value, bool) or not isinstance(value, int))
+    if "PRICEBOOK_ID" not in sent or wrong:
         raise invalid_field(
-            "PRICEBOOK_ID", 'is required: a price book id, e.g. {"PRICEBOOK_ID": 3}'
+            "PRICEBOOK_ID", 'is required: a price book id (or null), e.g. {"PRICEBOOK_ID": 3}'
         )
     service = RecordService(connection, caller, OPPORTUNITIES)
     row = service.repo.get_record(OPPORTUNITIES, opportunity_id, for_update=True)
