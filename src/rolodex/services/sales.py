@@ -26,7 +26,7 @@ from rolodex.domain.registry import (
     RecordType,
     by_singular,
 )
-from rolodex.errors import invalid_field
+from rolodex.errors import NotFound, invalid_field
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
 from rolodex.storage import sales
@@ -156,8 +156,7 @@ def set_pricebook(
     service = RecordService(connection, caller, OPPORTUNITIES)
     row = service.repo.get_record(OPPORTUNITIES, opportunity_id, for_update=True)
     if row is None:
-        service.get(opportunity_id, brief=True)  # the 404
-        raise AssertionError  # pragma: no cover
+        raise NotFound(f"No Opportunity with ID {opportunity_id}.")
     book = None
     if value is not None:
         book = service.repo.get_record(PRICEBOOKS, value)
