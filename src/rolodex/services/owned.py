@@ -41,7 +41,6 @@ class OwnedService:
         self.owner_field = owner_field
         # The owner (a project) only if the caller sees it (rolodex.storage.visibility).
         self.repo = Repository(connection, caller.instance_id, viewer_of(caller))
-        self.caller = caller
         self.records = RecordService(connection, caller, rt, if_match=if_match)
 
     def list_page(
@@ -84,8 +83,6 @@ class OwnedService:
             raise NotFound(
                 f"{self.owner.singular} {owner_id} has no {self.rt.singular} {record_id}."
             ) from None
-        if self.rt.currency_of is not None:  # a price book entry
-            sales.check_entry_unused(self.repo.connection, self.caller, record_id)
         self.records.delete(record_id)
         self._touch(owner_row)
 

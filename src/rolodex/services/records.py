@@ -528,6 +528,8 @@ class RecordService:
         comments' too; linked notes stay); returns the files' storage keys, to remove from disk
         once this has committed."""
         row = self._require(record_id, for_update=True)
+        if self.rt.currency_of is not None:  # a price book entry
+            self._check_unpriced(self.rt, [record_id])
         singular = self.rt.singular
         # Its search keys go, and LOOKUP values pointing to it are cleared.
         record_deleted(self.repo.connection, self.caller.instance_id, self.rt, record_id)
@@ -835,7 +837,8 @@ class RecordService:
         return [FieldError(totals.currency[1], message)]
 
     def _check_unpriced(self, entries: RecordType, entry_ids: Sequence[int]) -> None:
-        """Price book entries go with their product only if no line item is priced by one."""
+        """Price book entries go (alone or with their product) only if no line item is priced
+        by one (decision: the line would lose its product)."""
         line_types = tuple(rt for rt in RECORD_TYPES if rt.priced_by is not None)
         for entry_id in entry_ids:
             used = lines_priced_by(
@@ -843,9 +846,7 @@ class RecordService:
             )
             if used:
                 raise invalid_field(
-                    entries.id_field,
-                    f"{entry_id} of this {self.rt.singular} prices {used} line item(s): "
-                    "remove them first",
+                    entries.id_field, f"{entry_id} prices {used} line item(s): remove them first"
                 )
 
     def _derived(self, record: Row) -> Row:

@@ -4,7 +4,7 @@
   400 naming CURRENCY_CODE (issue 15). A product has at most one entry in a book (decision: a
   second would make the price a line takes ambiguous), and an entry's product and book are
   fixed once made (its owners, RecordType.owner_fields). An entry that prices a line item is
-  not deleted (a 400 naming PRICEBOOK_ENTRY_ID; decision: the line would lose its product).
+  not deleted (RecordService.delete: a 400 naming PRICEBOOK_ENTRY_ID).
 - A line item (RecordType.priced_by) is priced from an entry of its owner's price book (the
   opportunity's PRICEBOOK_ID, the quotation's): another entry, or an owner without a book, is a
   400 naming PRICEBOOK_ENTRY_ID. LIST_PRICE and CURRENCY_CODE are the entry's, copied when the
@@ -22,7 +22,6 @@ from rolodex.domain.registry import (
     OPPORTUNITIES,
     PRICEBOOK_ENTRIES,
     PRICEBOOKS,
-    RECORD_TYPES,
     RecordType,
     by_singular,
 )
@@ -34,7 +33,6 @@ from rolodex.storage.repository import Repository, Row
 from rolodex.wire.records import validate, write_model
 
 Wire = dict[str, Any]
-_LINE_TYPES = tuple(rt for rt in RECORD_TYPES if rt.priced_by is not None)
 
 
 def check_entry(repo: Repository, rt: RecordType, body: dict[str, Any], row: Row | None) -> None:
@@ -68,16 +66,6 @@ def check_entry(repo: Repository, rt: RecordType, body: dict[str, Any], row: Row
                 "PRODUCT_ID",
                 f"already has PricebookEntry {existing[0]} in Pricebook {book_id}: change that one",
             )
-
-
-def check_entry_unused(connection: Connection, caller: Caller, entry_id: int) -> None:
-    """Before a price book entry is deleted: no line item is priced by it."""
-    used = sales.lines_priced_by(connection, caller.instance_id, _LINE_TYPES, entry_id)
-    if used:
-        raise invalid_field(
-            "PRICEBOOK_ENTRY_ID",
-            f"{entry_id} prices {used} line item(s): remove them before the entry",
-        )
 
 
 def price_line(
