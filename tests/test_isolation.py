@@ -366,3 +366,138 @@ def test_cannot_update_another_instances_note_through_own_parent(
     assert response.status_code in (400, 404), response.text
     assert response.json()["Message"]
     assert pair.a_view() == before
+
+
+# --- the sales catalogue ------------------------------------------------------------------------
+
+
+def test_no_sales_operation_reaches_another_instances_records(
+    make_tenant: Callable[[], Tenant],
+) -> None:
+    """Every operation of the sales catalogue (issue 15), by instance B on instance A's product,
+    price book, entry, priced opportunity, line items and quotation: 404 (a reference in a body:
+    400), nothing listed, and A's records unchanged."""
+    a, b = make_tenant(), make_tenant()
+    ids = _sales_records(a.client)
+    before = {path: a.client.get(path).json() for path in _sales_reads(ids)}
+    line = {"PRICEBOOK_ENTRY_ID": ids["entry"], "QUANTITY": 1, "UNIT_PRICE": 1}
+    product, book, opportunity, quotation = (
+        ids["product"],
+        ids["book"],
+        ids["opportunity"],
+        ids["quotation"],
+    )
+    not_found = [
+        ("GET", f"/Product/{product}", None),
+        ("DELETE", f"/Product/{product}", None),
+        ("PUT", "/Product", {"PRODUCT_ID": product, "PRODUCT_NAME": "x"}),
+        ("GET", f"/Product/{product}/Follow", None),
+        ("POST", f"/Product/{product}/Follow", None),
+        ("DELETE", f"/Product/{product}/Follow", None),
+        ("GET", f"/Product/{product}/Image", None),
+        ("DELETE", f"/Product/{product}/Image", None),
+        ("GET", f"/Product/{product}/PricebookEntry", None),
+        ("POST", f"/Product/{product}/PricebookEntry", {"PRICEBOOK_ID": book, "PRICE": 1}),
+        ("PUT", f"/Product/{product}/PricebookEntry", {"PRICEBOOK_ENTRY_ID": ids["entry"]}),
+        ("DELETE", f"/Product/{product}/PricebookEntry/{ids['entry']}", None),
+        ("GET", f"/Pricebook/{book}", None),
+        ("PUT", "/Pricebook", {"PRICEBOOK_ID": book, "NAME": "x"}),
+        ("GET", f"/Pricebook/{book}/Follow", None),
+        ("POST", f"/Pricebook/{book}/Follow", None),
+        ("DELETE", f"/Pricebook/{book}/Follow", None),
+        ("GET", f"/Pricebook/{book}/PricebookEntry", None),
+        ("POST", f"/Pricebook/{book}/PricebookEntry", {"PRODUCT_ID": product, "PRICE": 1}),
+        ("PUT", f"/Pricebook/{book}/PricebookEntry", {"PRICEBOOK_ENTRY_ID": ids["entry"]}),
+        ("DELETE", f"/Pricebook/{book}/PricebookEntry/{ids['entry']}", None),
+        ("GET", f"/PricebookEntry/{ids['entry']}", None),
+        ("GET", f"/Opportunities/{opportunity}/OpportunityLineItem", None),
+        ("POST", f"/Opportunities/{opportunity}/OpportunityLineItem", line),
+        ("PUT", f"/Opportunities/{opportunity}/OpportunityLineItem", {"OPPORTUNITY_ITEM_ID": 1}),
+        ("DELETE", f"/Opportunities/{opportunity}/OpportunityLineItem/{ids['item']}", None),
+        ("PUT", f"/Opportunities/{opportunity}/Pricebook", {"PRICEBOOK_ID": None}),
+        ("GET", f"/OpportunityLineItem/{ids['item']}", None),
+        ("GET", f"/Quotation/{quotation}", None),
+        ("DELETE", f"/Quotation/{quotation}", None),
+        ("PUT", "/Quotation", {"QUOTATION_ID": quotation, "TAX": 1}),
+        ("GET", f"/Quotation/{quotation}/Follow", None),
+        ("POST", f"/Quotation/{quotation}/Follow", None),
+        ("DELETE", f"/Quotation/{quotation}/Follow", None),
+        ("GET", f"/Quotation/{quotation}/QuotationLineItem", None),
+        ("POST", f"/Quotation/{quotation}/QuotationLineItem", line),
+        ("PUT", f"/Quotation/{quotation}/QuotationLineItem", {"QUOTATION_ITEM_ID": 1}),
+        ("DELETE", f"/Quotation/{quotation}/QuotationLineItem/{ids['quote_line']}", None),
+        ("GET", f"/Quotation/{quotation}/QuotationDocument", None),
+        ("DELETE", f"/Quotation/{quotation}/QuotationDocument/1", None),
+        ("GET", f"/QuotationLineItem/{ids['quote_line']}", None),
+    ]
+    for method, path, body in not_found:
+        response = b.client.request(method, path, json=body)
+        assert response.status_code == 404, (method, path, response.text)
+    for collection in ("Product", "Pricebook", "PricebookEntry", "OpportunityLineItem"):
+        # A price book is never deleted: it has no Deleted feed.
+        for suffix in ("", "/Search") if collection == "Pricebook" else ("", "/Search", "/Deleted"):
+            listed = b.client.get(
+                f"/{collection}{suffix}", params={"updated_after_utc": "2000-01-01"}
+            )
+            assert listed.status_code == 200 and listed.json() == [], (collection, suffix)
+    for collection in ("Quotation", "QuotationLineItem"):
+        assert b.client.get(f"/{collection}").json() == []
+    # B's own records cannot refer to A's.
+    own_opportunity = b.client.post("/Opportunities", json={"OPPORTUNITY_NAME": "B"}).json()
+    refused = b.client.put(
+        f"/Opportunities/{own_opportunity['OPPORTUNITY_ID']}/Pricebook", json={"PRICEBOOK_ID": book}
+    )
+    assert_bad_request(refused)
+    own_product = b.client.post("/Product", json={"PRODUCT_NAME": "B"}).json()["PRODUCT_ID"]
+    entry = b.client.post(
+        f"/Product/{own_product}/PricebookEntry", json={"PRICEBOOK_ID": book, "PRICE": 1}
+    )
+    assert_bad_request(entry)
+    quotation_body = {"QUOTATION_NAME": "B", "OPPORTUNITY_ID": opportunity, "PRICEBOOK_ID": book}
+    assert_bad_request(b.client.post("/Quotation", json=quotation_body))
+    assert {path: a.client.get(path).json() for path in _sales_reads(ids)} == before
+
+
+def _sales_records(client: httpx.Client) -> dict[str, int]:
+    """A product, a price book and its entry, an opportunity priced from it with a line item,
+    and a quotation with a line: their ids."""
+
+    def made(path: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
+        response = client.request(method, path, json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    product = made("/Product", {"PRODUCT_NAME": "A's widget"})["PRODUCT_ID"]
+    book = made("/Pricebook", {"NAME": "A's book", "CURRENCY_CODE": "EUR"})["PRICEBOOK_ID"]
+    entry = made(f"/Pricebook/{book}/PricebookEntry", {"PRODUCT_ID": product, "PRICE": 4})
+    entry_id = entry["PRICEBOOK_ENTRY_ID"]
+    opportunity = made("/Opportunities", {"OPPORTUNITY_NAME": "A's deal"})["OPPORTUNITY_ID"]
+    made(f"/Opportunities/{opportunity}/Pricebook", {"PRICEBOOK_ID": book}, "PUT")
+    line = {"PRICEBOOK_ENTRY_ID": entry_id, "QUANTITY": 2, "UNIT_PRICE": 4}
+    item = made(f"/Opportunities/{opportunity}/OpportunityLineItem", line)
+    quotation = made(
+        "/Quotation",
+        {"QUOTATION_NAME": "A's offer", "OPPORTUNITY_ID": opportunity, "PRICEBOOK_ID": book},
+    )["QUOTATION_ID"]
+    quote_line = made(f"/Quotation/{quotation}/QuotationLineItem", line)
+    return {
+        "product": product,
+        "book": book,
+        "entry": entry_id,
+        "opportunity": opportunity,
+        "item": item["OPPORTUNITY_ITEM_ID"],
+        "quotation": quotation,
+        "quote_line": quote_line["QUOTATION_ITEM_ID"],
+    }
+
+
+def _sales_reads(ids: dict[str, int]) -> list[str]:
+    return [
+        f"/Product/{ids['product']}",
+        f"/Pricebook/{ids['book']}",
+        f"/PricebookEntry/{ids['entry']}",
+        f"/Opportunities/{ids['opportunity']}",
+        f"/OpportunityLineItem/{ids['item']}",
+        f"/Quotation/{ids['quotation']}",
+        f"/QuotationLineItem/{ids['quote_line']}",
+    ]

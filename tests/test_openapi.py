@@ -192,6 +192,73 @@ PUT /KnowledgeArticle
 PUT /KnowledgeArticle/{id}/ImageField/{fieldName}/{fileName}
 PUT /KnowledgeArticle/{id}/Tags
 PUT /KnowledgeArticle/{id}/Translations/{language}
+DELETE /OpportunityLineItem/{id}/ImageField/{fieldName}
+GET /OpportunityLineItem
+GET /OpportunityLineItem/Search
+GET /OpportunityLineItem/{id}
+GET /OpportunityLineItem/{id}/ImageField/{fieldName}
+PUT /OpportunityLineItem/{id}/ImageField/{fieldName}/{fileName}
+DELETE /PricebookEntry/{id}/ImageField/{fieldName}
+GET /PricebookEntry
+GET /PricebookEntry/Search
+GET /PricebookEntry/{id}
+GET /PricebookEntry/{id}/ImageField/{fieldName}
+PUT /PricebookEntry/{id}/ImageField/{fieldName}/{fileName}
+POST /Pricebook/{id}/PricebookEntry
+POST /Pricebook
+POST /Pricebook/{id}/Follow
+DELETE /Pricebook/{id}/PricebookEntry/{childEntityId}
+DELETE /Pricebook/{id}/Follow
+GET /Pricebook/{id}/PricebookEntry
+GET /Pricebook
+GET /Pricebook/Search
+GET /Pricebook/{id}
+GET /Pricebook/{id}/Follow
+PUT /Pricebook/{id}/PricebookEntry
+PUT /Pricebook
+POST /Product/{id}/PricebookEntry
+POST /Product
+POST /Product/{id}/Follow
+DELETE /Product/{id}/PricebookEntry/{childEntityId}
+DELETE /Product/{id}
+DELETE /Product/{id}/Follow
+DELETE /Product/{id}/Image
+DELETE /Product/{id}/ImageField/{fieldName}
+GET /Product/{id}/PricebookEntry
+GET /Product
+GET /Product/Search
+GET /Product/{id}
+GET /Product/{id}/Follow
+GET /Product/{id}/Image
+GET /Product/{id}/ImageField/{fieldName}
+PUT /Product/{id}/PricebookEntry
+PUT /Product
+PUT /Product/{id}/Image/{filename}
+PUT /Product/{id}/ImageField/{fieldName}/{fileName}
+DELETE /QuotationLineItem/{id}/ImageField/{fieldName}
+GET /QuotationLineItem
+GET /QuotationLineItem/Search
+GET /QuotationLineItem/{id}
+GET /QuotationLineItem/{id}/ImageField/{fieldName}
+PUT /QuotationLineItem/{id}/ImageField/{fieldName}/{fileName}
+POST /Quotation/{id}/QuotationLineItem
+POST /Quotation
+POST /Quotation/{id}/Follow
+DELETE /Quotation/{id}/QuotationDocument/{childEntityId}
+DELETE /Quotation/{id}/QuotationLineItem/{childEntityId}
+DELETE /Quotation/{id}
+DELETE /Quotation/{id}/Follow
+DELETE /Quotation/{id}/ImageField/{fieldName}
+GET /Quotation/{id}/QuotationDocument
+GET /Quotation/{id}/QuotationLineItem
+GET /Quotation
+GET /Quotation/Search
+GET /Quotation/{id}
+GET /Quotation/{id}/Follow
+GET /Quotation/{id}/ImageField/{fieldName}
+PUT /Quotation/{id}/QuotationLineItem
+PUT /Quotation
+PUT /Quotation/{id}/ImageField/{fieldName}/{fileName}
 """
 # Listed but not served yet: Rolodex has no IMAGE custom fields (issue 15 lists them apart).
 V31_NOT_YET = {"/imagefield/"}
@@ -204,12 +271,17 @@ def _added_operations() -> set[tuple[str, str]]:
     }
 
 
+# The collections of records deleted under their owner (a line item under its opportunity).
+OWNED_COLLECTIONS = {"pricebookentry", "opportunitylineitem", "quotationlineitem"}
+
+
 def _extensions(collection: str, table: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """What the generic routes serve beyond the table, documented as extensions: the Deleted
-    feed (with DELETE), PUT with the id in the path (with PUT), v3.0's tag removal (with Tags)."""
+    feed (with DELETE, or deleted under an owner), PUT with the id in the path (with PUT),
+    v3.0's tag removal (with Tags)."""
     base = f"/{collection.lower()}"
     extra = set()
-    if ("DELETE", f"{base}/{{}}") in table:
+    if ("DELETE", f"{base}/{{}}") in table or collection.lower() in OWNED_COLLECTIONS:
         extra.add(("GET", f"{base}/deleted"))
     if ("PUT", base) in table:
         extra.add(("PUT", f"{base}/{{}}"))
@@ -231,7 +303,33 @@ def test_the_v31_document_has_exactly_the_added_types_operations(
     # Singular collections: no plural twin is documented.
     plurals = {"prospects", "tickets", "knowledgearticles"}
     plurals |= {"knowledgearticlecategories", "knowledgearticlefolders"}
+    plurals |= {"products", "pricebooks", "pricebookentries", "quotations"}
+    plurals |= {"opportunitylineitems", "quotationlineitems"}
     assert not {op for op in ours if op[1].split("/")[1] in plurals}
+
+
+# The sales operations v3.1 added to Opportunities (reference/insightly-v3.1-operations.tsv).
+V31_OPPORTUNITY_SALES = """
+POST /Opportunities/{id}/OpportunityLineItem
+DELETE /Opportunities/{id}/OpportunityLineItem/{childEntityId}
+GET /Opportunities/{id}/OpportunityLineItem
+PUT /Opportunities/{id}/OpportunityLineItem
+PUT /Opportunities/{id}/Pricebook
+"""
+
+
+def test_the_opportunities_sales_operations_are_documented(
+    openapi_document: dict[str, Any], v30_document: dict[str, Any]
+) -> None:
+    sales = {
+        (method, _shape(path))
+        for method, path in (line.split() for line in V31_OPPORTUNITY_SALES.strip().splitlines())
+    }
+    assert sales <= _operations(openapi_document, "/v3.1")
+    assert not sales & _operations(v30_document, "/v3.0")
+    pricebook = openapi_document["paths"]["/v3.1/Opportunities/{record_id}/Pricebook"]["put"]
+    body = pricebook["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["PRICEBOOK_ID"]
 
 
 def test_every_route_is_documented(openapi_document: dict[str, object]) -> None:

@@ -62,6 +62,8 @@ def put_ok(api: httpx.Client, rt: RecordType, record: Record, **fields: Any) -> 
 
 
 DERIVED = {name for rt in RECORD_TYPES for name in rt.derived_fields}
+# A quotation's GRAND_TOTAL adds its TAX and SHIPPING_HANDLING (RecordType.totals).
+DERIVED |= {rt.totals.grand[0] for rt in RECORD_TYPES if rt.totals and rt.totals.grand}
 
 
 def without(record: Record, *keys: str) -> Record:

@@ -373,6 +373,43 @@ def test_sync_carries_the_service_and_marketing_records_and_their_references(
     assert copied_prospect["CONTACT_ID"] == copied_ada["CONTACT_ID"]
 
 
+def test_sync_carries_the_sales_catalogue_and_its_references(
+    base_url: str,
+    tenant: Tenant,
+    env: dict[str, str],
+    second_server: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """Products, price books and quotations (issue 15), a quotation's OPPORTUNITY_ID and
+    PRICEBOOK_ID mapped to the target's records, its totals the target's own."""
+    target_url, target_key = second_server
+    args = [
+        *("sync", "--from-url", base_url, "--from-key", tenant.api_key, "--to-url", target_url),
+        *("--to-key", target_key, "--objects", "Quotation,Pricebook,Product,Opportunities"),
+        *("--state", str(tmp_path / "state.json"), "-q"),
+    ]
+    api = tenant.client
+    product = api.post("/Product", json={"PRODUCT_NAME": "Widget", "DEFAULT_PRICE": 3.5})
+    book = api.post("/Pricebook", json={"NAME": "Trade", "CURRENCY_CODE": "EUR"}).json()
+    deal = api.post("/Opportunities", json={"OPPORTUNITY_NAME": "Deal"}).json()
+    quotation = {"QUOTATION_NAME": "Offer", "TAX": 2, "PRICEBOOK_ID": book["PRICEBOOK_ID"]}
+    quotation["OPPORTUNITY_ID"] = deal["OPPORTUNITY_ID"]
+    assert product.status_code == 201 and api.post("/Quotation", json=quotation).status_code == 201
+
+    done = run_cli(env, *args)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    with Client(target_url, target_key) as dst:
+        [copied_product] = dst.request("GET", "/Product").json()
+        [copied_book] = dst.request("GET", "/Pricebook").json()
+        [copied_deal] = dst.request("GET", "/Opportunities").json()
+        [copied_quotation] = dst.request("GET", "/Quotation").json()
+    assert (copied_product["PRODUCT_NAME"], copied_product["DEFAULT_PRICE"]) == ("Widget", 3.5)
+    assert copied_quotation["PRICEBOOK_ID"] == copied_book["PRICEBOOK_ID"]
+    assert copied_quotation["OPPORTUNITY_ID"] == copied_deal["OPPORTUNITY_ID"]
+    assert (copied_quotation["CURRENCY_CODE"], copied_quotation["GRAND_TOTAL"]) == ("EUR", 2)
+
+
 def _is_contact_create(method: str, path: str) -> bool:
     return method == "POST" and path.split("?")[0].rstrip("/").lower() == "/v3.1/contacts"
 

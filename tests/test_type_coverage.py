@@ -42,6 +42,10 @@ OWN_SUITES = {
     "Users": "test_auth.py",  # read-only in the API; created by an admin
     "Emails": "test_emails.py",  # created by importing a message
     "Milestones": "test_milestones.py",  # created under their project
+    # created under their product or price book, their opportunity, their quotation
+    "PricebookEntry": "test_sales.py",
+    "OpportunityLineItem": "test_sales.py",
+    "QuotationLineItem": "test_sales.py",
 }
 
 

@@ -113,7 +113,7 @@ class World:
         self.ids: dict[str, int] = {"Users": tenant.user_id}
         self.items: dict[tuple[str, str], Any] = {}
         for collection, rt in STANDARD.items():
-            if rt.has(Feature.CREATE) and not rt.owner_field:
+            if rt.has(Feature.CREATE) and not rt.owner_fields:
                 self.ids[collection] = int(create(api, rt)[rt.id_field])
         self.ids[SUITE_OBJECT] = int(create(api, SUITE)[SUITE.id_field])
         contact = self.ids["Contacts"]

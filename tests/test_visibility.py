@@ -314,8 +314,52 @@ def hidden(office: Office) -> Hidden:
         record = ok(admin.post(f"{under}/{rt.collection}", json=body), 201)
         key = "{object_name}" if rt.custom_object else rt.collection
         ids[key] = record[rt.id_field]
-        etags[key] = admin.get(f"/{rt.collection}/{ids[key]}").headers["ETag"]
+    ids.update(_hidden_sales(admin, ids["Opportunities"], marker))
+    for key, record_id in ids.items():
+        collection = SUITE_OBJECT if key == "{object_name}" else key
+        etags[key] = admin.get(f"/{collection}/{record_id}").headers["ETag"]
     return Hidden(ids, marker, etags)
+
+
+def _hidden_sales(admin: httpx.Client, opportunity_id: int, marker: str) -> dict[str, int]:
+    """The records seen through the hidden opportunity (RecordType.audience_from): a line item,
+    a quotation of it and the quotation's line, each named with the marker."""
+    product = ok(admin.post("/Product", json={"PRODUCT_NAME": "Seen by all"}), 201)
+    book = ok(admin.post("/Pricebook", json={"NAME": "Seen by all", "CURRENCY_CODE": "EUR"}), 201)
+    book_id = book["PRICEBOOK_ID"]
+    entry = ok(
+        admin.post(
+            f"/Pricebook/{book_id}/PricebookEntry",
+            json={"PRODUCT_ID": product["PRODUCT_ID"], "PRICE": 1},
+        ),
+        201,
+    )
+    ok(admin.put(f"/Opportunities/{opportunity_id}/Pricebook", json={"PRICEBOOK_ID": book_id}))
+    line = {
+        "PRICEBOOK_ENTRY_ID": entry["PRICEBOOK_ENTRY_ID"],
+        "QUANTITY": 1,
+        "UNIT_PRICE": 1,
+        "DESCRIPTION": f"{marker} line",
+    }
+    item = ok(admin.post(f"/Opportunities/{opportunity_id}/OpportunityLineItem", json=line), 201)
+    quotation = ok(
+        admin.post(
+            "/Quotation",
+            json={
+                "QUOTATION_NAME": f"{marker} Quotation",
+                "OPPORTUNITY_ID": opportunity_id,
+                "PRICEBOOK_ID": book_id,
+            },
+        ),
+        201,
+    )
+    quotation_id = quotation["QUOTATION_ID"]
+    quote_line = ok(admin.post(f"/Quotation/{quotation_id}/QuotationLineItem", json=line), 201)
+    return {
+        "OpportunityLineItem": item["OPPORTUNITY_ITEM_ID"],
+        "Quotation": quotation_id,
+        "QuotationLineItem": quote_line["QUOTATION_ITEM_ID"],
+    }
 
 
 def _fill(path: str, record_id: int | None) -> str:
@@ -379,7 +423,7 @@ def test_no_operation_of_any_version_shows_or_touches_a_hidden_record(
                         seen = client.get(_fill(path, None), params=query)
                     elif method == "put" and _collection(path) in hidden.ids and len(segments) == 3:
                         rt = SUITE if _collection(path) == "{object_name}" else None
-                        rt = rt or next(t for t in HIDDEN_TYPES if t.collection == segments[2])
+                        rt = rt or next(t for t in RECORD_TYPES if t.collection == segments[2])
                         body = {rt.id_field: hidden.ids[_collection(path)]}
                         seen = client.put(_fill(path, None), json=body)
                         missing = client.put(_fill(path, None), json={rt.id_field: MISSING})

@@ -125,6 +125,24 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         )
     )
     alpha.ids["milestones"] = int(milestone["MILESTONE_ID"])
+    # The sales catalogue's owned records: A's product in the book of A's quotation, and a line
+    # of A's opportunity (priced from that book) and of the quotation.
+    quotation = api.get(f"/Quotation/{alpha.ids['quotation']}").json()
+    book = quotation["PRICEBOOK_ID"]
+    entry = made(
+        api.post(
+            f"/Product/{alpha.ids['product']}/PricebookEntry",
+            json={"PRICEBOOK_ID": book, "PRICE": 5},
+        )
+    )
+    alpha.ids["pricebookentry"] = int(entry["PRICEBOOK_ENTRY_ID"])
+    opportunity = alpha.ids["opportunities"]
+    made(api.put(f"/Opportunities/{opportunity}/Pricebook", json={"PRICEBOOK_ID": book}))
+    line = {"PRICEBOOK_ENTRY_ID": entry["PRICEBOOK_ENTRY_ID"], "QUANTITY": 1, "UNIT_PRICE": 5}
+    item = made(api.post(f"/Opportunities/{opportunity}/OpportunityLineItem", json=line))
+    alpha.ids["opportunitylineitem"] = int(item["OPPORTUNITY_ITEM_ID"])
+    quote_line = made(api.post(f"/Quotation/{alpha.ids['quotation']}/QuotationLineItem", json=line))
+    alpha.ids["quotationlineitem"] = int(quote_line["QUOTATION_ITEM_ID"])
     attachment = made(
         api.post(
             f"/Contacts/{contact}/FileAttachments",
@@ -158,6 +176,7 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         "comment_id": int(comment["COMMENT_ID"]),
         "item_id": int(dates[0]["DATE_ID"]),  # .../Dates/{item_id}, .../EmailDomains/{item_id}
         "language": "fr",  # /KnowledgeArticle/{id}/Translations/{language}
+        "document_id": 1,  # /Quotation/{id}/QuotationDocument/{document_id}: there are none
     }
     alpha.ids[SUITE_OBJECT.lower()] = made(
         api.post(f"/{SUITE_OBJECT}", json={"RECORD_NAME": secret})

@@ -795,6 +795,8 @@ def _required_values(rt: RecordType, api: httpx.Client) -> dict[str, str]:
             values[spec.name] = str(test_contract.create(api, target)[target.id_field])
         elif spec.choices:
             values[spec.name] = spec.choices[0]
+        elif spec.example is not None:  # a value of a pattern (a price book's currency code)
+            values[spec.name] = spec.example
         elif spec.kind is Kind.DATETIME:
             values[spec.name] = "2026-01-01"
         else:

@@ -28,6 +28,7 @@ from rolodex.api import (
     pipelines,
     records,
     reference,
+    sales,
     teams,
     tickets,
     users,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.router.routes.extend(owned.build_router().routes)
     app.router.routes.extend(tickets.router.routes)
     app.router.routes.extend(knowledge.router.routes)
+    app.router.routes.extend(sales.router.routes)
     app.router.routes.extend(comments.build_router().routes)
     app.router.routes.extend(files.build_router().routes)
     app.router.routes.extend(teams.router.routes)

@@ -228,11 +228,15 @@ def comment_models() -> list[type[BaseModel]]:
 
 @cache
 def owned_create_model(rt: RecordType) -> type[BaseModel]:
-    """POST /{Owner}/{id}/{Owned}: the create body, the owner's id taken from the path."""
-    assert rt.owner_field is not None
+    """POST /{Owner}/{id}/{Owned}: the create body, the owner's id taken from the path (each
+    owner's: a price book entry's PRODUCT_ID under /Product, its PRICEBOOK_ID under /Pricebook;
+    the other one is required, as the record's own validation says)."""
+    assert rt.owner_fields
     owner_id: Any = (WireInt | None, None)
     return create_model(
-        f"{rt.singular}Create", __base__=create_model_for(rt), **{rt.owner_field: owner_id}
+        f"{rt.singular}Create",
+        __base__=create_model_for(rt),
+        **dict.fromkeys(rt.owner_fields, owner_id),
     )
 
 
@@ -253,7 +257,7 @@ def _models() -> list[type[BaseModel]]:
             models += [write_model(rt), update_model_for(rt)]
         if rt.has(Feature.CREATE):
             models.append(create_model_for(rt))
-        if rt.owner_field is not None:
+        if rt.owner_fields:
             models += [owned_create_model(rt), update_model_for(rt)]
     return models + comment_models()
 

@@ -1,5 +1,6 @@
 """Routes for records written under their owner: GET/POST/PUT /Projects/{id}/Milestones and
-DELETE /Projects/{id}/Milestones/{milestoneId}, for every type that declares an owner_field.
+DELETE /Projects/{id}/Milestones/{milestoneId}, for every type that declares owner_fields (and
+for each of its owners: a price book entry under /Product and /Pricebook).
 
 The owned type's own collection (/Milestones) is read, and written only by DELETE
 /Milestones/{id} (v3.0's DELETE /Milestone/{id}); rolodex.services.owned has the rules.
@@ -111,6 +112,9 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
             write=True,
         )
         return Response(status_code=202)
+
+    if rt.collection == rt.singular or len(rt.owner_fields) > 1:
+        return  # v3.1's line items and entries: read at their own collection, never deleted
 
     @router.delete(
         f"/{rt.collection}/{{owned_id:int}}",

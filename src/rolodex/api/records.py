@@ -320,6 +320,8 @@ def build_router(rt: RecordType) -> APIRouter:
             return Response(status_code=202)
 
         _add_deleted_route(router, rt)
+    elif rt.owner_fields:  # deleted under their owner (a line item under its opportunity)
+        _add_deleted_route(router, rt)
 
     if rt.has(Feature.TAGS):
         _add_tag_routes(router, rt)

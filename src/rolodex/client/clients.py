@@ -35,9 +35,15 @@ from rolodex.client.models import (
     Milestone,
     Note,
     Opportunity,
+    OpportunityLineItem,
     Organisation,
+    Pricebook,
+    PricebookEntry,
+    Product,
     Project,
     Prospect,
+    Quotation,
+    QuotationLineItem,
     Task,
     Ticket,
     User,
@@ -274,6 +280,36 @@ class Client(SyncTransport):
     def knowledgearticle(self) -> Resource[KnowledgeArticle]:
         """The records of KnowledgeArticle."""
         return Resource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
+
+    @cached_property
+    def product(self) -> Resource[Product]:
+        """The records of Product."""
+        return Resource(self, object_type("Product"), Product)
+
+    @cached_property
+    def pricebook(self) -> Resource[Pricebook]:
+        """The records of Pricebook."""
+        return Resource(self, object_type("Pricebook"), Pricebook)
+
+    @cached_property
+    def pricebookentry(self) -> Resource[PricebookEntry]:
+        """The records of PricebookEntry."""
+        return Resource(self, object_type("PricebookEntry"), PricebookEntry)
+
+    @cached_property
+    def opportunitylineitem(self) -> Resource[OpportunityLineItem]:
+        """The records of OpportunityLineItem."""
+        return Resource(self, object_type("OpportunityLineItem"), OpportunityLineItem)
+
+    @cached_property
+    def quotation(self) -> Resource[Quotation]:
+        """The records of Quotation."""
+        return Resource(self, object_type("Quotation"), Quotation)
+
+    @cached_property
+    def quotationlineitem(self) -> Resource[QuotationLineItem]:
+        """The records of QuotationLineItem."""
+        return Resource(self, object_type("QuotationLineItem"), QuotationLineItem)
 
     def resource(self, name: str) -> Resource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""
@@ -532,6 +568,36 @@ class AsyncClient(AsyncTransport):
     def knowledgearticle(self) -> AsyncResource[KnowledgeArticle]:
         """The records of KnowledgeArticle."""
         return AsyncResource(self, object_type("KnowledgeArticle"), KnowledgeArticle)
+
+    @cached_property
+    def product(self) -> AsyncResource[Product]:
+        """The records of Product."""
+        return AsyncResource(self, object_type("Product"), Product)
+
+    @cached_property
+    def pricebook(self) -> AsyncResource[Pricebook]:
+        """The records of Pricebook."""
+        return AsyncResource(self, object_type("Pricebook"), Pricebook)
+
+    @cached_property
+    def pricebookentry(self) -> AsyncResource[PricebookEntry]:
+        """The records of PricebookEntry."""
+        return AsyncResource(self, object_type("PricebookEntry"), PricebookEntry)
+
+    @cached_property
+    def opportunitylineitem(self) -> AsyncResource[OpportunityLineItem]:
+        """The records of OpportunityLineItem."""
+        return AsyncResource(self, object_type("OpportunityLineItem"), OpportunityLineItem)
+
+    @cached_property
+    def quotation(self) -> AsyncResource[Quotation]:
+        """The records of Quotation."""
+        return AsyncResource(self, object_type("Quotation"), Quotation)
+
+    @cached_property
+    def quotationlineitem(self) -> AsyncResource[QuotationLineItem]:
+        """The records of QuotationLineItem."""
+        return AsyncResource(self, object_type("QuotationLineItem"), QuotationLineItem)
 
     def resource(self, name: str) -> AsyncResource[WireRecord]:
         """The resource of a record type by name (Contacts, contact, Foo__c, ...)."""

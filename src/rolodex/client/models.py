@@ -29,9 +29,15 @@ __all__ = [
     "Milestone",
     "Note",
     "Opportunity",
+    "OpportunityLineItem",
     "Organisation",
+    "Pricebook",
+    "PricebookEntry",
+    "Product",
     "Project",
     "Prospect",
+    "Quotation",
+    "QuotationLineItem",
     "Tag",
     "Task",
     "Ticket",
@@ -231,6 +237,7 @@ class Opportunity(WireRecord):
     FORECAST_CLOSE_DATE: str | None
     ACTUAL_CLOSE_DATE: str | None
     CATEGORY_ID: int | None
+    PRICEBOOK_ID: int | None
     PIPELINE_ID: int | None
     STAGE_ID: int | None
     RESPONSIBLE_USER_ID: int | None
@@ -543,6 +550,131 @@ class KnowledgeArticle(WireRecord):
     TAGS: list[Tag]
 
 
+class Product(WireRecord):
+    """A record of Product."""
+
+    __slots__ = ()
+    PRODUCT_ID: int
+    PRODUCT_NAME: str | None
+    PRODUCT_CODE: str | None
+    PRODUCT_SKU: str | None
+    DESCRIPTION: str | None
+    PRODUCT_FAMILY: str | None
+    DEFAULT_PRICE: float | None
+    CURRENCY_CODE: str | None
+    ACTIVE: bool | None
+    IMAGE_URL: str | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+
+
+class Pricebook(WireRecord):
+    """A record of Pricebook."""
+
+    __slots__ = ()
+    PRICEBOOK_ID: int
+    NAME: str | None
+    DESCRIPTION: str | None
+    CURRENCY_CODE: str | None
+    ACTIVE: bool | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+
+
+class PricebookEntry(WireRecord):
+    """A record of PricebookEntry."""
+
+    __slots__ = ()
+    PRICEBOOK_ENTRY_ID: int
+    PRICEBOOK_ID: int | None
+    PRODUCT_ID: int | None
+    CURRENCY_CODE: str | None
+    PRICE: float | None
+    USE_STANDARD_PRICE: bool | None
+    ACTIVE: bool | None
+    CREATED_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CUSTOMFIELDS: list[CustomField]
+
+
+class OpportunityLineItem(WireRecord):
+    """A record of OpportunityLineItem."""
+
+    __slots__ = ()
+    OPPORTUNITY_ITEM_ID: int
+    OPPORTUNITY_ID: int | None
+    PRICEBOOK_ENTRY_ID: int | None
+    DESCRIPTION: str | None
+    CURRENCY_CODE: str | None
+    LIST_PRICE: float | None
+    UNIT_PRICE: float | None
+    QUANTITY: float | None
+    DISCOUNT: float | None
+    SUBTOTAL: float | None
+    TOTAL_PRICE: float | None
+    SERVICE_DATE: str | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CUSTOMFIELDS: list[CustomField]
+
+
+class Quotation(WireRecord):
+    """A record of Quotation."""
+
+    __slots__ = ()
+    QUOTATION_ID: int
+    QUOTATION_NAME: str | None
+    QUOTE_NUMBER: str | None
+    OPPORTUNITY_ID: int | None
+    PRICEBOOK_ID: int | None
+    CONTACT_ID: int | None
+    ORGANISATION_ID: int | None
+    QUOTATION_STATUS: str | None
+    QUOTATION_DESCRIPTION: str | None
+    QUOTATION_EXPIRATION_DATE: str | None
+    CURRENCY_CODE: str | None
+    SUBTOTAL: float | None
+    DISCOUNT: float | None
+    TOTAL_PRICE: float | None
+    TAX: float | None
+    SHIPPING_HANDLING: float | None
+    GRAND_TOTAL: float | None
+    OWNER_USER_ID: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CREATED_USER_ID: int | None
+    CUSTOMFIELDS: list[CustomField]
+
+
+class QuotationLineItem(WireRecord):
+    """A record of QuotationLineItem."""
+
+    __slots__ = ()
+    QUOTATION_ITEM_ID: int
+    QUOTATION_ID: int | None
+    OPPORTUNITY_ITEM_ID: int | None
+    PRICEBOOK_ENTRY_ID: int | None
+    DESCRIPTION: str | None
+    CURRENCY_CODE: str | None
+    LIST_PRICE: float | None
+    UNIT_PRICE: float | None
+    QUANTITY: float | None
+    DISCOUNT: float | None
+    SUBTOTAL: float | None
+    TOTAL_PRICE: float | None
+    SORT_ORDER: int | None
+    DATE_CREATED_UTC: str | None
+    DATE_UPDATED_UTC: str | None
+    CUSTOMFIELDS: list[CustomField]
+
+
 class CustomObjectRecord(WireRecord):
     """A record of a custom object (its own fields are in CUSTOMFIELDS)."""
 
@@ -579,6 +711,12 @@ MODELS: dict[str, type[WireRecord]] = {
     "KnowledgeArticleCategory": KnowledgeArticleCategory,
     "KnowledgeArticleFolder": KnowledgeArticleFolder,
     "KnowledgeArticle": KnowledgeArticle,
+    "Product": Product,
+    "Pricebook": Pricebook,
+    "PricebookEntry": PricebookEntry,
+    "OpportunityLineItem": OpportunityLineItem,
+    "Quotation": Quotation,
+    "QuotationLineItem": QuotationLineItem,
 }
 
 # The standard record types, as rolodex.domain.registry declares them.
@@ -675,6 +813,12 @@ _KNOWLEDGEARTICLECATEGORY_FEATURES: frozenset[str] = frozenset({"create", "updat
 _KNOWLEDGEARTICLE_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "tags", "write"}
 )
+_PRODUCT_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "image", "write"}
+)
+_PRICEBOOK_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "update"})
+_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields"})
+_QUOTATION_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "write"})
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",
@@ -715,4 +859,17 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
         _KNOWLEDGEARTICLECATEGORY_FEATURES,
     ),
     ObjectType("KnowledgeArticle", "KnowledgeArticle", "ARTICLE_ID", _KNOWLEDGEARTICLE_FEATURES),
+    ObjectType("Product", "Product", "PRODUCT_ID", _PRODUCT_FEATURES),
+    ObjectType("Pricebook", "Pricebook", "PRICEBOOK_ID", _PRICEBOOK_FEATURES),
+    ObjectType("PricebookEntry", "PricebookEntry", "PRICEBOOK_ENTRY_ID", _PRICEBOOKENTRY_FEATURES),
+    ObjectType(
+        "OpportunityLineItem",
+        "OpportunityLineItem",
+        "OPPORTUNITY_ITEM_ID",
+        _PRICEBOOKENTRY_FEATURES,
+    ),
+    ObjectType("Quotation", "Quotation", "QUOTATION_ID", _QUOTATION_FEATURES),
+    ObjectType(
+        "QuotationLineItem", "QuotationLineItem", "QUOTATION_ITEM_ID", _PRICEBOOKENTRY_FEATURES
+    ),
 )

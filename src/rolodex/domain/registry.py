@@ -71,7 +71,7 @@ class FieldSpec:
     default: object = None
     # The allowed values of a text field (matched in any case, stored as written here).
     choices: tuple[str, ...] = ()
-    # Bounds of a whole-number field.
+    # Bounds of a whole-number or decimal field.
     minimum: int | None = None
     maximum: int | None = None
     # A regular expression a text value must match, and a value that does (for messages).
@@ -84,6 +84,33 @@ class FieldSpec:
     def column(self) -> str:
         """The storage column name."""
         return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Fields of a record kept as sums over its line items (one UPDATE after every write of the
+    record or of a line: rolodex.storage.sales), so that no total is ever half written."""
+
+    lines: str  # the singular of the line-item type, owned by this one
+    sums: tuple[tuple[str, str], ...]  # (this record's field, the lines' field it sums)
+    # Summed only while this field is set (an opportunity takes its value from its lines only
+    # while it has a price book); without it the fields stay as written.
+    only_with: str | None = None
+    # (field, summed, summed): a field that is one summed field less another (DISCOUNT).
+    difference: tuple[str, str, str] | None = None
+    # (field, terms): a field that adds the summed fields and this record's own (GRAND_TOTAL).
+    grand: tuple[str, tuple[str, ...]] | None = None
+    # (field, reference): a currency copied from the price book the reference names.
+    currency: tuple[str, str] | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field these totals set."""
+        named = [name for name, _ in self.sums]
+        for extra in (self.difference, self.grand, self.currency):
+            if extra is not None:
+                named.append(extra[0])
+        return tuple(named)
 
 
 # eq=False: a record type is equal only to itself, and hashing it (caches key on it) is cheap.
@@ -111,9 +138,19 @@ class RecordType:
     # A custom object (a name ending in __c, defined at run time by an admin): its records share
     # one table, told apart by object name (rolodex.services.custom_objects).
     custom_object: bool = False
-    # The field naming the record this one belongs to (a milestone's PROJECT_ID): such records
-    # are written under their owner (/Projects/{id}/Milestones) and deleted with it.
-    owner_field: str | None = None
+    # The fields naming the records this one belongs to (a milestone's PROJECT_ID; a price
+    # book entry's PRODUCT_ID and PRICEBOOK_ID): such records are written under each owner
+    # (/Projects/{id}/Milestones, /Product/{id}/PricebookEntry) and deleted with it.
+    owner_fields: tuple[str, ...] = ()
+    # The field naming the record whose audience this one has (an opportunity line item's
+    # OPPORTUNITY_ID): a caller sees the record exactly when they see that one (in SQL).
+    audience_from: str | None = None
+    # Sales (rolodex.services.sales): the fields of this record that are sums of its line items.
+    totals: "Totals | None" = None
+    # Sales: a line item priced from a price book entry of its owner's price book (this field
+    # names the entry), or a price book entry whose currency is its book's (this field names it).
+    priced_by: str | None = None
+    currency_of: str | None = None
     # A read-only field numbering the record, given on create: the record's id (a ticket's
     # TICKET_NUMBER, an article's ARTICLE_NO), unique in the instance and never reused.
     number_field: str | None = None
@@ -401,6 +438,9 @@ OPPORTUNITIES = RecordType(
         FieldSpec("FORECAST_CLOSE_DATE", Kind.DATETIME),
         FieldSpec("ACTUAL_CLOSE_DATE", Kind.DATETIME),
         FieldSpec("CATEGORY_ID", Kind.INT, references="OpportunityCategory"),
+        # v3.1: changed through PUT /Opportunities/{id}/Pricebook only (APIPricebookChange,
+        # sterner-stuff/insightly-php @ cc858564 docs/Model/APIPricebookChange.md).
+        FieldSpec("PRICEBOOK_ID", Kind.INT, read_only=True),
         # Changed through /Pipeline and /PipelineStage only (rolodex.services.pipelines).
         FieldSpec("PIPELINE_ID", Kind.INT, read_only=True),
         FieldSpec("STAGE_ID", Kind.INT, read_only=True),
@@ -417,6 +457,15 @@ OPPORTUNITIES = RecordType(
     rules=rules.opportunity,
     derived_fields=("OPPORTUNITY_VALUE",),
     history_field="OPPORTUNITY_STATE",
+    # With a price book, the bid is the sum of the line items' TOTAL_PRICE in the book's
+    # currency, and so is OPPORTUNITY_VALUE, whatever BID_AMOUNT a PUT sends (decision: the
+    # issue's "takes its value from its line items"; a per-unit bid of products is not a thing).
+    totals=Totals(
+        lines="OpportunityLineItem",
+        sums=(("BID_AMOUNT", "TOTAL_PRICE"), ("OPPORTUNITY_VALUE", "TOTAL_PRICE")),
+        only_with="PRICEBOOK_ID",
+        currency=("BID_CURRENCY", "PRICEBOOK_ID"),
+    ),
 )
 
 PROJECTS = RecordType(
@@ -600,7 +649,7 @@ MILESTONES = RecordType(
     ),
     rules=rules.task,  # COMPLETED_DATE_UTC as for a task
     derived_fields=("COMPLETED_DATE_UTC",),
-    owner_field="PROJECT_ID",
+    owner_fields=("PROJECT_ID",),
 )
 
 # Prospects (marketing). Insightly's v3.1 swagger types the Prospect body as a bare object
@@ -801,6 +850,204 @@ KNOWLEDGE_ARTICLES = RecordType(
     number_field="ARTICLE_NO",
 )
 
+# --- Sales catalogue (v3.1 only) -------------------------------------------------------------
+# Products sit in price books through price book entries (a product's price in the book's
+# currency); an opportunity with a price book and a quotation have line items, each priced
+# from an entry of that book. The swagger types the Product, Pricebook and Quotation bodies as
+# bare objects ("FieldValues": sterner-stuff/insightly-php @ cc858564 docs/Api/ProductsApi.md,
+# PriceBooksApi.md, QuotesApi.md), so their fields are decisions named after Insightly's web
+# app; the entry and line-item fields are the swagger's models (docs/Model/APIPricebookEntry.md,
+# APIOpportunityLineItem.md, APIQuotationLineItem.md), required fields as there marked.
+_CURRENCY = _text("CURRENCY_CODE", 3, pattern=r"^[A-Za-z]{3}$", example="USD")
+
+PRODUCTS = RecordType(
+    collection="Product",
+    singular="Product",
+    table="products",
+    id_field="PRODUCT_ID",
+    fields=(
+        *_system_fields("PRODUCT_ID"),
+        _text("PRODUCT_NAME", required=True, indexed=True),
+        _text("PRODUCT_CODE", 100, indexed=True),
+        _text("PRODUCT_SKU", 100, indexed=True),
+        _text("DESCRIPTION", 4000),
+        _text("PRODUCT_FAMILY"),
+        # The price a price book entry with USE_STANDARD_PRICE starts from (decision).
+        FieldSpec("DEFAULT_PRICE", Kind.DECIMAL, minimum=0),
+        _CURRENCY,
+        FieldSpec("ACTIVE", Kind.BOOL, default=True),
+        _text("IMAGE_URL", 500, read_only=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    # ProductsApi.md: Follow and Image, no Tags (and no DELETE of its entries but by /Product).
+    features=frozenset(
+        {Feature.CUSTOM_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE, Feature.IMAGE}
+    ),
+)
+
+# PriceBooksApi.md has no DELETE /Pricebook/{id}: a book is made inactive instead (ACTIVE).
+PRICEBOOKS = RecordType(
+    collection="Pricebook",
+    singular="Pricebook",
+    table="pricebooks",
+    id_field="PRICEBOOK_ID",
+    fields=(
+        *_system_fields("PRICEBOOK_ID"),
+        _text("NAME", required=True, indexed=True),
+        _text("DESCRIPTION", 4000),
+        # Every entry of the book is in this currency (rolodex.services.sales).
+        replace(_CURRENCY, required=True),
+        FieldSpec("ACTIVE", Kind.BOOL, default=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.UPDATE}),
+)
+
+# APIPricebookEntry has neither PRODUCT_ID nor PRICEBOOK_ID (the path names one owner); Rolodex
+# shows both, as an entry is read at /PricebookEntry too (decision). One entry per product in
+# a book (decision); its CURRENCY_CODE is its book's (the issue; left out, it is the book's).
+PRICEBOOK_ENTRIES = RecordType(
+    collection="PricebookEntry",
+    singular="PricebookEntry",
+    table="pricebook_entries",
+    id_field="PRICEBOOK_ENTRY_ID",
+    fields=(
+        *_system_fields("PRICEBOOK_ENTRY_ID"),
+        FieldSpec("PRICEBOOK_ID", Kind.INT, required=True, references="Pricebook", indexed=True),
+        FieldSpec("PRODUCT_ID", Kind.INT, required=True, references="Product", indexed=True),
+        _CURRENCY,
+        FieldSpec("PRICE", Kind.DECIMAL, required=True, minimum=0),
+        FieldSpec("USE_STANDARD_PRICE", Kind.BOOL, default=False),
+        FieldSpec("ACTIVE", Kind.BOOL, default=True),
+        _CREATED_BY,
+        *_AUDIT_FIELDS,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS}),
+    owner_fields=("PRODUCT_ID", "PRICEBOOK_ID"),
+    currency_of="PRICEBOOK_ID",
+)
+
+# DISCOUNT is a percentage of the subtotal (decision: the swagger gives only a number).
+_LINE_FIELDS = (
+    FieldSpec(
+        "PRICEBOOK_ENTRY_ID", Kind.INT, required=True, references="PricebookEntry", indexed=True
+    ),
+    _text("DESCRIPTION", 4000),
+    # The entry's currency and price, copied when the line is priced (rolodex.services.sales).
+    _text("CURRENCY_CODE", 3, read_only=True),
+    FieldSpec("LIST_PRICE", Kind.DECIMAL, read_only=True),
+    FieldSpec("UNIT_PRICE", Kind.DECIMAL, required=True, minimum=0),
+    FieldSpec("QUANTITY", Kind.DECIMAL, required=True, minimum=0),
+    FieldSpec("DISCOUNT", Kind.DECIMAL, default=0, minimum=0, maximum=100),
+    FieldSpec("SUBTOTAL", Kind.DECIMAL, read_only=True),
+    FieldSpec("TOTAL_PRICE", Kind.DECIMAL, read_only=True),
+)
+
+OPPORTUNITY_LINE_ITEMS = RecordType(
+    collection="OpportunityLineItem",
+    singular="OpportunityLineItem",
+    table="opportunity_line_items",
+    id_field="OPPORTUNITY_ITEM_ID",
+    fields=(
+        *_system_fields("OPPORTUNITY_ITEM_ID"),
+        FieldSpec(
+            "OPPORTUNITY_ID", Kind.INT, required=True, references="Opportunity", indexed=True
+        ),
+        *_LINE_FIELDS,
+        FieldSpec("SERVICE_DATE", Kind.DATETIME),
+        *_AUDIT_FIELDS,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS}),
+    rules=rules.line_item,
+    derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
+    owner_fields=("OPPORTUNITY_ID",),
+    audience_from="OPPORTUNITY_ID",
+    priced_by="PRICEBOOK_ENTRY_ID",
+)
+
+QUOTATION_STATUSES = (
+    "Draft",
+    "Needs Review",
+    "In Review",
+    "Approved",
+    "Rejected",
+    "Presented",
+    "Accepted",
+    "Denied",
+)
+# A quotation is drawn from an opportunity and seen by whoever sees it (decision); its lines
+# are priced from its own PRICEBOOK_ID (the opportunity's when left out).
+QUOTATIONS = RecordType(
+    collection="Quotation",
+    singular="Quotation",
+    table="quotations",
+    id_field="QUOTATION_ID",
+    fields=(
+        *_system_fields("QUOTATION_ID"),
+        _text("QUOTATION_NAME", required=True, indexed=True),
+        _text("QUOTE_NUMBER", 20, read_only=True, indexed=True),
+        FieldSpec(
+            "OPPORTUNITY_ID", Kind.INT, required=True, references="Opportunity", indexed=True
+        ),
+        FieldSpec("PRICEBOOK_ID", Kind.INT, required=True, references="Pricebook"),
+        FieldSpec("CONTACT_ID", Kind.INT, references="Contact"),
+        FieldSpec("ORGANISATION_ID", Kind.INT, references="Organisation"),
+        _text("QUOTATION_STATUS", 20, choices=QUOTATION_STATUSES, default="Draft", indexed=True),
+        _text("QUOTATION_DESCRIPTION", 4000),
+        FieldSpec("QUOTATION_EXPIRATION_DATE", Kind.DATETIME),
+        _text("CURRENCY_CODE", 3, read_only=True),
+        FieldSpec("SUBTOTAL", Kind.DECIMAL, read_only=True),
+        FieldSpec("DISCOUNT", Kind.DECIMAL, read_only=True),
+        FieldSpec("TOTAL_PRICE", Kind.DECIMAL, read_only=True),
+        FieldSpec("TAX", Kind.DECIMAL, minimum=0),
+        FieldSpec("SHIPPING_HANDLING", Kind.DECIMAL, minimum=0),
+        FieldSpec("GRAND_TOTAL", Kind.DECIMAL, read_only=True),
+        _OWNER,
+        *_AUDIT_FIELDS,
+        _CREATED_BY,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}),
+    number_field="QUOTE_NUMBER",
+    audience_from="OPPORTUNITY_ID",
+    # SUBTOTAL and TOTAL_PRICE sum the lines', DISCOUNT is what their discounts take off,
+    # GRAND_TOTAL adds TAX and SHIPPING_HANDLING (decision: what a quote shows its customer).
+    totals=Totals(
+        lines="QuotationLineItem",
+        sums=(("SUBTOTAL", "SUBTOTAL"), ("TOTAL_PRICE", "TOTAL_PRICE")),
+        difference=("DISCOUNT", "SUBTOTAL", "TOTAL_PRICE"),
+        grand=("GRAND_TOTAL", ("TOTAL_PRICE", "TAX", "SHIPPING_HANDLING")),
+        currency=("CURRENCY_CODE", "PRICEBOOK_ID"),
+    ),
+)
+
+# APIQuotationLineItem has no QUOTATION_ID (the path names the quotation); shown (decision).
+QUOTATION_LINE_ITEMS = RecordType(
+    collection="QuotationLineItem",
+    singular="QuotationLineItem",
+    table="quotation_line_items",
+    id_field="QUOTATION_ITEM_ID",
+    fields=(
+        *_system_fields("QUOTATION_ITEM_ID"),
+        FieldSpec("QUOTATION_ID", Kind.INT, required=True, references="Quotation", indexed=True),
+        # The opportunity line the quote line was drawn from, if any (must be one of the
+        # quotation's opportunity: rolodex.services.sales).
+        FieldSpec("OPPORTUNITY_ITEM_ID", Kind.INT, references="OpportunityLineItem"),
+        *_LINE_FIELDS,
+        FieldSpec("SORT_ORDER", Kind.INT, minimum=0, maximum=2**31 - 1),
+        *_AUDIT_FIELDS,
+    ),
+    features=frozenset({Feature.CUSTOM_FIELDS}),
+    rules=rules.line_item,
+    derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
+    owner_fields=("QUOTATION_ID",),
+    audience_from="QUOTATION_ID",
+    priced_by="PRICEBOOK_ENTRY_ID",
+)
+
 USERS = RecordType(
     collection="Users",
     singular="User",
@@ -848,6 +1095,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     KNOWLEDGE_ARTICLE_CATEGORIES,
     KNOWLEDGE_ARTICLE_FOLDERS,
     KNOWLEDGE_ARTICLES,
+    PRODUCTS,
+    PRICEBOOKS,
+    PRICEBOOK_ENTRIES,
+    OPPORTUNITY_LINE_ITEMS,
+    QUOTATIONS,
+    QUOTATION_LINE_ITEMS,
 )
 
 _BY_SINGULAR = {rt.singular.lower(): rt for rt in RECORD_TYPES}
@@ -862,12 +1115,16 @@ def linkable_types() -> tuple[RecordType, ...]:
 
 def owned_types(owner: RecordType) -> tuple[RecordType, ...]:
     """The record types whose records belong to a record of `owner` (Projects: Milestones)."""
-    return tuple(rt for rt in RECORD_TYPES if rt.owner_field and _owner_of(rt) == owner.singular)
+    return tuple(rt for rt in RECORD_TYPES if owner_field_of(rt, owner) is not None)
 
 
-def _owner_of(rt: RecordType) -> str | None:
-    spec = rt.field_named(rt.owner_field or "")
-    return spec.references if spec is not None else None
+def owner_field_of(rt: RecordType, owner: RecordType) -> str | None:
+    """The field of `rt` that names its `owner` record, if a record of `owner` owns it."""
+    for name in rt.owner_fields:
+        spec = rt.field_named(name)
+        if spec is not None and spec.references == owner.singular:
+            return name
+    return None
 
 
 def resolve_object_name(name: str) -> RecordType | None:

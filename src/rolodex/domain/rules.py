@@ -81,5 +81,20 @@ def knowledge_article(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_CENTS = Decimal("0.0001")  # the precision stored (Numeric(18, 4))
+
+
+def line_item(record: dict[str, Any]) -> dict[str, Any]:
+    """A line item's SUBTOTAL (QUANTITY x UNIT_PRICE) and TOTAL_PRICE (the subtotal less its
+    DISCOUNT, a percentage): what the opportunity's value and the quotation's totals sum."""
+    quantity, price = record.get("quantity"), record.get("unit_price")
+    if quantity is None or price is None:
+        return {"subtotal": None, "total_price": None}
+    subtotal = (Decimal(quantity) * Decimal(price)).quantize(_CENTS)
+    discount = Decimal(record.get("discount") or 0)
+    total = (subtotal * (100 - discount) / 100).quantize(_CENTS)
+    return {"subtotal": subtotal, "total_price": total}
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from rolodex.config import get_settings
 from rolodex.domain.dates import parse_datetime
 from rolodex.domain.registry import (
+    RECORD_TYPES,
     USERS,
     Feature,
     Kind,
@@ -27,6 +28,7 @@ from rolodex.domain.registry import (
     custom_object_type,
     name_fields,
     owned_types,
+    owner_field_of,
     record_name,
     resolve_object_name,
 )
@@ -51,6 +53,7 @@ from rolodex.storage.extensions import ExtensionStore
 from rolodex.storage.files import FileRepository
 from rolodex.storage.phones import PhoneStore, phone_entries
 from rolodex.storage.repository import FieldFilter, Page, Repository, Row
+from rolodex.storage.sales import count_lines, lines_priced_by, refresh_totals
 from rolodex.storage.tombstones import TombstoneStore
 from rolodex.storage.visibility import ViewerIndex, audience_of, hidden_among, user_ids
 from rolodex.wire import output
@@ -314,6 +317,7 @@ class RecordService:
             record_id, new.model, new.values["date_created_utc"], extra_links
         )
         self.keep_history(record_id, new.values, new.values["date_created_utc"])
+        self._refresh_totals(record_id)
         return record_id
 
     def create_many(self, bodies: Sequence[Any]) -> list[int | RolodexError]:
@@ -346,6 +350,7 @@ class RecordService:
                         bulk.append((index, new))
                 for (index, _new), record_id in zip(bulk, self._insert_many(bulk), strict=True):
                     results[index] = record_id
+                    self._refresh_totals(record_id)  # a quotation's currency and totals
         except (RolodexError, DBAPIError):
             results = []
             for body in bodies:
@@ -478,6 +483,8 @@ class RecordService:
         if "visible_user_ids" in changes:
             self._index_viewers(record_id, changes)
         self.keep_history(record_id, changes, stamp)
+        if changes or graph_changed:
+            self._refresh_totals(record_id)
         return self.read(record_id)
 
     def _plan_update(self, model: WireModel, row: Row) -> tuple[Row, CustomValues | None]:
@@ -495,6 +502,9 @@ class RecordService:
             elif not _same(row[spec.column], value):
                 changes[spec.column] = value
         problems.extend(self._reference_problems(changes))
+        if "currency_code" in changes:
+            problems.extend(self._currency_problems(row["id"]))
+        problems.extend(self._book_problems(row["id"], changes))
         sent_custom = _sent(model, "CUSTOMFIELDS")
         custom_values = None
         if self.rt.has(Feature.CUSTOM_FIELDS) and sent_custom is not None:
@@ -526,6 +536,7 @@ class RecordService:
         if changes:
             stamp = next_update_stamp(row["date_updated_utc"])
             self.repo.update_record(self.rt, record_id, {**changes, "date_updated_utc": stamp})
+            self._refresh_totals(record_id)
         return self.read(record_id)
 
     def delete(self, record_id: int) -> list[str]:
@@ -533,6 +544,8 @@ class RecordService:
         comments' too; linked notes stay); returns the files' storage keys, to remove from disk
         once this has committed."""
         row = self._require(record_id, for_update=True)
+        if self.rt.currency_of is not None:  # a price book entry
+            self._check_unpriced(self.rt, [record_id])
         singular = self.rt.singular
         # Its search keys go, and LOOKUP values pointing to it are cleared.
         record_deleted(self.repo.connection, self.caller.instance_id, self.rt, record_id)
@@ -557,8 +570,17 @@ class RecordService:
             removed_files += files.delete_for_records(COMMENT_FILES, comment_ids)
         for owned in owned_types(self.rt):  # a project's milestones go with it
             owned_service = RecordService(self.repo.connection, self.caller, owned)
-            for owned_id in owned_service.ids_owned_by(record_id):
-                owned_service.delete(owned_id)
+            owned_ids = owned_service.ids_owned_by(record_id, self.rt)
+            if owned.currency_of is not None:  # a product's price book entries
+                self._check_unpriced(owned, owned_ids)
+            if _bulk_deletable(self.repo.connection, self.caller.instance_id, owned):
+                # However many lines: a few statements. Seen through this record, their
+                # tombstones are seen by whoever saw it.
+                seen_by = self._tombstone_audience(row) if owned.audience_from else None
+                self.repo.delete_many(owned, owned_ids, now, seen_by)
+            else:
+                for owned_id in owned_ids:
+                    owned_service.delete(owned_id)
         if self.rt.history_field is not None:
             self.repo.delete_history(singular, record_id)
         if self.rt.has(Feature.FILE_ATTACHMENTS) or self.rt.has(Feature.IMAGE):
@@ -566,9 +588,23 @@ class RecordService:
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(
-            singular, record_id, now, audience_of(self.rt, row)
+            singular, record_id, now, self._tombstone_audience(row)
         )
         return removed_files
+
+    def _tombstone_audience(self, row: Row) -> Row | None:
+        """Who saw the record `row`: a record seen through another (RecordType.audience_from: a
+        line item, through its opportunity) was seen by whoever saw that one."""
+        rt = self.rt
+        while rt.audience_from is not None:
+            spec = rt.field_named(rt.audience_from)
+            assert spec is not None and spec.references is not None
+            rt = by_singular(spec.references)
+            parent = self.repo.unfiltered().get_record(rt, row[spec.column])
+            if parent is None:
+                return None
+            row = parent
+        return audience_of(rt, row)
 
     # --- sub-resources -------------------------------------------------------------------
 
@@ -704,13 +740,14 @@ class RecordService:
             for link in self.links(record_id)
         )
 
-    def ids_owned_by(self, owner_id: int) -> list[int]:
-        """The ids of this type's records whose owner_field names `owner_id`."""
-        assert self.rt.owner_field is not None
-        owner = FieldFilter(column=self.rt.owner_field.lower(), kind=Kind.INT, value=owner_id)
+    def ids_owned_by(self, owner_id: int, owner: RecordType) -> list[int]:
+        """The ids of this type's records that the `owner` record `owner_id` owns."""
+        field_name = owner_field_of(self.rt, owner)
+        assert field_name is not None
+        owner_filter = FieldFilter(column=field_name.lower(), kind=Kind.INT, value=owner_id)
         ids: list[int] = []
         while True:
-            rows, _ = self.repo.list_records(self.rt, Page(skip=len(ids), top=500), owner)
+            rows, _ = self.repo.list_records(self.rt, Page(skip=len(ids), top=500), owner_filter)
             ids += [row["id"] for row in rows]
             if len(rows) < 500:
                 return ids
@@ -777,6 +814,56 @@ class RecordService:
     def _touch_self(self, row: Row) -> None:
         stamp = next_update_stamp(row["date_updated_utc"])
         self.repo.update_record(self.rt, row["id"], {"date_updated_utc": stamp})
+
+    def _refresh_totals(self, record_id: int) -> None:
+        """A record whose fields sum its line items (RecordType.totals): those sums, again."""
+        if self.rt.totals is not None:
+            refresh_totals(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+
+    def _currency_problems(self, record_id: int) -> list[FieldError]:
+        """A price book's currency is its entries' (RecordType.currency_of): it does not change
+        while it has any (decision: their prices are in it)."""
+        problems = []
+        for other in RECORD_TYPES:
+            spec = other.field_named(other.currency_of or "")
+            if spec is None or spec.references != self.rt.singular:
+                continue
+            if RecordService(self.repo.connection, self.caller, other).ids_owned_by(
+                record_id, self.rt
+            ):
+                problems.append(
+                    FieldError(
+                        "CURRENCY_CODE",
+                        f"cannot change while the {self.rt.singular} has {other.collection} "
+                        "records: they are in its currency",
+                    )
+                )
+        return problems
+
+    def _book_problems(self, record_id: int, changes: Row) -> list[FieldError]:
+        """A record whose lines are priced from its price book (a quotation's, Totals.currency)
+        keeps that book while it has lines (decision: their prices are that book's)."""
+        totals = self.rt.totals
+        if totals is None or totals.currency is None or totals.currency[1].lower() not in changes:
+            return []
+        lines = count_lines(self.repo.connection, self.caller.instance_id, self.rt, record_id)
+        if not lines:
+            return []
+        message = f"cannot change while the {self.rt.singular} has {lines} line item(s)"
+        return [FieldError(totals.currency[1], message)]
+
+    def _check_unpriced(self, entries: RecordType, entry_ids: Sequence[int]) -> None:
+        """Price book entries go (alone or with their product) only if no line item is priced
+        by one (decision: the line would lose its product)."""
+        line_types = tuple(rt for rt in RECORD_TYPES if rt.priced_by is not None)
+        for entry_id in entry_ids:
+            used = lines_priced_by(
+                self.repo.connection, self.caller.instance_id, line_types, entry_id
+            )
+            if used:
+                raise invalid_field(
+                    entries.id_field, f"{entry_id} prices {used} line item(s): remove them first"
+                )
 
     def _derived(self, record: Row) -> Row:
         """The type's derived values for the record as it will be stored (or a 400)."""
@@ -1271,3 +1358,12 @@ def sortable_fields(rt: RecordType) -> tuple[str, ...]:
         for spec in rt.fields
         if spec.name in names or spec.indexed or spec.choices or spec.name in dates
     )
+
+
+def _bulk_deletable(connection: Connection, instance_id: int, rt: RecordType) -> bool:
+    """Whether records of `rt` go in one Repository.delete_many: nothing of theirs but custom
+    fields (no tags, links, files, comments, phones, audience or records of their own), and no
+    LOOKUP field points to them (its values would need clearing one by one)."""
+    if rt.features - {Feature.CUSTOM_FIELDS} or owned_types(rt) or _has_phones(rt):
+        return False
+    return not CustomFieldStore(connection, instance_id).lookups_to(rt.singular)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -112,6 +113,10 @@ def _sort_order(table: Table, column: str, descending: bool) -> tuple[ColumnElem
     return value.asc().nulls_last(), table.c.id.asc()
 
 
+# The columns of a tombstone that say who saw the record (rolodex.storage.tombstones).
+_AUDIENCE = ("owner_user_id", "visible_to", "visible_team_id", "visible_user_ids")
+
+
 class Repository:
     """Data access for one instance: as seen by the user `viewer` (who sees only the records
     visibility lets them see, rolodex.storage.visibility), or by an administrator (None)."""
@@ -128,15 +133,28 @@ class Repository:
 
     def _filters(self, rt: RecordType) -> bool:
         """Whether reads of `rt` are filtered by visibility for this repository's viewer."""
-        return self.viewer is not None and rt.restricted
+        return self.viewer is not None and (rt.restricted or rt.audience_from is not None)
 
-    def _seen(self, rt: RecordType, table: Table) -> ColumnElement[bool]:
+    def _seen(self, rt: RecordType, table: Any) -> ColumnElement[bool]:
         """The records of `rt` in this instance that the viewer sees."""
         scope = self._of_type(rt, table)
         if not self._filters(rt):
             return scope
         assert self.viewer is not None
+        if rt.audience_from is not None:
+            return and_(scope, self._seen_through(rt, table))
         return and_(scope, visible(table, rt.singular, self.instance_id, self.viewer))
+
+    def _seen_through(self, rt: RecordType, table: Any) -> ColumnElement[bool]:
+        """A record with RecordType.audience_from is seen when the record it names is (a line
+        item when its opportunity is): a condition on that record, in the same statement."""
+        spec = rt.field_named(rt.audience_from or "")
+        assert spec is not None and spec.references is not None
+        parent = by_singular(spec.references)
+        parent_table = self.record_table(parent).alias()
+        return exists().where(
+            parent_table.c.id == table.c[spec.column], self._seen(parent, parent_table)
+        )
 
     def _scoped(self, table: Table) -> ColumnElement[bool]:
         return table.c.instance_id == self.instance_id
@@ -161,6 +179,13 @@ class Repository:
 
     def get_record(self, rt: RecordType, record_id: int, for_update: bool = False) -> Row | None:
         filtered = self._filters(rt)
+        if filtered and rt.audience_from is not None:
+            table = self.record_table(rt)
+            query = select(table).where(self._seen(rt, table), table.c.id == record_id)
+            if for_update:
+                query = query.with_for_update(of=table)
+            found = self.connection.execute(query).mappings().first()
+            return dict(found) if found is not None else None
         query = _record_by_id(self.record_table(rt), for_update, filtered)
         parameters: dict[str, Any] = {"instance_id": self.instance_id, "record_id": record_id}
         if rt.custom_object:
@@ -492,6 +517,42 @@ class Repository:
             )
             self.connection.execute(update(links).where(at_source).values({object_id: target_id}))
 
+    def delete_many(
+        self, rt: RecordType, record_ids: Sequence[int], when: datetime, audience: Row | None
+    ) -> None:
+        """Delete records that have no sub-collections of their own (a quotation's line items:
+        custom fields at most) in a fixed number of statements, however many: their search
+        keys, follows, other versions' bodies and rows go, and each gets its tombstone, seen
+        by `audience` (TombstoneStore.add)."""
+        if not record_ids:
+            return
+        wanted = list(record_ids)
+        for keyed in (tables.custom_field_values, tables.follows, tables.record_extensions):
+            self.connection.execute(
+                delete(keyed).where(
+                    self._scoped(keyed),
+                    keyed.c.record_type == rt.singular,
+                    keyed.c.record_id.in_(wanted),
+                )
+            )
+        table = self.record_table(rt)
+        self.connection.execute(
+            delete(table).where(self._of_type(rt, table), table.c.id.in_(wanted))
+        )
+        self.connection.execute(
+            insert(tables.tombstones),
+            [
+                {
+                    "instance_id": self.instance_id,
+                    "record_type": rt.singular,
+                    "record_id": record_id,
+                    "date_deleted_utc": when,
+                    **{column: (audience or {}).get(column) for column in _AUDIENCE},
+                }
+                for record_id in wanted
+            ],
+        )
+
     def delete_record(self, rt: RecordType, record_id: int) -> None:
         table = self.record_table(rt)
         self.connection.execute(
@@ -557,6 +618,10 @@ class Repository:
         names = tuple(t.name for t in child_tables)
         table = self.record_table(rt)
         filtered = self._filters(rt)
+        if filtered and rt.audience_from is not None:  # seen through another record
+            if self.get_record(rt, record_id) is None:
+                return None, {t.name: defaultdict(list) for t in child_tables}, []
+            filtered = False
         if filtered:
             parameters["viewer_id"] = self.viewer
         statement, layout = _sub_collections_of(names, links, True, table.name, filtered)

@@ -38,6 +38,7 @@ from rolodex.domain.registry import (
     RECORD_TYPES,
     Feature,
     RecordType,
+    by_singular,
     is_custom_object_name,
     resolve_object_name,
 )
@@ -130,7 +131,7 @@ def hidden_record(
     exists and the viewer may not see it: one primary-key probe per row."""
     probes = []
     for rt in RECORD_TYPES:
-        if rt.restricted:
+        if rt.restricted or rt.audience_from is not None:
             table = tables.record_tables[rt.singular]
             probes.append(
                 and_(
@@ -138,7 +139,7 @@ def hidden_record(
                     exists().where(
                         table.c.instance_id == instance_id,
                         table.c.id == record_id,
-                        unseen(table, rt.singular, instance_id, viewer_id),
+                        _unseen_row(rt, table, instance_id, viewer_id),
                     ),
                 )
             )
@@ -152,6 +153,25 @@ def hidden_record(
         )
     )
     return or_(*probes)
+
+
+def _unseen_row(
+    rt: RecordType, table: Any, instance_id: int, viewer_id: int
+) -> ColumnElement[bool]:
+    """The rows of `rt` the viewer does not see: of a type seen through another record
+    (RecordType.audience_from: a quotation, through its opportunity), those whose record is
+    unseen."""
+    if rt.audience_from is None:
+        return unseen(table, rt.singular, instance_id, viewer_id)
+    spec = rt.field_named(rt.audience_from)
+    assert spec is not None and spec.references is not None
+    parent = by_singular(spec.references)
+    parent_table = tables.record_tables[parent.singular].alias()
+    return exists().where(
+        parent_table.c.instance_id == instance_id,
+        parent_table.c.id == table.c[spec.column],
+        _unseen_row(parent, parent_table, instance_id, viewer_id),
+    )
 
 
 def hidden_among(

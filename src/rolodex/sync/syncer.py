@@ -49,6 +49,9 @@ ORDER = [
     "KnowledgeArticleCategory",
     "KnowledgeArticleFolder",
     "KnowledgeArticle",
+    "Product",
+    "Pricebook",
+    "Quotation",
 ]
 # How far this machine's clock and the target's may disagree when matching a pending create
 # (an intent's time is ours, a record's DATE_CREATED_UTC the target's).

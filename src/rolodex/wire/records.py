@@ -265,7 +265,10 @@ def python_type(spec: FieldSpec) -> Any:
         return WireBool
     if spec.kind is Kind.DATETIME:
         return WireDatetime
-    return Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
+    # Bounds of a decimal (a price is never negative, a discount is a percentage).
+    return Annotated[
+        Decimal, Field(max_digits=18, decimal_places=4, ge=spec.minimum, le=spec.maximum)
+    ]
 
 
 @cache
