@@ -16,6 +16,7 @@ from rolodex.domain.registry import (
     PIPELINES,
     RECORD_TYPES,
     Feature,
+    Kind,
     RecordType,
 )
 from rolodex.errors import BadRequest, Conflict, FieldError, NotFound, invalid_field, invalid_input
@@ -23,7 +24,7 @@ from rolodex.services.activity_sets import ActivitySetService
 from rolodex.services.context import Caller, utc_now
 from rolodex.services.records import RecordService, Wire
 from rolodex.services.settings import insert_row
-from rolodex.storage.repository import Repository, Row
+from rolodex.storage.repository import FieldFilter, Page, Repository, Row
 from rolodex.wire.json import upper_keys
 from rolodex.wire.pipelines import PipelineChangeIn, StageChangeIn, StageMoveIn, StateChangeIn
 from rolodex.wire.records import validate
@@ -249,3 +250,43 @@ def list_pipelines(connection: Connection, instance_id: int) -> list[tuple[Row, 
         if pipeline is not None:
             pipelines.append((pipeline, [s for s in stages if s is not None]))
     return pipelines
+
+
+# --- the web application's board --------------------------------------------------------------
+
+BOARD_CARDS = 5000  # cards read for one board; columns show fewer, with a "more" link
+
+
+def pipeline_board(
+    connection: Connection, caller: Caller, rt: RecordType, pipeline_id: int
+) -> tuple[Row, list[tuple[Row, list[Wire]]]]:
+    """A pipeline of `rt` with its stages in order, each with the records the caller sees at
+    that stage: a fixed handful of statements whatever the number of records."""
+    assert rt.has(Feature.PIPELINE)
+    repo = Repository(connection, caller.instance_id)
+    pipeline = repo.get_record(PIPELINES, pipeline_id)
+    if pipeline is None or not pipeline[f"for_{rt.collection.lower()}"]:
+        raise NotFound(f"No {rt.singular} pipeline with ID {pipeline_id}.")
+    stage_rows, _ = repo.list_records(
+        PIPELINE_STAGES,
+        Page(top=1000),
+        FieldFilter(column="pipeline_id", kind=Kind.INT, value=pipeline_id),
+    )
+    stages = sorted(stage_rows, key=lambda r: (r["stage_order"] or 0, r["id"]))
+    records, _ = RecordService(connection, caller, rt).list_page(
+        Page(top=BOARD_CARDS),
+        FieldFilter(column="pipeline_id", kind=Kind.INT, value=pipeline_id),
+        brief=True,
+    )
+    by_stage: dict[int, list[Wire]] = {stage["id"]: [] for stage in stages}
+    for record in records:
+        by_stage.get(record["STAGE_ID"], []).append(record)
+    return pipeline, [(stage, by_stage[stage["id"]]) for stage in stages]
+
+
+def pipelines_for(connection: Connection, caller: Caller, rt: RecordType) -> list[Row]:
+    """The instance's pipelines for `rt`, by name, in one statement."""
+    repo = Repository(connection, caller.instance_id)
+    rows, _ = repo.list_records(PIPELINES, Page(top=1000))
+    mine = [row for row in rows if row[f"for_{rt.collection.lower()}"]]
+    return sorted(mine, key=lambda r: (r["pipeline_name"].lower(), r["id"]))

@@ -1,6 +1,7 @@
 """Sign-in, sign-out, the home page and the user's own settings (API key, rate limits)."""
 
 import hmac
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -8,6 +9,7 @@ from fastapi.responses import Response
 
 from rolodex.config import Settings
 from rolodex.errors import RolodexError, TooManyRequests
+from rolodex.services.dashboard import dashboard
 from rolodex.services.ratelimit import daily_limit
 from rolodex.services.sessions import SESSION_DAYS, WebSession, sign_in, sign_out
 from rolodex.services.users import regenerate_key
@@ -49,7 +51,9 @@ def home(request: Request, next_url: Annotated[str | None, Query(alias="next")] 
         return redirect(safe_next(next_url))
     with unit_of_work(request.app.state.engine) as connection:
         types = record_types_of(connection, session.caller)
-    return render(request, "home.html", {"types": types})
+        figures = dashboard(connection, session.caller, datetime.now(UTC).date())
+    most = max((figure.value for figure in figures.stages), default=0) or 1
+    return render(request, "home.html", {"types": types, "board": figures, "most": most})
 
 
 @router.post("/sign-in")

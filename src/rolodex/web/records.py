@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 from rolodex.domain.registry import (
     NOTES,
     RECORD_TYPES,
+    TASKS,
     Feature,
     FieldSpec,
     Kind,
@@ -42,6 +43,7 @@ from rolodex.services.files import FileService, find_file
 from rolodex.services.owned import OwnedService
 from rolodex.services.records import RecordService, Wire, record_names, sortable_fields
 from rolodex.services.sessions import WebSession
+from rolodex.services.timeline import record_timeline
 from rolodex.storage.engine import unit_of_work
 from rolodex.storage.files import CHUNK_BYTES, FileStore
 from rolodex.storage.repository import FieldFilter, Page
@@ -370,6 +372,7 @@ def _detail_context(
     note: FormState | None = None,
     link_form: FormState | None = None,
     file_error: str = "",
+    task: FormState | None = None,
 ) -> dict[str, Any]:
     rt = kind.rt
     service = RecordService(connection, caller, rt)
@@ -387,21 +390,8 @@ def _detail_context(
     if rt.has(Feature.NOTES):  # its notes have a section of their own
         links = [link for link in links if link["LINK_OBJECT_NAME"] != NOTES.singular]
     links = _links(connection, caller, links, type_labels)
-    notes: list[dict[str, Any]] = []
-    if rt.has(Feature.NOTES):
-        notes_service = RecordService(connection, caller, NOTES)
-        found, _ = notes_service.list_page(
-            Page(top=_SIDE_LIST), service.linked_filter(record_id), brief=True
-        )
-        notes = [
-            {
-                "title": n["TITLE"],
-                "body": n["BODY"] or "",
-                "url": record_url("Note", n["NOTE_ID"]),
-                "when": n["DATE_CREATED_UTC"],
-            }
-            for n in found
-        ]
+    shows_timeline = rt.has(Feature.NOTES) or rt.has(Feature.ACTIVITIES)
+    timeline = record_timeline(connection, caller, rt, record_id) if shows_timeline else None
     files: list[Wire] = []
     if rt.has(Feature.FILE_ATTACHMENTS):
         files, _ = FileService(connection, caller, rt, store).list_files(
@@ -442,8 +432,10 @@ def _detail_context(
             for item in record.get("LOOKED_UP_BY", [])
         ],
         "has_notes": rt.has(Feature.NOTES),
-        "notes": notes,
+        "has_tasks": rt.has(Feature.ACTIVITIES),
+        "timeline": timeline,
         "note": note or FormState(),
+        "task": task or FormState(),
         "has_files": rt.has(Feature.FILE_ATTACHMENTS),
         "files": files,
         "file_error": file_error,
@@ -891,7 +883,37 @@ def add_note(request: Request, object_name: str, record_id: int, post: Post) -> 
     return form_action(
         request,
         change,
-        lambda kind: redirect(record_url(kind.object_name, record_id) + "#notes"),
+        lambda kind: redirect(record_url(kind.object_name, record_id) + "#timeline"),
+        again,
+    )
+
+
+@router.post("/records/{object_name}/{record_id:int}/tasks")
+def add_task(request: Request, object_name: str, record_id: int, post: Post) -> Response:
+    """Add a task linked to the record (as POST /v3.1/Tasks with a link to it does)."""
+    _check_id(record_id)
+    caller = post.session.caller
+    values = {"TITLE": post.text("TITLE"), "DUE_DATE": post.text("DUE_DATE")}
+    data = {name: value or None for name, value in values.items()}
+
+    def change(connection: Connection) -> RecordKind:
+        kind = record_kind(connection, caller, object_name)
+        if not kind.rt.has(Feature.ACTIVITIES):
+            raise NotFound(f"{kind.plural} have no tasks.")
+        RecordService(connection, caller, kind.rt).get(record_id, brief=True)
+        link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
+        RecordService(connection, caller, TASKS).create(data, extra_links=[link])
+        return kind
+
+    def again(error: RolodexError) -> Response:
+        task_controls = [c for c in standard_controls(TASKS, {}) if c.name in values]
+        task = _error_state(error, task_controls, [], values)
+        return _detail_page(request, caller, object_name, record_id, task=task)
+
+    return form_action(
+        request,
+        change,
+        lambda kind: redirect(record_url(kind.object_name, record_id) + "#timeline"),
         again,
     )
 
@@ -1025,11 +1047,12 @@ def _detail_page(
     note: FormState | None = None,
     link_form: FormState | None = None,
     file_error: str = "",
+    task: FormState | None = None,
 ) -> Response:
     """The record's page again (a 400) with the error of one of its forms."""
     with unit_of_work(_engine(request)) as connection:
         kind = record_kind(connection, caller, object_name)
         context = _detail_context(
-            connection, caller, kind, record_id, _store(request), note, link_form, file_error
+            connection, caller, kind, record_id, _store(request), note, link_form, file_error, task
         )
     return render(request, "records/detail.html", context, 400)
