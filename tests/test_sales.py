@@ -258,9 +258,14 @@ def test_a_line_write_costs_the_same_statements_however_many_lines(
     for _ in range(2):
         for _ in range(5):
             made(api.post(lines, json=body))
-        with statements(engine) as sent:
-            made(api.post(lines, json=body))
-        counts.append(len(sent))
+        # The fewest of three: a second-long cache (callers, custom fields) that ends during
+        # one of them adds its reads to that request, whatever the number of lines.
+        sizes = []
+        for _ in range(3):
+            with statements(engine) as sent:
+                made(api.post(lines, json=body))
+            sizes.append(len(sent))
+        counts.append(min(sizes))
     assert counts[0] == counts[1]
     # Deleting the opportunity takes its lines in as many statements, whether 1 or 12.
     deletes = []
