@@ -1092,3 +1092,30 @@ def test_the_plural_of_a_singular_collection_is_405_naming_it(
         assert response.headers["Allow"] == ""
     assert api.get(f"/{rt.collection}/{record_id(rt, record)}").json() == record
     assert count(api, rt) == 1
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+
+@each_type(Feature.IMAGE_FIELDS)
+def test_an_image_field_holds_an_image_its_value_naming_the_file(
+    api: httpx.Client, api30: httpx.Client, rt: RecordType
+) -> None:
+    name = f"SNAP{next(_unique)}__c"
+    body = {"FIELD_NAME": name, "FIELD_LABEL": "Snap", "FIELD_TYPE": "IMAGE"}
+    assert api.post(f"/CustomFields/{rt.collection}", json=body).status_code == 201
+    path = f"/{rt.collection}/{record_id(rt, create(api, rt))}"
+    put = api.put(f"{path}/ImageField/{name}/snap.png", content=PNG_BYTES)
+    assert put.status_code == 200, put.text
+    values = {f["FIELD_NAME"]: f["FIELD_VALUE"] for f in api.get(path).json()["CUSTOMFIELDS"]}
+    assert values[name] == "snap.png"
+    got = api.get(f"{path}/ImageField/{name}")
+    assert (got.status_code, got.content, got.headers["Content-Type"]) == (
+        200,
+        PNG_BYTES,
+        "image/png",
+    )
+    # v3.0's table has no ImageField operations.
+    assert api30.get(f"{path}/ImageField/{name}").status_code == 404
+    assert api.delete(f"{path}/ImageField/{name}").status_code == 202
+    assert api.get(f"{path}/ImageField/{name}").status_code == 404

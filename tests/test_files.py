@@ -36,6 +36,7 @@ WITH_FILES = [
     if rt.has(Feature.FILE_ATTACHMENTS) and (rt.has(Feature.CREATE) or rt is NOTES)
 ]
 WITH_IMAGE = [rt for rt in RECORD_TYPES if rt.has(Feature.IMAGE)]
+WITH_IMAGE_FIELDS = [rt for rt in RECORD_TYPES if rt.has(Feature.IMAGE_FIELDS)]
 
 
 @pytest.fixture(scope="module")
@@ -508,6 +509,115 @@ def test_an_image_over_the_limit_is_413_and_leaves_nothing(
     assert response.status_code == 413
     assert on_disk(files_dir) == before
     assert api.get(contact).json()["IMAGE_URL"] is None
+
+
+# --- images of IMAGE custom fields ---------------------------------------------------------
+
+
+def image_field(api: httpx.Client, rt: RecordType, name: str = "PHOTO__c") -> str:
+    """Define an IMAGE custom field on `rt`; its FIELD_NAME."""
+    body = {"FIELD_NAME": name, "FIELD_LABEL": "Photo", "FIELD_TYPE": "IMAGE"}
+    response = api.post(f"/CustomFields/{rt.collection}", json=body)
+    assert response.status_code == 201, response.text
+    return name
+
+
+def custom_value(record: dict[str, Any], name: str) -> Any:
+    values = {item["FIELD_NAME"]: item["FIELD_VALUE"] for item in record["CUSTOMFIELDS"]}
+    return values.get(name)
+
+
+@pytest.mark.parametrize("rt", WITH_IMAGE_FIELDS, ids=lambda rt: rt.collection)
+def test_image_field_put_get_delete(
+    api: httpx.Client, tenant: Tenant, engine: Engine, rt: RecordType, files_dir: Path
+) -> None:
+    name = image_field(api, rt)
+    record_id = new_record(api, rt)
+    path = f"/{rt.collection}/{record_id}"
+    field = f"{path}/ImageField/{name}"
+    assert api.get(field).status_code == 404
+    before_disk, before_tag = on_disk(files_dir), etag(api, path)
+
+    response = api.put(f"{field}/face.png", content=PNG)
+    assert response.status_code == 200, response.text
+    assert custom_value(response.json(), name) == "face.png"
+    assert custom_value(api.get(path).json(), name) == "face.png"
+    assert etag(api, path) != before_tag
+    image = api.get(field.lower())  # paths match in any case
+    assert image.status_code == 200
+    assert image.content == PNG
+    assert image.headers["Content-Type"] == "image/png"
+    # Neither the record's image nor one of its file attachments.
+    if rt.has(Feature.FILE_ATTACHMENTS):
+        assert api.get(f"{path}/FileAttachments").json() == []
+    if rt.has(Feature.IMAGE):
+        assert api.get(f"{path}/Image").status_code == 404
+    # The value is the server's to set: a PUT of CUSTOMFIELDS leaves it.
+    sent = {"CUSTOMFIELDS": [{"FIELD_NAME": name, "FIELD_VALUE": "other.png"}]}
+    assert api.put(path, json=sent).status_code == 200
+    assert custom_value(api.get(path).json(), name) == "face.png"
+
+    # A new image replaces the old one, on disk too.
+    assert api.put(f"{field}/face.gif", content=GIF).status_code == 200
+    assert api.get(field).headers["Content-Type"] == "image/gif"
+    added = {k: v for k, v in on_disk(files_dir).items() if k not in before_disk}
+    assert list(added.values()) == [GIF]
+
+    assert api.delete(field).status_code == 202
+    assert custom_value(api.get(path).json(), name) is None
+    assert api.get(field).status_code == 404
+    assert api.delete(field).status_code == 404
+    assert on_disk(files_dir) == before_disk
+    assert rows(engine, tenant) == 0
+
+
+def test_an_image_field_goes_with_its_record(
+    api: httpx.Client, tenant: Tenant, engine: Engine, files_dir: Path
+) -> None:
+    contacts = by_collection("Contacts")
+    name = image_field(api, contacts)
+    before = on_disk(files_dir)
+    record_id = new_record(api, contacts)
+    assert api.put(f"/Contacts/{record_id}/ImageField/{name}/a.png", content=PNG).status_code == 200
+    assert api.delete(f"/Contacts/{record_id}").status_code == 202
+    assert rows(engine, tenant) == 0
+    assert on_disk(files_dir) == before
+
+
+def test_image_field_refusals(api: httpx.Client, contact: str, files_dir: Path) -> None:
+    name = image_field(api, by_collection("Contacts"))
+    text = {"FIELD_NAME": "NICK__c", "FIELD_LABEL": "Nick", "FIELD_TYPE": "TEXT"}
+    assert api.post("/CustomFields/Contacts", json=text).status_code == 201
+    before = on_disk(files_dir)
+    unknown = api.put(f"{contact}/ImageField/NOPE__c/a.png", content=PNG)
+    assert unknown.status_code == 404 and "NOPE__c" in unknown.json()["Message"]
+    assert api.get(f"{contact}/ImageField/NOPE__c").status_code == 404
+    not_image = api.put(f"{contact}/ImageField/NICK__c/a.png", content=PNG)
+    assert not_image.status_code == 400 and "NICK__c" in not_image.json()["Message"]
+    body = api.put(f"{contact}/ImageField/{name}/a.png", content=b"not an image")
+    assert body.status_code == 400 and "not an image" in body.json()["Message"]
+    huge = api.put(f"{contact}/ImageField/{name}/a.png", content=PNG + b"\x00" * LIMIT)
+    assert huge.status_code == 413
+    missing = api.put(f"/Contacts/987654321/ImageField/{name}/a.png", content=PNG)
+    assert missing.status_code == 404
+    assert on_disk(files_dir) == before
+    assert custom_value(api.get(contact).json(), name) is None
+
+
+def test_another_instance_cannot_reach_an_image_field(
+    api: httpx.Client, make: Callable[[], Tenant]
+) -> None:
+    contacts = by_collection("Contacts")
+    name = image_field(api, contacts)
+    record_id = new_record(api, contacts)
+    field = f"/Contacts/{record_id}/ImageField/{name}"
+    assert api.put(f"{field}/a.png", content=PNG).status_code == 200
+    other = make().client
+    image_field(other, contacts)
+    assert other.get(field).status_code == 404
+    assert other.put(f"{field}/b.png", content=GIF).status_code == 404
+    assert other.delete(field).status_code == 404
+    assert api.get(field).content == PNG
 
 
 def test_image_url_is_read_only(api: httpx.Client, contact: str) -> None:

@@ -118,7 +118,15 @@ def test_each_caller_reads_only_what_it_may_see(office: Office, who: str) -> Non
 def test_a_hidden_record_is_404_on_every_sub_endpoint_and_nothing_changes(office: Office) -> None:
     alice = office.client("alice")
     hidden = office.contacts["bobs"]
+    photo = {"FIELD_NAME": "VIS_PHOTO__c", "FIELD_LABEL": "Photo", "FIELD_TYPE": "IMAGE"}
+    assert office.admin.post("/CustomFields/Contacts", json=photo).status_code == 201
     before = office.admin.get(f"/Contacts/{hidden}")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(16)
+    for path in (
+        f"/Contacts/{hidden}/ImageField/VIS_PHOTO__c/a.png",
+        "/Contacts/999999999/ImageField/VIS_PHOTO__c/a.png",
+    ):
+        assert alice.put(path, content=png).status_code == 404, path
     for method, path, body in [
         ("PUT", "/Contacts", {"CONTACT_ID": hidden, "FIRST_NAME": "Taken"}),
         ("PUT", f"/Contacts/{hidden}", {"FIRST_NAME": "Taken"}),
@@ -132,6 +140,8 @@ def test_a_hidden_record_is_404_on_every_sub_endpoint_and_nothing_changes(office
         ("GET", f"/Contacts/{hidden}/Follow", None),
         ("POST", f"/Contacts/{hidden}/Follow", None),
         ("GET", f"/Contacts/{hidden}/Image", None),
+        ("GET", f"/Contacts/{hidden}/ImageField/VIS_PHOTO__c", None),
+        ("DELETE", f"/Contacts/{hidden}/ImageField/VIS_PHOTO__c", None),
         ("GET", f"/Contacts/{hidden}/Events", None),
     ]:
         response = alice.request(method, path, json=body)

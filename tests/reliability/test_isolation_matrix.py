@@ -90,9 +90,16 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         record = made(api.post(f"/{rt.collection}", json=body))
         alpha.ids.setdefault(rt.collection.lower(), int(record[rt.id_field]))
     contact = alpha.ids["contacts"]
+    image_field = f"{probe}_photo__c"
     for rt in RECORD_TYPES:
+        own = f"/{rt.collection}/{alpha.ids.get(rt.collection.lower())}"
         if rt.has(Feature.IMAGE):
-            path = f"/{rt.collection}/{alpha.ids[rt.collection.lower()]}/Image/{secret}.png"
+            path = f"{own}/Image/{secret}.png"
+            made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
+        if rt.has(Feature.IMAGE_FIELDS):
+            photo = {"FIELD_NAME": image_field, "FIELD_LABEL": secret, "FIELD_TYPE": "IMAGE"}
+            made(api.post(f"/CustomFields/{rt.collection}", json=photo))
+            path = f"{own}/ImageField/{image_field}/{secret}.png"
             made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
     made(api.put(f"/Contacts/{contact}/Tags", json=[{"TAG_NAME": probe}]))
     made(api.put("/Contacts", json={"CONTACT_ID": contact, "PHONE": "+44 20 7946 0958"}))
@@ -167,6 +174,7 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         "object_name": [SUITE_OBJECT, private_object],
         "name": private_object,
         "field_name": field_name,
+        "image_field": image_field,  # /{Coll}/{id}/ImageField/{image_field}
         "link_id": int(link["LINK_ID"]),
         "tag_name": probe,
         "filename": "image.png",

@@ -294,6 +294,7 @@ ALL_TYPES = [
     "URL",
     "AUTONUMBER",
     "LOOKUP",
+    "IMAGE",
 ]
 
 

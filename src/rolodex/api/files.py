@@ -1,4 +1,4 @@
-"""Routes for files: a record's FileAttachments and Image, and /FileAttachments/{id}.
+"""Routes for files: a record's FileAttachments, Image and ImageFields, and /FileAttachments/{id}.
 
 Upload bodies are read within Settings.max_upload_bytes by rolodex.web.bodies (these routes never
 read a body through read_body, so max_body_bytes does not apply), written to a temporary file,
@@ -29,6 +29,7 @@ from rolodex.api.records import (
 )
 from rolodex.api.responses import WireResponse, list_response
 from rolodex.api.routing import CaseInsensitiveRoute
+from rolodex.domain.custom_fields import FIELD_NAME_MAX
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES, Feature, RecordType
 from rolodex.errors import (
     BadRequest,
@@ -60,6 +61,9 @@ from rolodex.wire.records import INT64_MAX
 
 FileId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The file attachment's id")]
 CommentId = Annotated[int, Path(ge=0, le=INT64_MAX, description="The comment's id")]
+FieldName = Annotated[
+    str, Path(description="The IMAGE custom field's FIELD_NAME", max_length=FIELD_NAME_MAX)
+]
 ImageName = Annotated[str, Path(description="The image's file name", max_length=FILE_NAME_MAX)]
 
 _IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP, TIFF, ICO, AVIF or HEIC"
@@ -79,6 +83,8 @@ def build_router() -> APIRouter:
             _add_attachment_routes(router, rt)
         if rt.has(Feature.IMAGE):
             _add_image_routes(router, rt)
+        if rt.has(Feature.IMAGE_FIELDS):
+            _add_image_field_routes(router, rt)
     return router
 
 
@@ -328,18 +334,7 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
     )
     async def put_image(request: Request, record_id: RecordId, filename: ImageName) -> Response:
         store = _store(request)
-        name = image_file_name(filename)
-        limit = _upload_limit(request)
-        data = await _read_raw(request, limit)
-        if not data:
-            raise ExpectationFailed("The image is empty: send the image's bytes as the body.")
-        media_type = image_content_type(data)
-        if media_type is None:
-            raise BadRequest(f"The body is not an image; send a {_IMAGE_FORMATS} file.")
-        caller: Caller = request.state.caller
-        key = store.new_key(caller.instance_id)
-        size = await run_in_threadpool(store.write_temp, key, data, limit)
-        new = NewFile(key, size, FileFields(name, media_type, None))
+        new = await _receive_image(request, store, filename)
 
         try:
             (record, etag), replaced = await execute(
@@ -350,7 +345,7 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
                 write=True,
             )
         except BaseException:
-            store.discard(key)  # synchronous: it must run even when the task is cancelled
+            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
             raise
         await run_in_threadpool(store.remove, replaced)
         return single_response(rt, (record, etag), request)
@@ -370,6 +365,100 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
             lambda connection, caller: _service(
                 request, connection, caller, rt, store
             ).delete_image(record_id),
+            write=True,
+        )
+        await run_in_threadpool(store.remove, removed)
+        return Response(status_code=202)
+
+
+async def _receive_image(request: Request, store: FileStore, filename: str) -> NewFile:
+    """Read a raw image body to its temporary place (400 not an image, 413 too large, 417
+    empty)."""
+    name = image_file_name(filename)
+    limit = _upload_limit(request)
+    data = await _read_raw(request, limit)
+    if not data:
+        raise ExpectationFailed("The image is empty: send the image's bytes as the body.")
+    media_type = image_content_type(data)
+    if media_type is None:
+        raise BadRequest(f"The body is not an image; send a {_IMAGE_FORMATS} file.")
+    caller: Caller = request.state.caller
+    key = store.new_key(caller.instance_id)
+    size = await run_in_threadpool(store.write_temp, key, data, limit)
+    return NewFile(key, size, FileFields(name, media_type, None))
+
+
+# --- /{Coll}/{id}/ImageField/{fieldName} -------------------------------------------------------
+
+
+def _add_image_field_routes(router: APIRouter, rt: RecordType) -> None:
+    path = f"/{rt.collection}/{{record_id:int}}/ImageField/{{image_field}}"
+
+    @router.get(
+        path,
+        tags=[rt.collection],
+        summary="The image of one of the record's IMAGE custom fields",
+        openapi_extra=_image_doc(),
+    )
+    async def get_image_field(
+        request: Request, record_id: RecordId, image_field: FieldName
+    ) -> Response:
+        store = _store(request)
+
+        return await _file_response(
+            request,
+            await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).image_field(record_id, image_field),
+            ),
+            "inline",
+        )
+
+    @router.put(
+        path + "/{filename}",
+        tags=[rt.collection],
+        summary="Set the image of an IMAGE custom field (the raw image as the body)",
+        openapi_extra=_image_put_doc(rt, "The record, with the field's value the file name"),
+    )
+    async def put_image_field(
+        request: Request, record_id: RecordId, image_field: FieldName, filename: ImageName
+    ) -> Response:
+        store = _store(request)
+        new = await _receive_image(request, store, filename)
+
+        try:
+            (record, etag), replaced = await execute(
+                request,
+                lambda connection, caller: _service(
+                    request, connection, caller, rt, store
+                ).set_image_field(record_id, image_field, new),
+                write=True,
+            )
+        except BaseException:
+            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
+            raise
+        await run_in_threadpool(store.remove, replaced)
+        return single_response(rt, (record, etag), request)
+
+    @router.delete(
+        path,
+        status_code=202,
+        tags=[rt.collection],
+        summary="Remove the image of an IMAGE custom field",
+        openapi_extra=docs.deleted("Image"),
+    )
+    async def delete_image_field(
+        request: Request, record_id: RecordId, image_field: FieldName
+    ) -> Response:
+        store = _store(request)
+
+        removed = await execute(
+            request,
+            lambda connection, caller: _service(
+                request, connection, caller, rt, store
+            ).delete_image_field(record_id, image_field),
             write=True,
         )
         await run_in_threadpool(store.remove, removed)
@@ -463,11 +552,13 @@ def _image_doc() -> dict[str, Any]:
     return extra
 
 
-def _image_put_doc(rt: RecordType) -> dict[str, Any]:
+def _image_put_doc(
+    rt: RecordType, described: str = "The record, with IMAGE_URL set"
+) -> dict[str, Any]:
     extra = docs.operation(
         200,
         docs.component(rt.singular),
-        "The record, with IMAGE_URL set",
+        described,
         None,
         None,
         ("400", "401", "404", "412", "429"),

@@ -42,14 +42,23 @@ class FieldType(StrEnum):
     URL = "URL"
     AUTONUMBER = "AUTONUMBER"
     LOOKUP = "LOOKUP"
+    # An image kept as a file (PUT /{Coll}/{id}/ImageField/{fieldName}/{fileName}); the value in
+    # CUSTOMFIELDS is the image's file name, set and cleared only by those routes.
+    IMAGE = "IMAGE"
 
 
 NUMBER_TYPES = frozenset({FieldType.NUMERIC, FieldType.PERCENT, FieldType.CURRENCY})
 OPTION_TYPES = frozenset({FieldType.DROPDOWN, FieldType.MULTISELECT})
-# Types whose DEFAULT_VALUE is refused: the server sets an AUTONUMBER; a LOOKUP names a record.
-NO_DEFAULT_TYPES = frozenset({FieldType.AUTONUMBER, FieldType.LOOKUP})
+# Types whose DEFAULT_VALUE is refused: the server sets an AUTONUMBER; a LOOKUP names a record;
+# an IMAGE names an uploaded file.
+NO_DEFAULT_TYPES = frozenset({FieldType.AUTONUMBER, FieldType.LOOKUP, FieldType.IMAGE})
 
-TEXT_MAX = {FieldType.TEXT: 255, FieldType.MULTILINETEXT: 4000, FieldType.URL: 2000}
+TEXT_MAX = {
+    FieldType.TEXT: 255,
+    FieldType.MULTILINETEXT: 4000,
+    FieldType.URL: 2000,
+    FieldType.IMAGE: 500,  # a file name (rolodex.wire.files.FILE_NAME_MAX)
+}
 NUMBER_LIMIT = Decimal(10) ** 15  # |value| must be below this (exact in a double)
 ID_MAX = 2**63 - 1
 # Index keys are cut to this many characters (a longer search also compares the whole value).
@@ -96,7 +105,7 @@ class Definition:
     @property
     def read_only(self) -> bool:
         """Values of this field are never taken from a request body."""
-        return not self.editable or self.type is FieldType.AUTONUMBER
+        return not self.editable or self.type in (FieldType.AUTONUMBER, FieldType.IMAGE)
 
 
 def coerce(defn: Definition, value: Any) -> Any:

@@ -38,6 +38,9 @@ class Feature(StrEnum):
     CREATE = "create"  # POST /{Coll}; Notes, for one, are created only under a parent.
     FILE_ATTACHMENTS = "file_attachments"  # GET/POST /{Coll}/{id}/FileAttachments
     IMAGE = "image"  # GET/DELETE /{Coll}/{id}/Image, PUT /{Coll}/{id}/Image/{filename}
+    # GET/DELETE /{Coll}/{id}/ImageField/{fieldName}, PUT .../ImageField/{fieldName}/{fileName}:
+    # the images of the type's IMAGE custom fields (rolodex.services.files)
+    IMAGE_FIELDS = "image_fields"
     COMMENTS = "comments"  # GET/POST /{Coll}/{id}/Comments
     PIPELINE = "pipeline"  # PUT/DELETE /{Coll}/{id}/Pipeline, PUT /{Coll}/{id}/PipelineStage
     WRITE = "write"  # PUT and DELETE
@@ -246,6 +249,7 @@ _MAJOR_FEATURES = frozenset(
         Feature.WRITE,
         Feature.FILE_ATTACHMENTS,
         Feature.IMAGE,
+        Feature.IMAGE_FIELDS,
         Feature.ACTIVITY_SETS,
         Feature.VISIBILITY,
     }
@@ -553,6 +557,7 @@ TASKS = RecordType(
     features=frozenset(
         {
             Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
             Feature.LINKS,
             Feature.FOLLOW,
             Feature.CREATE,
@@ -589,6 +594,7 @@ EVENTS = RecordType(
     features=frozenset(
         {
             Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
             Feature.LINKS,
             Feature.CREATE,
             Feature.WRITE,
@@ -707,6 +713,7 @@ PROSPECTS = RecordType(
     features=frozenset(
         {
             Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
             Feature.TAGS,
             Feature.FOLLOW,
             Feature.CREATE,
@@ -748,6 +755,7 @@ TICKETS = RecordType(
     features=frozenset(
         {
             Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
             Feature.TAGS,
             Feature.FOLLOW,
             Feature.CREATE,
@@ -839,6 +847,7 @@ KNOWLEDGE_ARTICLES = RecordType(
     features=frozenset(
         {
             Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
             Feature.TAGS,
             Feature.FOLLOW,
             Feature.CREATE,

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from rolodex.domain.custom_fields import Definition, FieldType
 from rolodex.domain.registry import FILE_CATEGORIES, RecordType, by_singular
 from rolodex.errors import NotFound, invalid_field
 from rolodex.services.comments import CommentService
 from rolodex.services.context import Caller, next_update_stamp, utc_now, viewer_of
+from rolodex.services.custom_fields import CustomValues
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage.comments import COMMENT_FILES
-from rolodex.storage.files import FileRepository, FileStore
+from rolodex.storage.files import FileRepository, FileStore, image_field_owner
 from rolodex.storage.repository import Page, Repository, Row
 from rolodex.storage.visibility import hidden_among
 from rolodex.wire.files import FileFields, file_attachment, image_url
@@ -103,6 +105,68 @@ class FileService(RecordService):
             raise NotFound(f"{self.rt.singular} {record_id} has no image.")
         self._set_image_url(row, None)
         return removed
+
+    # --- the images of IMAGE custom fields ---------------------------------------------------
+
+    def image_field(self, record_id: int, field_name: str) -> Row:
+        """The image of the record's IMAGE custom field `field_name` (its stored row), or 404."""
+        self._require(record_id)
+        owner = image_field_owner(self.rt.singular, self._image_field(field_name).id)
+        image = self.files.image_of(owner, record_id)
+        if image is None:
+            raise NotFound(f"{self.rt.singular} {record_id} has no image in {field_name}.")
+        return image
+
+    def set_image_field(
+        self, record_id: int, field_name: str, new: NewFile
+    ) -> tuple[tuple[Wire, str], list[str]]:
+        """Make `new` the image of the IMAGE custom field: the record (its CUSTOMFIELDS value
+        is the file name), and the keys of the image it replaced."""
+        defn = self._image_field(field_name)
+        row = self._require(record_id, for_update=True)
+        owner = image_field_owner(self.rt.singular, defn.id)
+        replaced = self.files.delete_for_record(owner, record_id, is_image=True)
+        insert_file(self.files, self.store, self.caller, owner, record_id, new, True)
+        self._set_custom_value(row, defn, new.fields.file_name)
+        return self.read(record_id), replaced
+
+    def delete_image_field(self, record_id: int, field_name: str) -> list[str]:
+        """Remove the image of the IMAGE custom field and clear its value; the keys to remove
+        after commit."""
+        defn = self._image_field(field_name)
+        row = self._require(record_id, for_update=True)
+        owner = image_field_owner(self.rt.singular, defn.id)
+        removed = self.files.delete_for_record(owner, record_id, is_image=True)
+        if not removed:
+            raise NotFound(f"{self.rt.singular} {record_id} has no image in {field_name}.")
+        self._set_custom_value(row, defn, None)
+        return removed
+
+    def _image_field(self, field_name: str) -> Definition:
+        """The type's IMAGE custom field of that name: 404 when there is none, 400 when the
+        field is of another type."""
+        values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+        defn = values.definitions.get(field_name.strip().lower())
+        if defn is None:
+            raise NotFound(f"{self.rt.singular} has no custom field {field_name}.")
+        if defn.type is not FieldType.IMAGE:
+            raise invalid_field(
+                "fieldName", f"{defn.name} is a {defn.type} field, not an IMAGE field"
+            )
+        return defn
+
+    def _set_custom_value(self, row: Row, defn: Definition, value: str | None) -> None:
+        values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+        custom = dict(row["custom_fields"] or {})
+        if value is None:
+            custom.pop(defn.name, None)
+        else:
+            custom[defn.name] = value
+        stamp = next_update_stamp(row["date_updated_utc"])
+        self.repo.update_record(
+            self.rt, row["id"], {"custom_fields": custom, "date_updated_utc": stamp}
+        )
+        values.reindex(row["id"], custom)
 
     # --- internals -------------------------------------------------------------------------
 

@@ -585,6 +585,8 @@ class RecordService:
             self.repo.delete_history(singular, record_id)
         if self.rt.has(Feature.FILE_ATTACHMENTS) or self.rt.has(Feature.IMAGE):
             removed_files += files.delete_for_record(singular, record_id)
+        if self.rt.has(Feature.IMAGE_FIELDS):
+            removed_files += files.delete_image_fields(singular, record_id)
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(

@@ -122,6 +122,13 @@ class FileStore:
             return None
 
 
+def image_field_owner(record_type: str, field_id: int | None) -> str:
+    """The record_type under which the images of one IMAGE custom field of `record_type` are
+    kept ("Contact:12"; with no field id, the LIKE pattern of all of them). The field's id, not
+    its name, keeps it within the column's 64 characters."""
+    return f"{record_type}:{field_id if field_id is not None else '%'}"
+
+
 class FileRepository:
     """SQL for file_attachments, scoped to one instance."""
 
@@ -207,6 +214,21 @@ class FileRepository:
             conditions.append(files.c.is_image == is_image)
         result = self.connection.execute(
             delete(files).where(*conditions).returning(files.c.storage_key)
+        )
+        return list(result.scalars())
+
+    def delete_image_fields(self, record_type: str, record_id: int) -> list[str]:
+        """Delete the images of all of a record's IMAGE custom fields (kept under
+        image_field_owner); their storage keys."""
+        files = tables.file_attachments
+        result = self.connection.execute(
+            delete(files)
+            .where(
+                files.c.instance_id == self.instance_id,
+                files.c.record_type.like(image_field_owner(record_type, None)),
+                files.c.record_id == record_id,
+            )
+            .returning(files.c.storage_key)
         )
         return list(result.scalars())
 

@@ -29,7 +29,7 @@ from rolodex.web.common import FormPost, form_action, form_post, redirect, rende
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
-# How the pages name the field types (all 13 of rolodex.domain.custom_fields.FieldType).
+# How the pages name the field types (all 14 of rolodex.domain.custom_fields.FieldType).
 FIELD_TYPE_LABELS = {
     FieldType.TEXT: "Text",
     FieldType.MULTILINETEXT: "Multi-line text",
@@ -44,6 +44,7 @@ FIELD_TYPE_LABELS = {
     FieldType.URL: "Web address (URL)",
     FieldType.AUTONUMBER: "Auto number",
     FieldType.LOOKUP: "Lookup (a link to a record)",
+    FieldType.IMAGE: "Image",
 }
 _WHOLE_LIST = Page(top=100_000)
 ROLE_LABELS = {
