@@ -730,6 +730,7 @@ _CONTACT_FEATURES: frozenset[str] = frozenset(
         "file_attachments",
         "follow",
         "image",
+        "image_fields",
         "links",
         "notes",
         "tags",
@@ -748,6 +749,7 @@ _ORGANISATION_FEATURES: frozenset[str] = frozenset(
         "file_attachments",
         "follow",
         "image",
+        "image_fields",
         "links",
         "notes",
         "tags",
@@ -764,6 +766,7 @@ _LEAD_FEATURES: frozenset[str] = frozenset(
         "file_attachments",
         "follow",
         "image",
+        "image_fields",
         "link_email_address",
         "links",
         "notes",
@@ -781,6 +784,7 @@ _OPPORTUNITY_FEATURES: frozenset[str] = frozenset(
         "file_attachments",
         "follow",
         "image",
+        "image_fields",
         "link_email_address",
         "links",
         "notes",
@@ -791,10 +795,19 @@ _OPPORTUNITY_FEATURES: frozenset[str] = frozenset(
     }
 )
 _TASK_FEATURES: frozenset[str] = frozenset(
-    {"comments", "create", "custom_fields", "follow", "links", "private_flag", "write"}
+    {
+        "comments",
+        "create",
+        "custom_fields",
+        "follow",
+        "image_fields",
+        "links",
+        "private_flag",
+        "write",
+    }
 )
 _EVENT_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "links", "private_flag", "write"}
+    {"create", "custom_fields", "image_fields", "links", "private_flag", "write"}
 )
 _NOTE_FEATURES: frozenset[str] = frozenset(
     {"comments", "file_attachments", "follow", "links", "visibility", "write"}
@@ -804,21 +817,23 @@ _EMAIL_FEATURES: frozenset[str] = frozenset(
     {"comments", "delete", "file_attachments", "follow", "links", "tags"}
 )
 _PROSPECT_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "follow", "tags", "visibility", "write"}
+    {"create", "custom_fields", "follow", "image_fields", "tags", "visibility", "write"}
 )
 _TICKET_FEATURES: frozenset[str] = frozenset(
-    {"comments", "create", "custom_fields", "follow", "tags", "write"}
+    {"comments", "create", "custom_fields", "follow", "image_fields", "tags", "write"}
 )
 _KNOWLEDGEARTICLECATEGORY_FEATURES: frozenset[str] = frozenset({"create", "update"})
 _KNOWLEDGEARTICLE_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "follow", "tags", "write"}
+    {"create", "custom_fields", "follow", "image_fields", "tags", "write"}
 )
 _PRODUCT_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "follow", "image", "write"}
+    {"create", "custom_fields", "follow", "image", "image_fields", "write"}
 )
 _PRICEBOOK_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "update"})
-_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields"})
-_QUOTATION_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "write"})
+_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields", "image_fields"})
+_QUOTATION_FEATURES: frozenset[str] = frozenset(
+    {"create", "custom_fields", "follow", "image_fields", "write"}
+)
 CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
     {
         "create",

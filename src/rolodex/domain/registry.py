@@ -892,7 +892,14 @@ PRODUCTS = RecordType(
     ),
     # ProductsApi.md: Follow and Image, no Tags (and no DELETE of its entries but by /Product).
     features=frozenset(
-        {Feature.CUSTOM_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE, Feature.IMAGE}
+        {
+            Feature.CUSTOM_FIELDS,
+            Feature.IMAGE_FIELDS,
+            Feature.FOLLOW,
+            Feature.CREATE,
+            Feature.WRITE,
+            Feature.IMAGE,
+        }
     ),
 )
 
@@ -935,7 +942,7 @@ PRICEBOOK_ENTRIES = RecordType(
         _CREATED_BY,
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     owner_fields=("PRODUCT_ID", "PRICEBOOK_ID"),
     currency_of="PRICEBOOK_ID",
 )
@@ -970,7 +977,7 @@ OPPORTUNITY_LINE_ITEMS = RecordType(
         FieldSpec("SERVICE_DATE", Kind.DATETIME),
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     rules=rules.line_item,
     derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
     owner_fields=("OPPORTUNITY_ID",),
@@ -1019,7 +1026,9 @@ QUOTATIONS = RecordType(
         *_AUDIT_FIELDS,
         _CREATED_BY,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}),
+    features=frozenset(
+        {Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS, Feature.FOLLOW, Feature.CREATE, Feature.WRITE}
+    ),
     number_field="QUOTE_NUMBER",
     audience_from="OPPORTUNITY_ID",
     # SUBTOTAL and TOTAL_PRICE sum the lines', DISCOUNT is what their discounts take off,
@@ -1049,7 +1058,7 @@ QUOTATION_LINE_ITEMS = RecordType(
         FieldSpec("SORT_ORDER", Kind.INT, minimum=0, maximum=2**31 - 1),
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     rules=rules.line_item,
     derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
     owner_fields=("QUOTATION_ID",),
