@@ -830,7 +830,7 @@ _PRODUCT_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "image", "image_fields", "write"}
 )
 _PRICEBOOK_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "update"})
-_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields", "image_fields"})
+_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields"})
 _QUOTATION_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "image_fields", "write"}
 )
