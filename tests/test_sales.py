@@ -270,15 +270,18 @@ def test_a_line_write_costs_the_same_statements_however_many_lines(
     # Deleting the opportunity takes its lines in as many statements, whether 1 or 12.
     deletes = []
     for many in (1, 12):
-        other = priced_opportunity(api, book_id)
-        for _ in range(many):
-            made(api.post(f"/Opportunities/{other}/OpportunityLineItem", json=body))
-        with statements(engine) as sent:
-            assert api.delete(f"/Opportunities/{other}").status_code == 202
-        deletes.append(len(sent))
+        sizes = []
+        for _ in range(3):  # the fewest of three, as above
+            other = priced_opportunity(api, book_id)
+            for _ in range(many):
+                made(api.post(f"/Opportunities/{other}/OpportunityLineItem", json=body))
+            with statements(engine) as sent:
+                assert api.delete(f"/Opportunities/{other}").status_code == 202
+            sizes.append(len(sent))
+        deletes.append(min(sizes))
     assert deletes[0] == deletes[1]
     gone = {d["ID"] for d in made(api.get("/OpportunityLineItem/Deleted"), 200)}
-    assert len(gone) == 13
+    assert len(gone) == 3 * 13
     assert made(api.get("/OpportunityLineItem"), 200) != []  # the first opportunity's stay
 
 
