@@ -84,7 +84,8 @@ def reference_id(api: httpx.Client, singular: str) -> int:
     if singular == "User":
         return int(api.get("/Users/Me").json()["USER_ID"])
     target = by_singular(singular)
-    return int(create(api, target)[target.id_field])
+    made = create_owned(api, target) if target.owner_fields else create(api, target)
+    return int(made[target.id_field])
 
 
 def sample_value(api: httpx.Client, spec: FieldSpec, label: str) -> Any:
@@ -110,10 +111,17 @@ def sample_value(api: httpx.Client, spec: FieldSpec, label: str) -> Any:
     }[spec.kind]
 
 
-def minimal_body(api: httpx.Client, rt: RecordType, label: str | None = None) -> Record:
-    """A body with only the required fields of `rt`, text values unique to this call."""
+def minimal_body(
+    api: httpx.Client, rt: RecordType, label: str | None = None, skip: set[str] | None = None
+) -> Record:
+    """A body with only the required fields of `rt` (less those in `skip`), text values unique
+    to this call."""
     label = label or f"r{next(_unique)}"
-    return {f.name: sample_value(api, f, label) for f in rt.writable_fields if f.required}
+    return {
+        f.name: sample_value(api, f, label)
+        for f in rt.writable_fields
+        if f.required and f.name not in (skip or set())
+    }
 
 
 def create(api: httpx.Client, rt: RecordType, **extra: Any) -> Record:
@@ -121,6 +129,28 @@ def create(api: httpx.Client, rt: RecordType, **extra: Any) -> Record:
     response = api.post(f"/{rt.collection}", json={**minimal_body(api, rt), **extra})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def create_owned(api: httpx.Client, rt: RecordType) -> Record:
+    """A record of a type kept under an owner (RecordType.owner_fields), POSTed under its first
+    owner; a priced line item takes an entry of a new book, which its owner is given first."""
+    owner_field = rt.owner_fields[0]
+    owner = by_singular(str(rt.field_named(owner_field).references))  # type: ignore[union-attr]
+    body = {}
+    if rt.priced_by is not None:
+        entry = reference_id(api, "PricebookEntry")
+        book = api.get(f"/PricebookEntry/{entry}").json()["PRICEBOOK_ID"]
+        if "PRICEBOOK_ID" in {f.name for f in owner.writable_fields}:  # a quotation names it
+            owner_id = record_id(owner, create(api, owner, PRICEBOOK_ID=book))
+        else:  # an opportunity is given one
+            owner_id = record_id(owner, create(api, owner))
+            put = api.put(f"/{owner.collection}/{owner_id}/Pricebook", json={"PRICEBOOK_ID": book})
+            assert put.status_code == 200, put.text
+        body = {owner_field: owner_id, rt.priced_by: entry}
+    body = {**minimal_body(api, rt, skip=set(body)), **body}
+    response = api.post(f"/{owner.collection}/{body[owner_field]}/{rt.collection}", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
 
 
 def record_id(rt: RecordType, record: Record) -> int:
@@ -1097,14 +1127,19 @@ def test_the_plural_of_a_singular_collection_is_405_naming_it(
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(16)
 
 
-@each_type(Feature.IMAGE_FIELDS)
+# The types with image fields, those kept under an owner (a line item) among them.
+WITH_IMAGE_FIELDS = [rt for rt in RECORD_TYPES if rt.has(Feature.IMAGE_FIELDS)]
+
+
+@pytest.mark.parametrize("rt", WITH_IMAGE_FIELDS, ids=[rt.collection for rt in WITH_IMAGE_FIELDS])
 def test_an_image_field_holds_an_image_its_value_naming_the_file(
     api: httpx.Client, api30: httpx.Client, rt: RecordType
 ) -> None:
     name = f"SNAP{next(_unique)}__c"
     body = {"FIELD_NAME": name, "FIELD_LABEL": "Snap", "FIELD_TYPE": "IMAGE"}
     assert api.post(f"/CustomFields/{rt.collection}", json=body).status_code == 201
-    path = f"/{rt.collection}/{record_id(rt, create(api, rt))}"
+    made = create_owned(api, rt) if rt.owner_fields else create(api, rt)
+    path = f"/{rt.collection}/{record_id(rt, made)}"
     put = api.put(f"{path}/ImageField/{name}/snap.png", content=PNG_BYTES)
     assert put.status_code == 200, put.text
     values = {f["FIELD_NAME"]: f["FIELD_VALUE"] for f in api.get(path).json()["CUSTOMFIELDS"]}
@@ -1119,3 +1154,22 @@ def test_an_image_field_holds_an_image_its_value_naming_the_file(
     assert api30.get(f"{path}/ImageField/{name}").status_code == 404
     assert api.delete(f"{path}/ImageField/{name}").status_code == 202
     assert api.get(f"{path}/ImageField/{name}").status_code == 404
+
+
+@each_type(Feature.TRANSLATIONS)
+def test_a_translation_is_added_read_and_changed(api: httpx.Client, rt: RecordType) -> None:
+    base = f"/{rt.collection}/{record_id(rt, create(api, rt))}/Translations"
+    assert api.get(f"{base}/fr").json() == []
+    added = api.post(f"{base}/fr", json=minimal_body(api, rt))
+    assert added.status_code == 201, added.text
+    [translation] = added.json()
+    assert api.get(f"{base}/FR").json() == [translation]  # the tag in any case
+    assert api.post(f"{base}/fr", json=minimal_body(api, rt)).status_code == 409
+    field = search_field(rt).name  # a required text field: translated
+    changed = api.put(f"{base}/fr", json={field: "Traduit"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()[0][field] == "Traduit"
+    assert api.get(f"{base}/fr").json()[0][field] == "Traduit"
+    assert api.put(f"{base}/de", json={field: "Übersetzt"}).status_code == 404
+    assert api.get(f"/{rt.collection}/2000000000/Translations/fr").status_code == 404
+    assert api.get(f"{base}/no language").status_code == 400

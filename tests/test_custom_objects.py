@@ -297,3 +297,115 @@ def test_a_standard_record_can_look_up_a_custom_object(api: httpx.Client, calls:
     assert "Last_call__c" not in names
     again = api.get(f"/Contacts/{contact['CONTACT_ID']}").json()
     assert again["CUSTOMFIELDS"] == [] and "LOOKUPS" not in again
+
+
+def _field(api: httpx.Client, object_name: str, name: str, field_type: str) -> None:
+    body = {"FIELD_NAME": name, "FIELD_LABEL": name, "FIELD_TYPE": field_type}
+    response = api.post(f"/CustomFields/{object_name}", json=body)
+    assert response.status_code == 201, response.text
+
+
+def _values(record: dict[str, Any]) -> dict[str, Any]:
+    return {item["FIELD_NAME"]: item["FIELD_VALUE"] for item in record["CUSTOMFIELDS"]}
+
+
+def test_a_record_reads_in_each_of_its_translations(api: httpx.Client, calls: str) -> None:
+    _field(api, calls, "Summary__c", "MULTILINETEXT")
+    _field(api, calls, "Topic__c", "TEXT")
+    _field(api, calls, "Minutes__c", "NUMERIC")
+    sent = {
+        "RECORD_NAME": "Morning call",
+        "CUSTOMFIELDS": [
+            {"FIELD_NAME": "Summary__c", "FIELD_VALUE": "Prices agreed"},
+            {"FIELD_NAME": "Topic__c", "FIELD_VALUE": "Prices"},
+            {"FIELD_NAME": "Minutes__c", "FIELD_VALUE": 12},
+        ],
+    }
+    record = api.post(f"/{calls}", json=sent).json()
+    base = f"/{calls}/{record['RECORD_ID']}/Translations"
+    assert api.get(f"{base}/fr").json() == []
+    stamp = record["DATE_UPDATED_UTC"]
+
+    french = {
+        "RECORD_NAME": "Appel du matin",
+        "OWNER_USER_ID": record["OWNER_USER_ID"],  # a record's field that has no language: kept
+        "CUSTOMFIELDS": [
+            {"FIELD_NAME": "summary__c", "FIELD_VALUE": "Prix convenus"},
+            {"FIELD_NAME": "Minutes__c", "FIELD_VALUE": 99},  # a number: the record's own
+        ],
+    }
+    response = api.post(f"{base}/fr-CA", json=french)
+    assert response.status_code == 201, response.text
+    assert response.headers["Location"] == f"/v3.1{base}/fr-CA"
+    [translated] = response.json()
+    assert translated["RECORD_ID"] == record["RECORD_ID"]
+    assert translated["RECORD_NAME"] == "Appel du matin"
+    assert _values(translated) == {
+        "Minutes__c": 12,
+        "Summary__c": "Prix convenus",
+        "Topic__c": "Prices",  # not translated: the record's own
+    }
+    assert api.get(f"{base}/FR-ca").json() == [translated]
+    # The record itself is unchanged but for DATE_UPDATED_UTC (its graph changed).
+    after = api.get(f"/{calls}/{record['RECORD_ID']}").json()
+    assert after["RECORD_NAME"] == "Morning call" and _values(after)["Minutes__c"] == 12
+    assert after["DATE_UPDATED_UTC"] >= stamp
+    assert _count(api, f"/{calls}") == 1  # a translation is no record of its own
+    assert api.post(f"{base}/fr-ca", json=french).status_code == 409
+
+    changed = api.put(
+        f"{base}/fr-CA",
+        json={"CUSTOMFIELDS": [{"FIELD_NAME": "Topic__c", "FIELD_VALUE": "Prix"}]},
+    )
+    assert changed.status_code == 200, changed.text
+    [now] = changed.json()
+    assert now["RECORD_NAME"] == "Appel du matin"  # left out: unchanged
+    assert _values(now)["Topic__c"] == "Prix"
+    cleared = api.put(f"{base}/fr-CA", json={"RECORD_NAME": None}).json()[0]
+    assert cleared["RECORD_NAME"] == "Morning call"  # cleared: the record's own
+    # A change of the record shows in its translations, except what they translate.
+    api.put(f"/{calls}", json={"RECORD_ID": record["RECORD_ID"], "RECORD_NAME": "Early call"})
+    assert api.get(f"{base}/fr-CA").json()[0]["RECORD_NAME"] == "Early call"
+    assert api.get(f"{base}/de").json() == []
+    assert api.put(f"{base}/de", json={"RECORD_NAME": "Anruf"}).status_code == 404
+
+
+def test_translation_refusals(api: httpx.Client, calls: str) -> None:
+    _field(api, calls, "Topic__c", "TEXT")
+    record = api.post(f"/{calls}", json={"RECORD_NAME": "Call"}).json()
+    base = f"/{calls}/{record['RECORD_ID']}/Translations"
+    cases = [
+        ("fr", {"CUSTOMFIELDS": []}, "RECORD_NAME"),  # a new translation names the record
+        ("fr", {"RECORD_NAME": "x" * 256}, "RECORD_NAME"),
+        ("fr", {"RECORD_NAME": "Appel", "CUSTOMFIELDS": [{"FIELD_NAME": "Nope__c"}]}, None),
+        ("fr", [1, 2], None),
+        ("not a language", {"RECORD_NAME": "Appel"}, "language"),
+    ]
+    for language, body, field in cases:
+        response = api.post(f"{base}/{language}", json=body)
+        assert response.status_code == 400, (body, response.text)
+        if field is not None:
+            assert field in response.text
+    assert api.get(f"{base}/fr").json() == []
+    assert api.get(f"/{calls}/2000000000/Translations/fr").status_code == 404
+    assert api.post(f"/Visit__c/{record['RECORD_ID']}/Translations/fr", json={}).status_code == 404
+    assert api.post(f"{base}/fr", json={"RECORD_NAME": "Appel"}).status_code == 201
+    # Deleting the record deletes its translations.
+    assert api.delete(f"/{calls}/{record['RECORD_ID']}").status_code == 202
+    assert api.get(f"{base}/fr").status_code == 404
+
+
+def test_a_hidden_records_translations_are_missing(
+    api: httpx.Client, tenant: Tenant, engine: Engine, calls: str
+) -> None:
+    record = api.post(f"/{calls}", json={"RECORD_NAME": "Secret", "VISIBLE_TO": "OWNER"}).json()
+    base = f"/{calls}/{record['RECORD_ID']}/Translations/fr"
+    assert api.post(base, json={"RECORD_NAME": "Secret fr"}).status_code == 201
+    _, key = tenant.add_user(engine, f"other-{tenant.instance_id}@example.com")
+    root = str(api.base_url)
+    with httpx.Client(base_url=root, auth=(key, "")) as other:
+        for method, body in (("GET", None), ("POST", {"RECORD_NAME": "x"}), ("PUT", {})):
+            response = other.request(method, base, json=body)
+            assert response.status_code == 404, (method, response.text)
+            assert "Secret" not in response.text
+    assert api.get(base).json()[0]["RECORD_NAME"] == "Secret fr"

@@ -16,12 +16,12 @@ from sqlalchemy.exc import OperationalError
 
 from rolodex.api.app import create_app
 from rolodex.config import Settings
-from rolodex.domain.registry import NOTES, RECORD_TYPES, Feature, RecordType
+from rolodex.domain.registry import NOTES, RECORD_TYPES, Feature, RecordType, by_singular
 from rolodex.errors import BadRequest
 from rolodex.services.files import FileService
 from rolodex.storage import tables
 from tests.conftest import Tenant, serving, tenant_factory
-from tests.test_contract import create
+from tests.test_contract import create, create_owned
 
 LIMIT = 128 * 1024
 # Every byte value, NULs included, over more than one read chunk's worth of data.
@@ -96,7 +96,21 @@ def new_record(api: httpx.Client, rt: RecordType) -> int:
         response = api.post(f"/Contacts/{contact}/Notes", json={"TITLE": "Minutes"})
         assert response.status_code == 201, response.text
         return int(response.json()["NOTE_ID"])
-    return int(create(api, rt)[rt.id_field])
+    return int((create_owned(api, rt) if rt.owner_fields else create(api, rt))[rt.id_field])
+
+
+def put_record(
+    api: httpx.Client, rt: RecordType, record_id: int, body: dict[str, Any]
+) -> httpx.Response:
+    """PUT /{Coll}/{id}, or for a record kept under an owner (a line item), the PUT under its
+    owner with its id in the body (PUT /Opportunities/{id}/OpportunityLineItem)."""
+    if not rt.owner_fields:
+        return api.put(f"/{rt.collection}/{record_id}", json=body)
+    owner_field = rt.owner_fields[0]
+    owner = by_singular(str(rt.field_named(owner_field).references))  # type: ignore[union-attr]
+    owner_id = api.get(f"/{rt.collection}/{record_id}").json()[owner_field]
+    path = f"/{owner.collection}/{owner_id}/{rt.collection}"
+    return api.put(path, json={**body, rt.id_field: record_id})
 
 
 def by_collection(name: str) -> RecordType:
@@ -554,7 +568,8 @@ def test_image_field_put_get_delete(
         assert api.get(f"{path}/Image").status_code == 404
     # The value is the server's to set: a PUT of CUSTOMFIELDS leaves it.
     sent = {"CUSTOMFIELDS": [{"FIELD_NAME": name, "FIELD_VALUE": "other.png"}]}
-    assert api.put(path, json=sent).status_code == 200
+    put = put_record(api, rt, record_id, sent)
+    assert put.status_code == 200, put.text
     assert custom_value(api.get(path).json(), name) == "face.png"
 
     # A new image replaces the old one, on disk too.
@@ -580,6 +595,46 @@ def test_an_image_field_goes_with_its_record(
     record_id = new_record(api, contacts)
     assert api.put(f"/Contacts/{record_id}/ImageField/{name}/a.png", content=PNG).status_code == 200
     assert api.delete(f"/Contacts/{record_id}").status_code == 202
+    assert rows(engine, tenant) == 0
+    assert on_disk(files_dir) == before
+
+
+def test_the_image_fields_of_line_items_go_with_their_opportunity(
+    api: httpx.Client, tenant: Tenant, engine: Engine, files_dir: Path
+) -> None:
+    """Deleting an owner deletes its lines in a few statements (Repository.delete_many), and
+    their images with them, from the disk once that has committed."""
+    lines = by_collection("OpportunityLineItem")
+    name = image_field(api, lines)
+    before = on_disk(files_dir)
+    first = new_record(api, lines)
+    opportunity = api.get(f"/OpportunityLineItem/{first}").json()["OPPORTUNITY_ID"]
+    entry = api.get(f"/OpportunityLineItem/{first}").json()["PRICEBOOK_ENTRY_ID"]
+    body = {"PRICEBOOK_ENTRY_ID": entry, "QUANTITY": 2, "UNIT_PRICE": 3}
+    second = api.post(f"/Opportunities/{opportunity}/OpportunityLineItem", json=body)
+    assert second.status_code == 201, second.text
+    for line in (first, second.json()["OPPORTUNITY_ITEM_ID"]):
+        put = api.put(f"/OpportunityLineItem/{line}/ImageField/{name}/a.png", content=PNG)
+        assert put.status_code == 200, put.text
+    assert api.delete(f"/Opportunities/{opportunity}").status_code == 202
+    assert api.get(f"/OpportunityLineItem/{first}/ImageField/{name}").status_code == 404
+    assert rows(engine, tenant) == 0
+    assert on_disk(files_dir) == before
+
+
+def test_a_line_items_image_field_goes_with_the_line(
+    api: httpx.Client, tenant: Tenant, engine: Engine, files_dir: Path
+) -> None:
+    lines = by_collection("QuotationLineItem")
+    name = image_field(api, lines)
+    before = on_disk(files_dir)
+    line = api.get(f"/QuotationLineItem/{new_record(api, lines)}").json()
+    put = api.put(
+        f"/QuotationLineItem/{line['QUOTATION_ITEM_ID']}/ImageField/{name}/a.png", content=PNG
+    )
+    assert put.status_code == 200, put.text
+    path = f"/Quotation/{line['QUOTATION_ID']}/QuotationLineItem/{line['QUOTATION_ITEM_ID']}"
+    assert api.delete(path).status_code == 202
     assert rows(engine, tenant) == 0
     assert on_disk(files_dir) == before
 

@@ -410,6 +410,82 @@ def test_sync_carries_the_sales_catalogue_and_its_references(
     assert (copied_quotation["CURRENCY_CODE"], copied_quotation["GRAND_TOTAL"]) == ("EUR", 2)
 
 
+def test_sync_carries_price_book_entries_and_line_items_under_their_owners(
+    base_url: str,
+    tenant: Tenant,
+    env: dict[str, str],
+    second_server: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """The records kept under an owner are written under the target's owner, their references
+    mapped; an opportunity gets the book its lines are priced from; changes and deletions
+    follow, and `rolodex export` writes them like any type."""
+    target_url, target_key = second_server
+    objects = "Product,Pricebook,PricebookEntry,Opportunities,OpportunityLineItem"
+    objects += ",Quotation,QuotationLineItem"
+    args = [
+        *("sync", "--from-url", base_url, "--from-key", tenant.api_key, "--to-url", target_url),
+        *("--to-key", target_key, "--objects", objects),
+        *("--state", str(tmp_path / "state.json"), "-q"),
+    ]
+    api = tenant.client
+
+    def made(response: Any) -> Any:
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    product = made(api.post("/Product", json={"PRODUCT_NAME": "Widget"}))["PRODUCT_ID"]
+    book = made(api.post("/Pricebook", json={"NAME": "Trade", "CURRENCY_CODE": "EUR"}))
+    book_id = book["PRICEBOOK_ID"]
+    entry = made(
+        api.post(f"/Product/{product}/PricebookEntry", json={"PRICEBOOK_ID": book_id, "PRICE": 4})
+    )["PRICEBOOK_ENTRY_ID"]
+    deal = made(api.post("/Opportunities", json={"OPPORTUNITY_NAME": "Deal"}))["OPPORTUNITY_ID"]
+    made(api.put(f"/Opportunities/{deal}/Pricebook", json={"PRICEBOOK_ID": book_id}))
+    line = {"PRICEBOOK_ENTRY_ID": entry, "QUANTITY": 3, "UNIT_PRICE": 4}
+    item = made(api.post(f"/Opportunities/{deal}/OpportunityLineItem", json=line))
+    quotation = {"QUOTATION_NAME": "Offer", "PRICEBOOK_ID": book_id, "OPPORTUNITY_ID": deal}
+    quote = made(api.post("/Quotation", json=quotation))["QUOTATION_ID"]
+    quote_line = made(api.post(f"/Quotation/{quote}/QuotationLineItem", json=line))
+
+    done = run_cli(env, *args)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 failed" in done.stdout, done.stdout
+    with Client(target_url, target_key) as dst:
+        [copied_entry] = dst.request("GET", "/PricebookEntry").json()
+        [copied_item] = dst.request("GET", "/OpportunityLineItem").json()
+        [copied_deal] = dst.request("GET", "/Opportunities").json()
+        [copied_quote_line] = dst.request("GET", "/QuotationLineItem").json()
+        [copied_quote] = dst.request("GET", "/Quotation").json()
+        [copied_book] = dst.request("GET", "/Pricebook").json()
+        assert copied_entry["PRICEBOOK_ID"] == copied_book["PRICEBOOK_ID"]
+        assert copied_item["PRICEBOOK_ENTRY_ID"] == copied_entry["PRICEBOOK_ENTRY_ID"]
+        assert copied_item["OPPORTUNITY_ID"] == copied_deal["OPPORTUNITY_ID"]
+        assert copied_deal["PRICEBOOK_ID"] == copied_book["PRICEBOOK_ID"]
+        assert copied_deal["OPPORTUNITY_VALUE"] == 12
+        assert copied_quote_line["QUOTATION_ID"] == copied_quote["QUOTATION_ID"]
+        assert copied_quote["TOTAL_PRICE"] == 12
+
+        # A change and a deletion follow, under the target's owners too.
+        changed = {"OPPORTUNITY_ITEM_ID": item["OPPORTUNITY_ITEM_ID"], "QUANTITY": 5}
+        made(api.put(f"/Opportunities/{deal}/OpportunityLineItem", json=changed))
+        gone = f"/Quotation/{quote}/QuotationLineItem/{quote_line['QUOTATION_ITEM_ID']}"
+        assert api.delete(gone).status_code == 202
+        again = run_cli(env, *args)
+        assert again.returncode == 0, again.stdout + again.stderr
+        [updated] = dst.request("GET", "/OpportunityLineItem").json()
+        assert updated["QUANTITY"] == 5
+        assert dst.request("GET", "/QuotationLineItem").json() == []
+
+    out = tmp_path / "lines.jsonl"
+    export = ["export", "--url", base_url, "--key", tenant.api_key, "--object"]
+    exported = run_cli(env, *export, "OpportunityLineItem", "-o", str(out), "--quiet")
+    assert exported.returncode == 0, exported.stderr
+    [line_out] = [json.loads(text) for text in out.read_text().splitlines()]
+    assert line_out["OPPORTUNITY_ITEM_ID"] == item["OPPORTUNITY_ITEM_ID"]
+
+
 def _is_contact_create(method: str, path: str) -> bool:
     return method == "POST" and path.split("?")[0].rstrip("/").lower() == "/v3.1/contacts"
 

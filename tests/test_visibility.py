@@ -324,6 +324,9 @@ def hidden(office: Office) -> Hidden:
         record = ok(admin.post(f"{under}/{rt.collection}", json=body), 201)
         key = "{object_name}" if rt.custom_object else rt.collection
         ids[key] = record[rt.id_field]
+        if rt.has(Feature.TRANSLATIONS) and rt.custom_object:  # its text in French, marked
+            translation = f"/{rt.collection}/{ids[key]}/Translations/fr"
+            ok(admin.post(translation, json={"RECORD_NAME": f"{marker} fr"}), 201)
     ids.update(_hidden_sales(admin, ids["Opportunities"], marker))
     for key, record_id in ids.items():
         collection = SUITE_OBJECT if key == "{object_name}" else key
@@ -374,7 +377,7 @@ def _hidden_sales(admin: httpx.Client, opportunity_id: int, marker: str) -> dict
 
 def _fill(path: str, record_id: int | None) -> str:
     """A concrete URL for a documented path: the record id given, plausible other values."""
-    values = {"object_name": SUITE_OBJECT, "filename": "m.png", "tag_name": "m"}
+    values = {"object_name": SUITE_OBJECT, "filename": "m.png", "tag_name": "m", "language": "fr"}
     segments = path.split("/")
     filled = []
     for index, segment in enumerate(segments):

@@ -90,17 +90,6 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         record = made(api.post(f"/{rt.collection}", json=body))
         alpha.ids.setdefault(rt.collection.lower(), int(record[rt.id_field]))
     contact = alpha.ids["contacts"]
-    image_field = f"{probe}_photo__c"
-    for rt in RECORD_TYPES:
-        own = f"/{rt.collection}/{alpha.ids.get(rt.collection.lower())}"
-        if rt.has(Feature.IMAGE):
-            path = f"{own}/Image/{secret}.png"
-            made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
-        if rt.has(Feature.IMAGE_FIELDS):
-            photo = {"FIELD_NAME": image_field, "FIELD_LABEL": secret, "FIELD_TYPE": "IMAGE"}
-            made(api.post(f"/CustomFields/{rt.collection}", json=photo))
-            path = f"{own}/ImageField/{image_field}/{secret}.png"
-            made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
     made(api.put(f"/Contacts/{contact}/Tags", json=[{"TAG_NAME": probe}]))
     made(api.put("/Contacts", json={"CONTACT_ID": contact, "PHONE": "+44 20 7946 0958"}))
     made(
@@ -150,6 +139,18 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
     alpha.ids["opportunitylineitem"] = int(item["OPPORTUNITY_ITEM_ID"])
     quote_line = made(api.post(f"/Quotation/{alpha.ids['quotation']}/QuotationLineItem", json=line))
     alpha.ids["quotationlineitem"] = int(quote_line["QUOTATION_ITEM_ID"])
+    # Images, once every record is made (the owned ones above included).
+    image_field = f"{probe}_photo__c"
+    for rt in RECORD_TYPES:
+        own = f"/{rt.collection}/{alpha.ids.get(rt.collection.lower())}"
+        if rt.has(Feature.IMAGE):
+            path = f"{own}/Image/{secret}.png"
+            made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
+        if rt.has(Feature.IMAGE_FIELDS):
+            photo = {"FIELD_NAME": image_field, "FIELD_LABEL": secret, "FIELD_TYPE": "IMAGE"}
+            made(api.post(f"/CustomFields/{rt.collection}", json=photo))
+            path = f"{own}/ImageField/{image_field}/{secret}.png"
+            made(api.put(path, content=PNG, headers={"Content-Type": "image/png"}))
     attachment = made(
         api.post(
             f"/Contacts/{contact}/FileAttachments",
@@ -183,12 +184,13 @@ def build_alpha(tenant: Tenant, engine: Engine) -> Alpha:
         "owned_id": alpha.ids["milestones"],
         "comment_id": int(comment["COMMENT_ID"]),
         "item_id": int(dates[0]["DATE_ID"]),  # .../Dates/{item_id}, .../EmailDomains/{item_id}
-        "language": "fr",  # /KnowledgeArticle/{id}/Translations/{language}
+        "language": "fr",  # /{Coll}/{id}/Translations/{language}
         "document_id": 1,  # /Quotation/{id}/QuotationDocument/{document_id}: there are none
     }
-    alpha.ids[SUITE_OBJECT.lower()] = made(
-        api.post(f"/{SUITE_OBJECT}", json={"RECORD_NAME": secret})
-    )["RECORD_ID"]
+    suite_record = made(api.post(f"/{SUITE_OBJECT}", json={"RECORD_NAME": secret}))["RECORD_ID"]
+    alpha.ids[SUITE_OBJECT.lower()] = suite_record
+    translation = f"/{SUITE_OBJECT}/{suite_record}/Translations/{alpha.params['language']}"
+    made(api.post(translation, json={"RECORD_NAME": secret}))
     alpha.query = {
         "format": "json",
         "tagName": probe,

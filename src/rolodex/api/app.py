@@ -21,7 +21,6 @@ from rolodex.api import (
     custom_fields,
     custom_objects,
     files,
-    knowledge,
     lists,
     openapi,
     owned,
@@ -31,6 +30,7 @@ from rolodex.api import (
     sales,
     teams,
     tickets,
+    translations,
     users,
     v22,
 )
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.router.routes.extend(router.routes)
     app.router.routes.extend(owned.build_router().routes)
     app.router.routes.extend(tickets.router.routes)
-    app.router.routes.extend(knowledge.router.routes)
+    app.router.routes.extend(translations.build_router().routes)
     app.router.routes.extend(sales.router.routes)
     app.router.routes.extend(comments.build_router().routes)
     app.router.routes.extend(files.build_router().routes)

@@ -8,6 +8,7 @@ The owned type's own collection (/Milestones) is read, and written only by DELET
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from rolodex.api import openapi as docs
 from rolodex.api.auth import authenticated_caller
@@ -19,6 +20,7 @@ from rolodex.api.versions import api_location
 from rolodex.domain.registry import RECORD_TYPES, RecordType, owned_types
 from rolodex.services.context import Caller
 from rolodex.services.owned import OwnedService
+from rolodex.storage.files import FileStore
 
 
 def build_router() -> APIRouter:
@@ -104,13 +106,14 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
         openapi_extra=docs.deleted(rt.singular),
     )
     async def delete_owned(request: Request, record_id: RecordId, owned_id: RecordId) -> Response:
-        await execute(
+        removed = await execute(
             request,
             lambda connection, caller: service(request, connection, caller).delete(
                 record_id, owned_id
             ),
             write=True,
         )
+        await _remove_files(request, removed)
         return Response(status_code=202)
 
     if rt.collection == rt.singular or len(rt.owner_fields) > 1:
@@ -125,9 +128,16 @@ def _add_owned_routes(router: APIRouter, owner: RecordType, rt: RecordType) -> N
         openapi_extra=docs.deleted(rt.singular),
     )
     async def delete_by_id(request: Request, owned_id: RecordId) -> Response:
-        await execute(
+        removed = await execute(
             request,
             lambda connection, caller: service(request, connection, caller).delete_by_id(owned_id),
             write=True,
         )
+        await _remove_files(request, removed)
         return Response(status_code=202)
+
+
+async def _remove_files(request: Request, keys: list[str]) -> None:
+    """Remove from disk the files a committed delete left unreferenced (its image fields')."""
+    if keys:
+        await run_in_threadpool(FileStore.for_settings(request.app.state.settings).remove, keys)

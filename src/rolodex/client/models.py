@@ -824,13 +824,13 @@ _TICKET_FEATURES: frozenset[str] = frozenset(
 )
 _KNOWLEDGEARTICLECATEGORY_FEATURES: frozenset[str] = frozenset({"create", "update"})
 _KNOWLEDGEARTICLE_FEATURES: frozenset[str] = frozenset(
-    {"create", "custom_fields", "follow", "image_fields", "tags", "write"}
+    {"create", "custom_fields", "follow", "image_fields", "tags", "translations", "write"}
 )
 _PRODUCT_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "image", "image_fields", "write"}
 )
 _PRICEBOOK_FEATURES: frozenset[str] = frozenset({"create", "custom_fields", "follow", "update"})
-_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields"})
+_PRICEBOOKENTRY_FEATURES: frozenset[str] = frozenset({"custom_fields", "image_fields"})
 _QUOTATION_FEATURES: frozenset[str] = frozenset(
     {"create", "custom_fields", "follow", "image_fields", "write"}
 )
@@ -843,6 +843,7 @@ CUSTOM_OBJECT_FEATURES: frozenset[str] = frozenset(
         "links",
         "notes",
         "tags",
+        "translations",
         "visibility",
         "write",
     }

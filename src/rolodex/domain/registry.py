@@ -52,6 +52,9 @@ class Feature(StrEnum):
     # VISIBLE_TO / VISIBLE_TEAM_ID / VISIBLE_USER_IDS: who besides the owner and administrators
     # sees the record (contract §11; enforced in SQL by rolodex.storage.visibility).
     VISIBILITY = "visibility"
+    # GET/POST/PUT /{Coll}/{id}/Translations/{language}: the record in other languages
+    # (rolodex.services.translations)
+    TRANSLATIONS = "translations"
     # PUBLICLY_VISIBLE (tasks; events, as in v2.2): false keeps the record to its owner, a task's
     # responsible user and administrators (rolodex.storage.visibility).
     PRIVATE_FLAG = "private_flag"
@@ -852,6 +855,7 @@ KNOWLEDGE_ARTICLES = RecordType(
             Feature.FOLLOW,
             Feature.CREATE,
             Feature.WRITE,
+            Feature.TRANSLATIONS,
         }
     ),
     rules=rules.knowledge_article,
@@ -942,7 +946,7 @@ PRICEBOOK_ENTRIES = RecordType(
         _CREATED_BY,
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     owner_fields=("PRODUCT_ID", "PRICEBOOK_ID"),
     currency_of="PRICEBOOK_ID",
 )
@@ -977,7 +981,7 @@ OPPORTUNITY_LINE_ITEMS = RecordType(
         FieldSpec("SERVICE_DATE", Kind.DATETIME),
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     rules=rules.line_item,
     derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
     owner_fields=("OPPORTUNITY_ID",),
@@ -1058,7 +1062,7 @@ QUOTATION_LINE_ITEMS = RecordType(
         FieldSpec("SORT_ORDER", Kind.INT, minimum=0, maximum=2**31 - 1),
         *_AUDIT_FIELDS,
     ),
-    features=frozenset({Feature.CUSTOM_FIELDS}),
+    features=frozenset({Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}),
     rules=rules.line_item,
     derived_fields=("SUBTOTAL", "TOTAL_PRICE"),
     owner_fields=("QUOTATION_ID",),
@@ -1313,6 +1317,7 @@ CUSTOM_OBJECT_RECORDS = RecordType(
             Feature.WRITE,
             Feature.FILE_ATTACHMENTS,
             Feature.VISIBILITY,
+            Feature.TRANSLATIONS,
         }
     ),
     custom_object=True,

@@ -9,21 +9,18 @@ language and number (a second is a 409); a new translation is filed where the or
 unless its body says otherwise; its LANGUAGE is the path's and does not change.
 """
 
-import re
 from typing import Any
 
 from sqlalchemy import Connection
 
+from rolodex.domain.languages import checked_language
 from rolodex.domain.registry import KNOWLEDGE_ARTICLES
-from rolodex.errors import BadRequest, Conflict, NotFound, invalid_field
+from rolodex.errors import BadRequest, Conflict, NotFound
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
 from rolodex.wire.json import upper_keys
 
 Wire = dict[str, Any]
-# A language tag as articles carry it: en, en-US, pt_BR, zh-Hant (at most LANGUAGE's 20).
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$"
-_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _FILED_IN = ("CATEGORY_ID", "FOLDER_ID")
 
 
@@ -33,15 +30,15 @@ class Translations:
     def __init__(self, connection: Connection, caller: Caller) -> None:
         self.articles = RecordService(connection, caller, KNOWLEDGE_ARTICLES)
 
-    def get(self, article_id: int, language: str) -> list[Wire]:
+    def translation(self, article_id: int, language: str) -> list[Wire]:
         """The article's translation in `language` (an empty list when there is none)."""
-        found = self._find(self.articles.get(article_id, brief=True), _checked(language))
+        found = self._find(self.articles.get(article_id, brief=True), checked_language(language))
         return [self.articles.get(found)] if found is not None else []
 
-    def add(self, article_id: int, language: str, data: Any) -> list[Wire]:
+    def add_translation(self, article_id: int, language: str, data: Any) -> list[Wire]:
         """A new translation of the article in `language`, from a KnowledgeArticle body."""
         original = self.articles.get(article_id, brief=True)
-        language = _checked(language)
+        language = checked_language(language)
         if self._find(original, language) is not None:
             raise Conflict(
                 f"Article {original['ARTICLE_NO']} has a translation in {language} already: "
@@ -56,9 +53,9 @@ class Translations:
         translated, _ = self.articles.set_system_fields(created["ARTICLE_ID"], number)
         return [translated]
 
-    def update(self, article_id: int, language: str, data: Any) -> list[Wire]:
+    def update_translation(self, article_id: int, language: str, data: Any) -> list[Wire]:
         """The article's translation in `language`, changed as a PUT changes an article."""
-        language = _checked(language)
+        language = checked_language(language)
         found = self._find(self.articles.get(article_id, brief=True), language)
         if found is None:
             raise NotFound(f"Article {article_id} has no translation in {language}.")
@@ -77,12 +74,6 @@ class Translations:
             ):
                 return candidate
         return None
-
-
-def _checked(language: str) -> str:
-    if not _LANGUAGE.match(language) or len(language) > 20:
-        raise invalid_field("language", f"'{language}' is not a language tag such as en or fr-CA")
-    return language
 
 
 def _body(data: Any) -> Wire:

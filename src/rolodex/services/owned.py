@@ -75,7 +75,9 @@ class OwnedService:
             self._touch(owner_row)
         return result
 
-    def delete(self, owner_id: int, record_id: int) -> None:
+    def delete(self, owner_id: int, record_id: int) -> list[str]:
+        """Delete one of the owner's records; the storage keys of its files (its image fields'
+        images), to remove once this has committed."""
         owner_row = self._owner_row(owner_id, for_update=True)
         try:
             self._own_record(owner_id, record_id)
@@ -83,16 +85,17 @@ class OwnedService:
             raise NotFound(
                 f"{self.owner.singular} {owner_id} has no {self.rt.singular} {record_id}."
             ) from None
-        self.records.delete(record_id)
+        removed = self.records.delete(record_id)
         self._touch(owner_row)
+        return removed
 
-    def delete_by_id(self, record_id: int) -> None:
+    def delete_by_id(self, record_id: int) -> list[str]:
         """DELETE /Milestone/{id} (v3.0): the record, from whichever owner it has."""
         row = self.records.get(record_id, brief=True)
         owner_id = row[self.owner_field]
         if not isinstance(owner_id, int):
             raise NotFound(f"No {self.rt.singular} with ID {record_id}.")
-        self.delete(owner_id, record_id)
+        return self.delete(owner_id, record_id)
 
     # --- internals -----------------------------------------------------------------------
 

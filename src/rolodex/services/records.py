@@ -578,6 +578,8 @@ class RecordService:
                 # tombstones are seen by whoever saw it.
                 seen_by = self._tombstone_audience(row) if owned.audience_from else None
                 self.repo.delete_many(owned, owned_ids, now, seen_by)
+                if owned.has(Feature.IMAGE_FIELDS):
+                    removed_files += files.delete_image_fields(owned.singular, owned_ids)
             else:
                 for owned_id in owned_ids:
                     owned_service.delete(owned_id)
@@ -586,7 +588,7 @@ class RecordService:
         if self.rt.has(Feature.FILE_ATTACHMENTS) or self.rt.has(Feature.IMAGE):
             removed_files += files.delete_for_record(singular, record_id)
         if self.rt.has(Feature.IMAGE_FIELDS):
-            removed_files += files.delete_image_fields(singular, record_id)
+            removed_files += files.delete_image_fields(singular, [record_id])
         self.repo.delete_record(self.rt, record_id)
         # For the Deleted feed (rolodex.services.tombstones), in this same transaction.
         TombstoneStore(self.repo.connection, self.caller.instance_id).add(
@@ -1366,8 +1368,13 @@ def sortable_fields(rt: RecordType) -> tuple[str, ...]:
 
 def _bulk_deletable(connection: Connection, instance_id: int, rt: RecordType) -> bool:
     """Whether records of `rt` go in one Repository.delete_many: nothing of theirs but custom
-    fields (no tags, links, files, comments, phones, audience or records of their own), and no
-    LOOKUP field points to them (its values would need clearing one by one)."""
-    if rt.features - {Feature.CUSTOM_FIELDS} or owned_types(rt) or _has_phones(rt):
+    fields and their images (no tags, links, attachments, comments, phones, audience or records
+    of their own; the caller deletes the images, in one statement too), and no LOOKUP field
+    points to them (its values would need clearing one by one)."""
+    if (
+        rt.features - {Feature.CUSTOM_FIELDS, Feature.IMAGE_FIELDS}
+        or owned_types(rt)
+        or _has_phones(rt)
+    ):
         return False
     return not CustomFieldStore(connection, instance_id).lookups_to(rt.singular)

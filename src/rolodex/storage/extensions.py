@@ -2,9 +2,10 @@
 
 A wire version (v2.2) may carry more than the stored record has fields for - a third address, a
 second e-mail, the labels its client wrote. It keeps that here, as one JSON body per record and
-version, so that nothing it was sent is lost. This store knows nothing of any version: the body
-is the version's own (rolodex.wire.v22 for v2.2). Rows are written in the transaction that
-writes the record and go with it when it is deleted.
+version, so that nothing it was sent is lost. A record's translations are kept the same way,
+under the name "translations" (rolodex.services.translations). This store knows nothing of any
+version: the body is its writer's own (rolodex.wire.v22 for v2.2). Rows are written in the
+transaction that writes the record and go with it when it is deleted.
 """
 
 from collections.abc import Sequence

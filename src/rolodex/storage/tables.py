@@ -516,7 +516,8 @@ tombstones = Table(
 
 # What a record holds in one wire version that the record itself has no field for (a v2.2
 # contact's third address, a second e-mail, the labels it wrote): one JSON body per record and
-# version (rolodex.storage.extensions), written in the transaction that writes the record.
+# version (rolodex.storage.extensions), written in the transaction that writes the record; and,
+# as wire "translations", the record's text in other languages (rolodex.services.translations).
 record_extensions = Table(
     "record_extensions",
     metadata,

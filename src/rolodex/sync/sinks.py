@@ -5,13 +5,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
 from rolodex.client import ApiError, NotFoundError, Resource
 from rolodex.client.core import Record
-from rolodex.domain.registry import RecordType
+from rolodex.domain.registry import RecordType, by_singular, resolve_object_name
 from rolodex.errors import NotFound, RolodexError
 from rolodex.services.context import Caller
 from rolodex.services.records import RecordService
@@ -73,6 +74,7 @@ class ApiSink:
     def __init__(self, resource: Resource, workers: Callable[[], int] = lambda: 1) -> None:
         self.resource = resource
         self.id_field = resource.type.id_field
+        self.owner = owner_route(resource.type.collection)
         self.workers = workers
         self.swept = False
         self._records: dict[int, Record] | None = None
@@ -135,7 +137,12 @@ class ApiSink:
             return None
 
     def create(self, body: Record) -> Record:
-        created = _refusing(lambda: self.resource.create(body))
+        if self.owner is None:
+            created = _refusing(lambda: self.resource.create(body))
+        else:
+            owner = self.owner
+            path = owner.path(body.get(owner.field))
+            created = _refusing(lambda: self._under_owner("POST", path, body, owner))
         self._remember(created)
         return created
 
@@ -153,7 +160,30 @@ class ApiSink:
 
     def _put(self, record_id: int, body: Record) -> Record:
         # A v3.1 PUT sets the fields it holds and leaves the others: no read needed first.
-        return self.resource.replace({**body, self.id_field: record_id})
+        if self.owner is None:
+            return self.resource.replace({**body, self.id_field: record_id})
+        owner_id = body.get(self.owner.field) or self._owner_of(record_id)
+        path = self.owner.path(owner_id)
+        return self._under_owner("PUT", path, {**body, self.id_field: record_id}, self.owner)
+
+    def _owner_of(self, record_id: int) -> Any:
+        """The owner id of the target's record (raises NotFoundError when it is gone)."""
+        assert self.owner is not None
+        return self.resource.get(record_id)[self.owner.field]
+
+    def _under_owner(self, method: str, path: str, body: Record, owner: "OwnerRoute") -> Record:
+        """POST or PUT a record at its owner's route. A priced line's owner whose book no body
+        sets (an opportunity's: PUT /Opportunities/{id}/Pricebook) is given the book of the
+        line's entry first when it has none: the source's owner had it, as its lines show."""
+        client = self.resource.client
+        if owner.book_route is not None and body.get(owner.priced_by or "") is not None:
+            owner_path = owner.owner_path(body.get(owner.field))
+            if client.request("GET", owner_path).json().get("PRICEBOOK_ID") is None:
+                entry_path = f"/{owner.entries}/{body[owner.priced_by or '']}"
+                book = client.request("GET", entry_path).json()["PRICEBOOK_ID"]
+                client.request("PUT", owner_path + owner.book_route, json={"PRICEBOOK_ID": book})
+        record: Record = client.request(method, path, json=body).json()
+        return record
 
     def concurrently(self, call: Callable[[Any], Record], items: Sequence[Any]) -> list[Any]:
         """`call` on each item, up to `workers()` at once; each result, or why it was refused
@@ -173,9 +203,54 @@ class ApiSink:
 
     def delete(self, record_id: int) -> None:
         with contextlib.suppress(NotFoundError):
-            self.resource.delete(record_id)
+            if self.owner is None:
+                self.resource.delete(record_id)
+            else:
+                path = f"{self.owner.path(self._owner_of(record_id))}/{record_id}"
+                self.resource.client.request("DELETE", path)
         if self._records is not None:
             self._records.pop(record_id, None)
+
+
+@dataclass(frozen=True)
+class OwnerRoute:
+    """Where the records of a type kept under an owner are written (rolodex.api.owned): a line
+    item at /Opportunities/{id}/OpportunityLineItem; it is read at /OpportunityLineItem."""
+
+    field: str  # the record's field naming its owner (the first of its type's owner_fields)
+    owner: str  # the owner's collection
+    owned: str  # the records' own collection
+    priced_by: str | None = None  # a line item's PRICEBOOK_ENTRY_ID
+    entries: str | None = None  # the collection priced_by names (PricebookEntry)
+    # The owner's route that sets its book when no body does (an opportunity's /Pricebook).
+    book_route: str | None = None
+
+    def owner_path(self, owner_id: Any) -> str:
+        return f"/{self.owner}/{owner_id}"
+
+    def path(self, owner_id: Any) -> str:
+        return f"{self.owner_path(owner_id)}/{self.owned}"
+
+
+def owner_route(collection: str) -> OwnerRoute | None:
+    """The owner route of a registry type kept under an owner; None for any other type."""
+    rt = resolve_object_name(collection)
+    if rt is None or rt.custom_object or not rt.owner_fields:
+        return None
+    field = rt.owner_fields[0]
+    owner = by_singular(str(_references(rt, field)))
+    route = OwnerRoute(field, owner.collection, rt.collection)
+    if rt.priced_by is None:
+        return route
+    entries = by_singular(str(_references(rt, rt.priced_by))).collection
+    book = owner.field_named("PRICEBOOK_ID")
+    book_route = "/Pricebook" if book is not None and book.read_only else None
+    return replace(route, priced_by=rt.priced_by, entries=entries, book_route=book_route)
+
+
+def _references(rt: RecordType, name: str) -> str | None:
+    spec = rt.field_named(name)
+    return spec.references if spec is not None else None
 
 
 def _refusing(call: Callable[[], Record]) -> Record:

@@ -51,7 +51,11 @@ ORDER = [
     "KnowledgeArticle",
     "Product",
     "Pricebook",
+    # Written under their owners (rolodex.sync.sinks.OwnerRoute), after them.
+    "PricebookEntry",
+    "OpportunityLineItem",
     "Quotation",
+    "QuotationLineItem",
 ]
 # How far this machine's clock and the target's may disagree when matching a pending create
 # (an intent's time is ours, a record's DATE_CREATED_UTC the target's).
