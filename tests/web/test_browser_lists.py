@@ -64,6 +64,7 @@ def test_a_saved_filter_on_a_narrow_screen(
     page.get_by_label("Search for").fill("ada")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_label("Choose Bob")).to_have_count(0)
+    page.get_by_text("Save this list as a filter").click()
     page.get_by_label("Save this list as").fill("Just Ada")
     page.get_by_label("Save this list as").press("Enter")
     saved = page.get_by_role("link", name="Just Ada")
