@@ -288,7 +288,9 @@ class Repository:
         self, rt: RecordType, group_column: str, per_group: int, field_filter: FieldFilter
     ) -> list[Row]:
         """The first `per_group` records (in id order) of each value of `group_column` among
-        those the viewer sees that match `field_filter`: one statement, ranked in SQL."""
+        those the viewer sees that match `field_filter`: their ids ranked in SQL, then their
+        rows by primary key (joined in one statement, PostgreSQL merged the ranked ids with the
+        whole table's primary key, not knowing how few they are)."""
         table = self.record_table(rt)
         rank = func.row_number().over(partition_by=table.c[group_column], order_by=table.c.id)
         ranked = (
@@ -296,13 +298,11 @@ class Repository:
             .where(self._seen(rt, table), self._filter_condition(rt, table, field_filter))
             .subquery()
         )
-        query = (
-            select(table)
-            .join(ranked, ranked.c.id == table.c.id)
-            .where(ranked.c.rank_in_group <= per_group)
-            .order_by(table.c.id)
-        )
-        return [dict(row) for row in self.connection.execute(query).mappings()]
+        ids = self.connection.execute(
+            select(ranked.c.id).where(ranked.c.rank_in_group <= per_group)
+        ).scalars()
+        rows = self.records_by_id(rt, ids)
+        return [rows[record_id] for record_id in sorted(rows)]
 
     def dated_groups(self, rt: RecordType, query: DatedQuery) -> list[tuple[int, list[Row]]]:
         """Of the records the viewer sees that `query.holder` holds (in one of
