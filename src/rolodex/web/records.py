@@ -643,13 +643,14 @@ def _cell(spec: FieldSpec, value: Any, names: dict[tuple[str, int], str]) -> Cel
 def _select_choices(
     connection: Connection, caller: Caller, rt: RecordType
 ) -> dict[str, list[tuple[str, str]]]:
-    """The options of each reference chosen from a select (its target's active rows)."""
+    """The options of each reference chosen from a select, and of each list of ids chosen
+    from boxes (VISIBLE_USER_IDS): its target's active rows."""
     loaded: dict[str, list[tuple[str, str]]] = {}
     choices = {}
     for spec in rt.writable_fields:
-        if not is_select_reference(spec):
+        if not is_select_reference(spec) and spec.lists is None:
             continue
-        target = by_singular(spec.references or "")
+        target = by_singular(spec.references or spec.lists or "")
         if target.singular not in loaded:
             rows, _ = RecordService(connection, caller, target).list_page(
                 Page(top=_MAX_OPTIONS), brief=True
