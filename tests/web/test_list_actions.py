@@ -71,6 +71,8 @@ def test_bulk_tag_adds_the_tag_to_each_chosen_record_and_says_so(
     assert none.status_code == 400 and "Choose at least one record first." in none.text
     garbled = chosen(web, "/records/Contact/bulk", [], action="tag", tag_name="x", id="1; drop")
     assert garbled.status_code == 400 and "is not a record ID." in garbled.text
+    unknown = chosen(web, "/records/Contact/bulk", [cy], action="frobnicate")
+    assert unknown.status_code == 400 and "Choose Tag or Delete" in unknown.text
     huge = chosen(web, "/records/Contact/bulk", [], action="tag", tag_name="x", id="9" * 30)
     assert huge.status_code == 400
     too_many = chosen(web, "/records/Contact/bulk", list(range(1, MAX_SELECTION + 2)), action="tag")

@@ -1,6 +1,7 @@
 """The signed-in home page's figures: open opportunities by stage with their value, the user's
-open tasks that are overdue or due today or this week, and recently changed records. Every list
-is read through RecordService, so what the caller may not see is filtered out in SQL."""
+open tasks that are overdue or due today or this week, and recently changed records. Every
+figure is counted and summed by the database (grouped queries of rolodex.storage.repository),
+through the visibility condition: what the caller may not see is neither listed nor counted."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from rolodex.errors import RolodexError
+from rolodex.errors import BadRequest, RolodexError
 from rolodex.services.bulk_actions import BulkService, parse_selection
 from rolodex.services.saved_filters import FilterIn, SavedFilterService
 from rolodex.storage.engine import unit_of_work
@@ -99,8 +99,12 @@ def bulk_action(request: Request, object_name: str, post: Post) -> Response:
         context = {"kind": form.kind, "chosen": chosen, "back": form.back}
         return render(request, "records/bulk_delete.html", context)
 
-    if action == "delete" and form.kind.can_delete:
+    if action == "delete":
+        if not form.kind.can_delete:
+            return form.again(BadRequest(f"{form.kind.plural} cannot be deleted here."))
         return form.act(names, confirm)
+    if action != "tag":
+        return form.again(BadRequest("Choose Tag or Delete for the chosen records."))
     return form.act(tag, lambda count: form.back_with("tagged", count))
 
 
