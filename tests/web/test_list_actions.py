@@ -137,6 +137,8 @@ def test_a_read_only_user_may_export_but_not_tag_or_delete(
             assert refused.status_code == 403, path
             assert READ_ONLY_MESSAGE.replace("'", "&#39;") in refused.text
         assert chosen(reader, "/records/Contact/export", [ada]).status_code == 200
+        kept = chosen(reader, "/records/Contact/filters", [], name="Mine", q="ada")
+        assert kept.status_code == 303  # a saved filter is the user's own: no record changes
     assert tags_of(api, ada) == []
     assert api.get(f"/Contacts/{ada}").status_code == 200
 
