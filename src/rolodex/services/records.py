@@ -6,7 +6,7 @@ becomes exactly what was sent; an array left out is left alone.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -244,7 +244,7 @@ class RecordService:
         )
         children = {feature: by_table[_CHILD_TABLES[feature].name] for feature in features}
         links_by_record: dict[int, list[Row]] = defaultdict(list)
-        hidden = self._hidden_links(links)
+        hidden = self._hidden_links(links, {row["id"] for row in rows})
         for link in links:
             if link["id"] in hidden:
                 continue
@@ -706,20 +706,22 @@ class RecordService:
         """The record's links the caller sees (not those to records it may not see)."""
         self._require(record_id)
         links = self.repo.links_of(self.rt.singular, [record_id])
-        hidden = self._hidden_links(links)
+        hidden = self._hidden_links(links, {record_id})
         return [
             output.link(link, self.rt.singular, record_id)
             for link in links
             if link["id"] not in hidden
         ]
 
-    def _hidden_links(self, links: Sequence[Row]) -> set[int]:
+    def _hidden_links(self, links: Sequence[Row], seen: Iterable[int] = ()) -> set[int]:
         """The ids of `links` with an end the caller may not see (one statement, none for an
-        administrator): left out of what the caller reads, kept by what it writes."""
+        administrator): left out of what the caller reads, kept by what it writes. `seen`: ids
+        of records of this type the caller is known to see (those just read), not asked again."""
         if self.repo.viewer is None or not links:
             return set()
         ends = {(link["object_name"], link["object_id"]) for link in links}
         ends |= {(link["link_object_name"], link["link_object_id"]) for link in links}
+        ends -= {(self.rt.singular, record_id) for record_id in seen}
         hidden = hidden_among(self.repo.connection, self.caller.instance_id, self.repo.viewer, ends)
         return {
             link["id"]

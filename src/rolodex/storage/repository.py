@@ -32,12 +32,14 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     union_all,
     update,
 )
 
 from rolodex.domain.registry import Kind, RecordType, by_singular
 from rolodex.storage import tables
+from rolodex.storage.anchors import ANCHOR_FROM, ListAnchor, list_anchor
 from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
@@ -253,19 +255,56 @@ class Repository:
             if ids is not None:  # the search's matches, in the order asked for
                 conditions.append(table.c.id.in_(ids.order_by(None)))
                 ids = None
+        anchor = None
         if ids is None:
             ids = select(table.c.id).where(*conditions).order_by(*order)
+            anchor = self._list_anchor(rt, table, page, field_filter)
+        skip, window = page.skip, ids
+        found = anchor.nearest(page.skip) if anchor is not None else None
+        if found is not None:  # read on from the nearest known position (rolodex.storage.anchors)
+            position, key = found
+            window = ids.where(tuple_(*order) >= tuple_(*key))
+            skip = page.skip - position
         rows, _ = fetch_page(
             self.connection,
             select(table)
-            .where(table.c.id.in_(ids.offset(page.skip).limit(page.top)))
+            .where(table.c.id.in_(window.offset(skip).limit(page.top)))
             .order_by(*order),
             Page(top=page.top),
         )
+        if anchor is not None and rows:
+            columns = [column.name for column in order]
+            anchor.learn(page.skip, tuple(rows[0][name] for name in columns))
+            anchor.learn(page.skip + len(rows) - 1, tuple(rows[-1][name] for name in columns))
         total = None
         if page.count_total:
             total = self._count(ids.order_by(None))
         return rows, total
+
+    def _list_anchor(
+        self, rt: RecordType, table: Table, page: Page, field_filter: FieldFilter | None
+    ) -> ListAnchor | None:
+        """The known positions of a deep page's list, for a list in id or sweep order whose
+        rows move only when a record of the type changes (not one seen through another
+        record's visibility, nor records linked to one: a link changes neither end's row)."""
+        if page.skip < ANCHOR_FROM or page.sort is not None or rt.audience_from is not None:
+            return None
+        if field_filter is not None and field_filter.linked_to is not None:
+            return None
+        list_key = (self.instance_id, rt.singular, self.viewer, page.updated_after, field_filter)
+        try:
+            hash(list_key)
+        except TypeError:  # a filter on a value that is not hashable: read straight
+            return None
+        return list_anchor(
+            self.connection,
+            list_key,
+            table,
+            self._of_type(rt, table),
+            rt.singular,
+            self.instance_id,
+            self.viewer if self._filters(rt) else None,
+        )
 
     # --- aggregates: counted and summed by the database, through the visibility condition ------
 

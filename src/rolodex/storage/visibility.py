@@ -12,6 +12,7 @@ PUBLICLY_VISIBLE is true (or unset); otherwise by its owner, a task's responsibl
 administrators only. `audience_of` says the same in VISIBLE_TO's terms, for the Deleted feed.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     literal,
     or_,
     select,
@@ -180,18 +182,22 @@ def hidden_among(
     """Which of the records (object name, id) the viewer may not see: one statement for any
     number of types (the other ends of a page's links, say). Records of types without
     visibility, and missing ones, are not in the answer."""
-    by_type: dict[str, set[int]] = {}
+    by_name: dict[str, set[int]] = {}
     for name, record_id in ends:
+        by_name.setdefault(name, set()).add(record_id)
+    by_type: dict[str, set[int]] = {}
+    for name, named in by_name.items():  # each name resolved once, not once per end
         rt = resolve_object_name(name)
         if rt is not None and rt.restricted:
-            by_type.setdefault(rt.singular, set()).add(record_id)
+            by_type.setdefault(rt.singular, set()).update(named)
     if not by_type:
         return set()
     names = tuple(sorted(by_type))
     arrays = connection.dialect.name == "postgresql"
     parameters: dict[str, Any] = {"instance_id": instance_id, "viewer_id": viewer_id}
     for number, name in enumerate(names):
-        parameters[f"ids_{number}"] = sorted(by_type[name])
+        ordered = sorted(by_type[name])
+        parameters[f"ids_{number}"] = ordered if arrays else json.dumps(ordered)
     rows = connection.execute(_hidden_among_query(names, arrays), parameters)
     return {(row[0], row[1]) for row in rows}
 
@@ -199,9 +205,10 @@ def hidden_among(
 @cache
 def _hidden_among_query(names: tuple[str, ...], arrays: bool) -> Any:
     """The statement of `hidden_among` for records of the types `names`, built once per set of
-    types. On PostgreSQL each type's ids are one array parameter, so the statement's text is
-    the same whatever the number of ids, and the driver prepares it once (no planning per
-    request); elsewhere an expanding IN."""
+    types. Each type's ids are one parameter, so the statement's text is the same whatever the
+    number of ids: it is compiled once, and the driver prepares it once (no planning per
+    request). On PostgreSQL the parameter is an array; on SQLite a JSON array read with
+    json_each (an expanding IN would be rendered anew for every number of ids)."""
     instance_id: BindParameter[Any] = bindparam("instance_id", type_=BigInteger)
     viewer_id: BindParameter[Any] = bindparam("viewer_id", type_=BigInteger)
     parts = []
@@ -211,7 +218,9 @@ def _hidden_among_query(names: tuple[str, ...], arrays: bool) -> Any:
         ids = (
             table.c.id == any_(bindparam(f"ids_{number}", type_=ARRAY(BigInteger)))
             if arrays
-            else table.c.id.in_(bindparam(f"ids_{number}", expanding=True))
+            else table.c.id.in_(
+                select(func.json_each(bindparam(f"ids_{number}")).table_valued("value").c.value)
+            )
         )
         scope = [table.c.instance_id == instance_id, ids]
         if custom:
