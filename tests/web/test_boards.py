@@ -176,3 +176,17 @@ def test_projects_have_boards_too_and_other_types_none(
     assert "Bridge" in column(web.get(f"/boards/Projects/{pipeline}").text, plan)
     assert web.get(f"/boards/Contacts/{pipeline}").status_code == 404
     assert web.get(f"/boards/Opportunities/{pipeline}").status_code == 404
+
+
+def test_a_detail_page_names_its_pipeline_with_a_link_to_the_board_and_its_stage(
+    web: httpx.Client, web_user: WebUser, engine: Engine
+) -> None:
+    api = web_user.tenant.client
+    pipeline = make_pipeline(engine, web_user.tenant.instance_id, ["Lead", "Won"])
+    lead, _ = stage_ids(api, pipeline)
+    deal = opportunity(api, "Named deal", pipeline, lead)
+    name = api.get(f"/Pipelines/{pipeline}").json()["PIPELINE_NAME"]
+    page = web.get(f"/records/Opportunity/{deal}").text
+    assert f'<dt>Pipeline</dt><dd><a href="/boards/Opportunities/{pipeline}">{name}</a>' in page
+    assert "<dt>Stage</dt><dd>Lead</dd>" in page
+    assert "Pipeline ID" not in page and "Stage ID" not in page

@@ -43,3 +43,24 @@ def test_a_card_moves_by_drag_and_drop_and_by_keyboard(
     won_column = page.locator(f'.board-column[data-stage-id="{won}"]')
     expect(won_column.get_by_role("link", name="Keyed deal")).to_be_visible()
     assert api.get(f"/Opportunities/{keyed}").json()["STAGE_ID"] == won
+
+
+def test_a_deals_page_names_its_pipeline_and_stage_and_leads_to_the_board(
+    signed_in_page: Any, web_user: WebUser, engine: Engine, screenshot: Callable[[Any, str], None]
+) -> None:
+    page = signed_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    api = web_user.tenant.client
+    pipeline = make_pipeline(engine, web_user.tenant.instance_id, ["Lead", "Won"])
+    lead, _ = stage_ids(api, pipeline)
+    deal = opportunity(api, "Placed deal", pipeline, lead)
+    name = api.get(f"/Pipelines/{pipeline}").json()["PIPELINE_NAME"]
+    page.goto(f"/records/Opportunity/{deal}")
+    link = page.get_by_role("link", name=name)
+    expect(link).to_be_visible()
+    expect(page.locator("dd", has_text="Lead")).to_be_visible()
+    screenshot(page, "opportunity-detail-pipeline-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f'.board-card[data-record-id="{deal}"]')).to_be_visible()

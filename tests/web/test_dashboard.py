@@ -14,7 +14,7 @@ from tests.web.test_boards import make_pipeline, opportunity, stage_ids
 
 def stage_row(html: str, name: str) -> tuple[str, str]:
     match = re.search(
-        rf'<th scope="row">{name}</th>\s*<td class="stage-count">(\d+)</td>\s*'
+        rf'<th scope="row">{name}</th>\s*<td class="stage-count">([\d,]+)</td>\s*'
         r'<td class="stage-value">([^<]+)</td>',
         html,
     )

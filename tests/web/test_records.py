@@ -1,6 +1,7 @@
 """The record pages over real HTTP: list, search, paging, detail, forms, delete, notes and files,
 checked against what the API then shows."""
 
+import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 
@@ -82,6 +83,10 @@ def as_a_browser_sends(web: httpx.Client, path: str) -> dict[str, list[str]]:
             continue
         tag, values = element["tag"], element["attrs"]
         assert isinstance(values, dict)
+        if tag == "fieldset":  # a box per record of a list of ids: the ticked ones are sent
+            boxes = page.split(f'id="{element_id}"')[1].split("</fieldset>")[0]
+            data[element_id.removeprefix("field-")] = re.findall(r'value="(\d+)" checked', boxes)
+            continue
         name = str(values["name"])
         if tag == "textarea":  # browsers send CRLF line ends
             data[name] = [str(element["text"]).replace("\n", "\r\n")]

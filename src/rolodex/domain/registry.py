@@ -85,6 +85,8 @@ class FieldSpec:
     example: str | None = None
     # A telephone number: indexed in E.164 form for the CTI lookup (rolodex.storage.phones).
     phone: bool = False
+    # A text of comma-separated ids of records of this type (VISIBLE_USER_IDS: users).
+    lists: str | None = None
 
     @property
     def column(self) -> str:
@@ -235,7 +237,9 @@ VISIBLE_TO_CHOICES = ("EVERYONE", "OWNER", "TEAM", "INDIVIDUALS")
 _VISIBILITY_FIELDS = (
     _text("VISIBLE_TO", 11, choices=VISIBLE_TO_CHOICES, default="EVERYONE"),
     FieldSpec("VISIBLE_TEAM_ID", Kind.INT, references="Team"),
-    _text("VISIBLE_USER_IDS", 4000, pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$", example="3,5"),
+    _text(
+        "VISIBLE_USER_IDS", 4000, pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$", example="3,5", lists="User"
+    ),
 )
 _CREATED_BY = FieldSpec("CREATED_USER_ID", Kind.INT, read_only=True, references="User")
 

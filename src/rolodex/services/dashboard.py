@@ -1,9 +1,10 @@
 """The signed-in home page's figures: open opportunities by stage with their value, the user's
-open tasks that are overdue or due today or this week, and recently changed records. Every list
-is read through RecordService, so what the caller may not see is filtered out in SQL."""
+open tasks that are overdue or due today or this week, and recently changed records. Every
+figure is counted and summed by the database (grouped queries of rolodex.storage.repository),
+through the visibility condition: what the caller may not see is neither listed nor counted."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,12 +20,12 @@ from rolodex.domain.registry import (
     record_name,
     record_url,
 )
-from rolodex.services.context import Caller
+from rolodex.services.context import Caller, viewer_of
 from rolodex.services.records import RecordService
-from rolodex.storage.repository import FieldFilter, Page, Repository
+from rolodex.storage.repository import DatedQuery, FieldFilter, Page, Repository
 
-DASHBOARD_ROWS = 5000  # records read for one figure
 RECENT = 10
+TASKS_SHOWN = 10  # tasks listed under each due date heading (its count is of them all)
 _RECENT_TYPES = tuple(rt for rt in RECORD_TYPES if rt.has(Feature.VISIBILITY))
 
 
@@ -36,53 +37,45 @@ class StageFigure:
 
 
 @dataclass
+class TaskGroup:
+    """The caller's open tasks due in a range: how many, and the first TASKS_SHOWN of them."""
+
+    count: int = 0
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Dashboard:
     stages: list[StageFigure]
-    overdue: list[dict[str, Any]] = field(default_factory=list)
-    today: list[dict[str, Any]] = field(default_factory=list)
-    this_week: list[dict[str, Any]] = field(default_factory=list)
+    overdue: TaskGroup = field(default_factory=TaskGroup)
+    today: TaskGroup = field(default_factory=TaskGroup)
+    this_week: TaskGroup = field(default_factory=TaskGroup)
     recent: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dashboard(connection: Connection, caller: Caller, today: date) -> Dashboard:
-    """The caller's dashboard on `today` (the caller's date, given by the page)."""
-    open_deals, _ = RecordService(connection, caller, OPPORTUNITIES).list_page(
-        Page(top=DASHBOARD_ROWS),
+    """The caller's dashboard on `today` (the caller's date, given by the page): every figure
+    counted and summed by the database, of the records the caller sees, in a fixed number of
+    statements whatever the number of records."""
+    totals = RecordService(connection, caller, OPPORTUNITIES).totals_by(
+        "STAGE_ID",
+        "OPPORTUNITY_VALUE",
         FieldFilter(column="opportunity_state", kind=Kind.TEXT, value="OPEN"),
-        brief=True,
     )
     stage_rows, _ = Repository(connection, caller.instance_id).list_records(
         PIPELINE_STAGES, Page(top=1000)
     )
     ordered = sorted(stage_rows, key=lambda r: (r["pipeline_id"], r["stage_order"] or 0, r["id"]))
-    figures = {row["id"]: StageFigure(row["stage_name"]) for row in ordered}
+    figures = [
+        StageFigure(row["stage_name"], *totals.pop(row["id"], (0, Decimal(0)))) for row in ordered
+    ]
+    # Deals at no stage, or at one that is gone.
     no_stage = StageFigure("No stage")
-    for deal in open_deals:
-        figure = figures.get(deal["STAGE_ID"], no_stage)
-        figure.count += 1
-        figure.value += Decimal(deal["OPPORTUNITY_VALUE"] or 0)
-    stages = [f for f in [*figures.values(), no_stage] if f.count]
-    board = Dashboard(stages)
-
-    tasks, _ = RecordService(connection, caller, TASKS).list_page(
-        Page(top=DASHBOARD_ROWS), brief=True
-    )
-    week_end = today + timedelta(days=6 - today.weekday())
-    for task in tasks:
-        mine = caller.user_id in (task.get("RESPONSIBLE_USER_ID"), task.get("OWNER_USER_ID"))
-        if not mine or task.get("COMPLETED") or not task.get("DUE_DATE"):
-            continue
-        due = date.fromisoformat(task["DUE_DATE"][:10])
-        item = {"name": task["TITLE"], "url": record_url("Task", task["TASK_ID"]), "due": due}
-        if due < today:
-            board.overdue.append(item)
-        elif due == today:
-            board.today.append(item)
-        elif due <= week_end:
-            board.this_week.append(item)
-    for group in (board.overdue, board.today, board.this_week):
-        group.sort(key=lambda item: (item["due"], item["name"]))
-
+    for count, value in totals.values():
+        no_stage.count += count
+        no_stage.value += value
+    board = Dashboard([f for f in [*figures, no_stage] if f.count])
+    board.overdue, board.today, board.this_week = _tasks_due(connection, caller, today)
     recent: list[dict[str, Any]] = []
     for rt in _RECENT_TYPES:
         found, _ = RecordService(connection, caller, rt).list_page(
@@ -99,3 +92,39 @@ def dashboard(connection: Connection, caller: Caller, today: date) -> Dashboard:
         )
     board.recent = sorted(recent, key=lambda r: r["when"] or "", reverse=True)[:RECENT]
     return board
+
+
+def _tasks_due(connection: Connection, caller: Caller, today: date) -> list[TaskGroup]:
+    """The caller's open tasks (responsible for or owning them) overdue, due today and due
+    later this week: counted, and the first of each read, in one statement."""
+    midnight = datetime.combine(today, time())
+    week_end = today + timedelta(days=6 - today.weekday())
+    edges = (
+        midnight,
+        midnight + timedelta(days=1),
+        datetime.combine(week_end, time()) + timedelta(days=1),
+    )
+    query = DatedQuery(
+        date_column="due_date",
+        edges=edges,
+        holder=caller.user_id,
+        holder_columns=("responsible_user_id", "owner_user_id"),
+        name_column="title",
+        per_group=TASKS_SHOWN,
+        done_column="completed",
+    )
+    repo = Repository(connection, caller.instance_id, viewer_of(caller))
+    return [
+        TaskGroup(
+            count,
+            [
+                {
+                    "name": row["title"],
+                    "url": record_url(TASKS.singular, row["id"]),
+                    "due": row["due_date"].date(),
+                }
+                for row in rows
+            ],
+        )
+        for count, rows in repo.dated_groups(TASKS, query)
+    ]

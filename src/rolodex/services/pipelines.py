@@ -5,6 +5,8 @@ PIPELINE_ID and STAGE_ID are read-only in record bodies, as in Insightly; they c
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
@@ -254,14 +256,29 @@ def list_pipelines(connection: Connection, instance_id: int) -> list[tuple[Row, 
 
 # --- the web application's board --------------------------------------------------------------
 
-BOARD_CARDS = 5000  # cards read for one board; columns show fewer, with a "more" link
+
+@dataclass
+class BoardColumn:
+    """A stage of a board: how many records the caller sees at it, the sum of their value
+    field (0 without one) and the first of them, by id."""
+
+    stage: Row
+    count: int
+    total: Decimal
+    records: list[Wire]
 
 
 def pipeline_board(
-    connection: Connection, caller: Caller, rt: RecordType, pipeline_id: int
-) -> tuple[Row, list[tuple[Row, list[Wire]]]]:
-    """A pipeline of `rt` with its stages in order, each with the records the caller sees at
-    that stage: a fixed handful of statements whatever the number of records."""
+    connection: Connection,
+    caller: Caller,
+    rt: RecordType,
+    pipeline_id: int,
+    per_stage: int,
+    value_field: str | None = None,
+) -> tuple[Row, list[BoardColumn]]:
+    """A pipeline of `rt` with its stages in order, each with the count and total value of the
+    records the caller sees at it (counted in SQL) and its first `per_stage` records: a fixed
+    handful of statements whatever the number of records."""
     assert rt.has(Feature.PIPELINE)
     repo = Repository(connection, caller.instance_id)
     pipeline = repo.get_record(PIPELINES, pipeline_id)
@@ -273,15 +290,31 @@ def pipeline_board(
         FieldFilter(column="pipeline_id", kind=Kind.INT, value=pipeline_id),
     )
     stages = sorted(stage_rows, key=lambda r: (r["stage_order"] or 0, r["id"]))
-    records, _ = RecordService(connection, caller, rt).list_page(
-        Page(top=BOARD_CARDS),
-        FieldFilter(column="pipeline_id", kind=Kind.INT, value=pipeline_id),
-        brief=True,
-    )
+    in_pipeline = FieldFilter(column="pipeline_id", kind=Kind.INT, value=pipeline_id)
+    service = RecordService(connection, caller, rt)
+    totals = service.totals_by("STAGE_ID", value_field, in_pipeline)
     by_stage: dict[int, list[Wire]] = {stage["id"]: [] for stage in stages}
-    for record in records:
+    for record in service.first_of_each("STAGE_ID", per_stage, in_pipeline):
         by_stage.get(record["STAGE_ID"], []).append(record)
-    return pipeline, [(stage, by_stage[stage["id"]]) for stage in stages]
+    return pipeline, [
+        BoardColumn(stage, *totals.get(stage["id"], (0, Decimal(0))), by_stage[stage["id"]])
+        for stage in stages
+    ]
+
+
+def pipeline_place(
+    connection: Connection, caller: Caller, record: Wire
+) -> tuple[str | None, str | None]:
+    """The names of the pipeline and the stage a record (of a type with Feature.PIPELINE) is
+    at, None where it is at none (or at one that is gone)."""
+    repo = Repository(connection, caller.instance_id)
+    pipeline_id, stage_id = record.get("PIPELINE_ID"), record.get("STAGE_ID")
+    pipeline = repo.get_record(PIPELINES, pipeline_id) if pipeline_id else None
+    stage = repo.get_record(PIPELINE_STAGES, stage_id) if stage_id else None
+    return (
+        pipeline["pipeline_name"] if pipeline else None,
+        stage["stage_name"] if stage else None,
+    )
 
 
 def pipelines_for(connection: Connection, caller: Caller, rt: RecordType) -> list[Row]:

@@ -194,6 +194,35 @@ class RecordService:
         rows, total = self.repo.list_records(self.rt, page, field_filter)
         return self.to_wire(rows, brief), total
 
+    def totals_by(
+        self, group_field: str, sum_field: str | None, field_filter: FieldFilter
+    ) -> dict[Any, tuple[int, Decimal]]:
+        """{value of the field `group_field`: (how many records the caller sees match
+        `field_filter`, the sum of their `sum_field`, 0 without one)}, counted in SQL."""
+        totals = self.repo.totals_by(
+            self.rt, self._column(group_field), sum_field and self._column(sum_field), field_filter
+        )
+        return {key: (count, Decimal(total or 0)) for key, (count, total) in totals.items()}
+
+    def first_of_each(
+        self, group_field: str, per_group: int, field_filter: FieldFilter
+    ) -> list[Wire]:
+        """The first `per_group` records (by id) of each value of `group_field` among those the
+        caller sees that match `field_filter`, in brief, in one statement."""
+        rows = self.repo.first_of_each(self.rt, self._column(group_field), per_group, field_filter)
+        return self.to_wire(rows, brief=True)
+
+    def records_among(self, record_ids: Sequence[int], brief: bool = False) -> list[Wire]:
+        """Those of `record_ids` that are records the caller sees, in that order: a fixed
+        handful of statements whatever their number."""
+        rows = self.repo.records_by_id(self.rt, record_ids)
+        return self.to_wire([rows[i] for i in dict.fromkeys(record_ids) if i in rows], brief)
+
+    def _column(self, field_name: str) -> str:
+        spec = self.rt.field_named(field_name)
+        assert spec is not None, field_name
+        return spec.column
+
     def to_wire(
         self,
         rows: Sequence[Row],

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     exists,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     tuple_,
     union_all,
     update,
@@ -74,6 +76,19 @@ class Page:
     # A list in another order than the ids': (column, descending), then by id. The caller
     # checks that the column is one it may sort by (rolodex.services.records.sortable_fields).
     sort: tuple[str, bool] | None = None
+
+
+@dataclass(frozen=True)
+class DatedQuery:
+    """What Repository.dated_groups counts: the records a user holds, by ranges of a date."""
+
+    date_column: str
+    edges: tuple[datetime, ...]  # the end of each range, in order
+    holder: int  # the user
+    holder_columns: tuple[str, ...]  # the columns that say who holds a record
+    name_column: str  # the order within a range after the date
+    per_group: int  # records read of each range
+    done_column: str | None = None  # a flag that, when true, leaves a record out
 
 
 # After every text that starts with a given text, in code point order (SQLite's, and
@@ -290,6 +305,86 @@ class Repository:
             self.instance_id,
             self.viewer if self._filters(rt) else None,
         )
+
+    # --- aggregates: counted and summed by the database, through the visibility condition ------
+
+    def totals_by(
+        self, rt: RecordType, group_column: str, sum_column: str | None, field_filter: FieldFilter
+    ) -> dict[Any, tuple[int, Any]]:
+        """{value of `group_column`: (how many records the viewer sees match `field_filter`, the
+        sum of their `sum_column`)}: one grouped statement, whatever the number of records."""
+        table = self.record_table(rt)
+        group = table.c[group_column]
+        total: ColumnElement[Any] = func.sum(table.c[sum_column]) if sum_column else null()
+        query = (
+            select(group, func.count(), total)
+            .where(self._seen(rt, table), self._filter_condition(rt, table, field_filter))
+            .group_by(group)
+        )
+        return {row[0]: (int(row[1]), row[2]) for row in self.connection.execute(query)}
+
+    def first_of_each(
+        self, rt: RecordType, group_column: str, per_group: int, field_filter: FieldFilter
+    ) -> list[Row]:
+        """The first `per_group` records (in id order) of each value of `group_column` among
+        those the viewer sees that match `field_filter`: their ids ranked in SQL, then their
+        rows by primary key (joined in one statement, PostgreSQL merged the ranked ids with the
+        whole table's primary key, not knowing how few they are)."""
+        table = self.record_table(rt)
+        rank = func.row_number().over(partition_by=table.c[group_column], order_by=table.c.id)
+        ranked = (
+            select(table.c.id, rank.label("rank_in_group"))
+            .where(self._seen(rt, table), self._filter_condition(rt, table, field_filter))
+            .subquery()
+        )
+        ids = self.connection.execute(
+            select(ranked.c.id).where(ranked.c.rank_in_group <= per_group)
+        ).scalars()
+        rows = self.records_by_id(rt, ids)
+        return [rows[record_id] for record_id in sorted(rows)]
+
+    def dated_groups(self, rt: RecordType, query: DatedQuery) -> list[tuple[int, list[Row]]]:
+        """Of the records the viewer sees that `query.holder` holds (in one of
+        `query.holder_columns`) and that are not done: for each range [edges[i - 1], edges[i])
+        of their `date_column` (the first from the earliest date), how many there are and the
+        first `per_group` of them by date, then name. One statement, counted in SQL."""
+        table = self.record_table(rt)
+        when = table.c[query.date_column]
+        bucket = case(
+            *((when < edge, number) for number, edge in enumerate(query.edges)), else_=None
+        )
+        name = func.lower(table.c[query.name_column])
+        conditions = [
+            self._seen(rt, table),
+            or_(*(table.c[column] == query.holder for column in query.holder_columns)),
+            when < query.edges[-1],
+        ]
+        if query.done_column is not None:
+            conditions.append(table.c[query.done_column].is_not(true()))
+        ranked = (
+            select(
+                table.c.id,
+                bucket.label("bucket"),
+                func.count().over(partition_by=bucket).label("in_bucket"),
+                func.row_number()
+                .over(partition_by=bucket, order_by=(when, name, table.c.id))
+                .label("rank_in_bucket"),
+            )
+            .where(*conditions)
+            .subquery()
+        )
+        rows = self.connection.execute(
+            select(table, ranked.c.bucket, ranked.c.in_bucket)
+            .join(ranked, ranked.c.id == table.c.id)
+            .where(ranked.c.rank_in_bucket <= query.per_group)
+            .order_by(ranked.c.bucket, ranked.c.rank_in_bucket)
+        ).mappings()
+        groups: list[tuple[int, list[Row]]] = [(0, []) for _ in query.edges]
+        for row in rows:
+            found = dict(row)
+            number, counted = found.pop("bucket"), found.pop("in_bucket")
+            groups[number] = (int(counted), [*groups[number][1], found])
+        return groups
 
     def _ids_in_search_index(
         self, rt: RecordType, table: Table, page: Page, field_filter: FieldFilter | None

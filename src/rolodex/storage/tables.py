@@ -146,6 +146,10 @@ def _record_table(rt: RecordType, *extra: Column | CheckConstraint) -> Table:
             # The id last: a search's matches come out of the index in id order, so a page of
             # them is read without sorting every match (SQLite's rowid does this implicitly).
             Index(f"ix_{rt.table}_{spec.column}", *scope, expr, table.c.id, *audience)
+    if rt.has(Feature.PIPELINE):
+        # A board's access path: a pipeline's records counted, summed and ranked per stage.
+        stage = (table.c.pipeline_id, table.c.stage_id)
+        Index(f"ix_{rt.table}_pipeline", *scope, *stage, table.c.id, *audience)
     return table
 
 
@@ -176,6 +180,42 @@ for _rt in (*RECORD_TYPES, *SETTINGS_TYPES, *OWN_ROUTE_TYPES):
     record_tables[_rt.singular] = _record_table(_rt, *_extra)
 
 users = record_tables["User"]
+
+# The dashboard's "my tasks" (rolodex.services.dashboard): a user's open tasks by due date, for
+# each column that says whose a task is, ending with what decides who sees it.
+_tasks = record_tables["Task"]
+for _holder, _other in (("responsible", "owner"), ("owner", "responsible")):
+    Index(
+        f"ix_tasks_{_holder}_due",
+        _tasks.c.instance_id,
+        _tasks.c[f"{_holder}_user_id"],
+        _tasks.c.due_date,
+        _tasks.c.completed,
+        _tasks.c.id,
+        _tasks.c.publicly_visible,
+        _tasks.c[f"{_other}_user_id"],
+    )
+
+# A user's saved filters of a list page (rolodex.services.saved_filters): a name, and the
+# list's search and order it brings back.
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", Id, nullable=False),
+    Column("user_id", BigInteger(), nullable=False),
+    Column("object_name", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    # The name in lower case: a user's filters of a list have names unlike in any letter case.
+    Column("name_key", String(100), nullable=False),
+    Column("search_field", String(64), nullable=True),
+    Column("search_text", String(500), nullable=True),
+    Column("sort_field", String(64), nullable=True),
+    Column("descending", Boolean(), nullable=False),
+    Column("date_created_utc", DateTime(), nullable=False),
+    UniqueConstraint("instance_id", "user_id", "object_name", "name_key"),
+    sqlite_autoincrement=True,
+)
 
 # Signed-in web sessions. The cookie holds a random token; only its SHA-256 is stored.
 web_sessions = Table(

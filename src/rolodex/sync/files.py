@@ -6,11 +6,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from rolodex.client.core import Record
-
-TAGS_COLUMN = "TAGS"
 
 
 def file_format(path: Path, given: str | None = None) -> str:
@@ -54,28 +51,11 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def tags_cell(tags: list[Record]) -> str:
-    """Tag names joined by ';' (as a JSON array if a name has a ';' itself)."""
-    names = [str(t["TAG_NAME"]) for t in tags]
-    if any(";" in name for name in names):
-        return json.dumps(names)
-    return ";".join(names)
-
-
 def tags_from_cell(cell: str) -> list[str]:
     text = cell.strip()
     if text.startswith("["):
         return [str(name) for name in json.loads(text)]
     return [name.strip() for name in text.split(";") if name.strip()]
-
-
-def cell(value: Any) -> str:
-    """A value as a CSV cell ('' for null; lists as JSON)."""
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return str(value)
 
 
 def write_atomically(path: Path, text: str) -> None:

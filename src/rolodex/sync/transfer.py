@@ -11,17 +11,10 @@ from typing import Any, TypeVar
 from rolodex.client import Resource
 from rolodex.client.core import Record
 from rolodex.domain.registry import Feature, RecordType
-from rolodex.sync.files import (
-    TAGS_COLUMN,
-    cell,
-    csv_header,
-    read_rows,
-    tags_cell,
-    tags_from_cell,
-    write_atomically,
-)
+from rolodex.sync.files import csv_header, read_rows, tags_from_cell, write_atomically
 from rolodex.sync.records import IdMap, differs, field_value, match_key, writable_body
 from rolodex.sync.sinks import Sink, WriteRefused
+from rolodex.wire.csv_files import csv_row, header, note_columns
 
 Tick = Callable[[int], None]
 T = TypeVar("T")
@@ -42,11 +35,7 @@ def export_records(
         scalar_names: dict[str, None] = {}
         for record in records:
             buffer.write(json.dumps(record) + "\n")
-            for key, value in record.items():
-                if not isinstance(value, list):
-                    scalar_names[key] = None
-            for item in record.get("CUSTOMFIELDS") or []:
-                custom_names[item["FIELD_NAME"]] = None
+            note_columns(record, scalar_names, custom_names)
             count += 1
             tick(1)
         buffer.seek(0)
@@ -56,20 +45,11 @@ def export_records(
                 for line in buffer:
                     handle.write(line)
             else:
-                columns = [*scalar_names, *custom_names, TAGS_COLUMN]
                 writer = csv.writer(handle)
-                writer.writerow(columns)
+                writer.writerow(header(scalar_names, custom_names))
                 for line in buffer:
-                    writer.writerow(_csv_row(json.loads(line), scalar_names, custom_names))
+                    writer.writerow(csv_row(json.loads(line), scalar_names, custom_names))
     return count, records.cursor
-
-
-def _csv_row(record: Record, scalars: Iterable[str], custom: Iterable[str]) -> list[str]:
-    values = {c["FIELD_NAME"]: c.get("FIELD_VALUE") for c in record.get("CUSTOMFIELDS") or []}
-    row = [cell(record.get(name)) for name in scalars]
-    row += [cell(values.get(name)) for name in custom]
-    row.append(tags_cell(record.get("TAGS") or []))
-    return row
 
 
 # --- import --------------------------------------------------------------------------------

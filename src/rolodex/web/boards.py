@@ -56,13 +56,14 @@ def board_page(request: Request, session: Session, collection: str, pipeline_id:
     """One pipeline's board, each column showing PER_COLUMN cards per 'more' step."""
     rt = _board_type(collection)
     show = _shown(request.query_params.get("show"))
-    with unit_of_work(request.app.state.engine) as connection:
-        pipeline, stages = pipeline_board(connection, session.caller, rt, pipeline_id)
-        users = {user["id"]: user for user in list_users(connection, session.caller.instance_id)}
     value_field = _value_field(rt)
+    with unit_of_work(request.app.state.engine) as connection:
+        pipeline, stages = pipeline_board(
+            connection, session.caller, rt, pipeline_id, show, value_field
+        )
+        users = {user["id"]: user for user in list_users(connection, session.caller.instance_id)}
     columns = []
-    for stage, records in stages:
-        total = sum((r[value_field] or 0 for r in records), Decimal(0)) if value_field else None
+    for stage in stages:
         cards = [
             {
                 "id": r[rt.id_field],
@@ -71,16 +72,16 @@ def board_page(request: Request, session: Session, collection: str, pipeline_id:
                 "value": _number(r[value_field]) if value_field else "",
                 "owner": _user_name(users.get(r.get("OWNER_USER_ID"))),
             }
-            for r in records[:show]
+            for r in stage.records
         ]
         columns.append(
             {
-                "id": stage["id"],
-                "name": stage["stage_name"],
-                "count": len(records),
-                "total": _number(total) if value_field else "",
+                "id": stage.stage["id"],
+                "name": stage.stage["stage_name"],
+                "count": stage.count,
+                "total": _number(stage.total) if value_field else "",
                 "cards": cards,
-                "more": len(records) > show,
+                "more": stage.count > show,
             }
         )
     context: dict[str, Any] = {

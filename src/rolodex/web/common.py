@@ -123,7 +123,8 @@ async def form_post(request: Request) -> FormPost:
 
 
 async def account_post(request: Request) -> FormPost:
-    """Dependency of a POST about the user's own account, which a read-only user may send."""
+    """Dependency of a POST about the user's own account or that changes no record (an
+    export, a saved filter), which a read-only user may send."""
     return await _checked_form(request, await run_in_threadpool(require_session, request))
 
 

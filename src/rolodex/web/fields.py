@@ -159,7 +159,9 @@ def standard_controls(
     for spec in rt.writable_fields:
         label = spec_label(spec, name_label)
         hint = None
-        if spec.choices:
+        if spec.lists is not None and spec.name in choices:
+            kind, options = "multipick", tuple(choices[spec.name])
+        elif spec.choices:
             kind, options = "select", tuple((c, c) for c in spec.choices)
         elif spec.name in choices:
             kind, options = "select", tuple(choices[spec.name])
@@ -231,6 +233,10 @@ def picked_ids(controls: Sequence[Control], values: Mapping[str, Shown]) -> dict
 def with_current_option(control: Control, value: Shown) -> Control:
     """A select that also offers the value a record has now (an inactive category, say), so that
     saving the form does not change it."""
+    if control.control == "multipick" and isinstance(value, list):
+        offered = {option_value for option_value, _ in control.options}
+        missing = tuple((v, f"User {v}") for v in value if v not in offered)
+        return replace(control, options=(*control.options, *missing)) if missing else control
     if control.control != "select" or not isinstance(value, str) or not value:
         return control
     if any(option_value == value for option_value, _ in control.options):
@@ -247,6 +253,8 @@ def shown_value(control: Control, value: Any) -> Shown:
         return bool(value)
     if control.control == "multiselect":
         return [part for part in str(value or "").split(";") if part]
+    if control.control == "multipick":
+        return [part.strip() for part in str(value or "").split(",") if part.strip()]
     if value is None:
         return ""
     if control.control in ("date", "datetime") and isinstance(value, str):
@@ -292,7 +300,7 @@ def submitted_state(controls: Sequence[Control], form: FormData, tags: bool) -> 
     for control in controls:
         if control.control == "checkbox":
             values[control.name] = control.name in form
-        elif control.control == "multiselect":
+        elif control.control in ("multiselect", "multipick"):
             values[control.name] = [v for v in form.getlist(control.name) if isinstance(v, str)]
         else:
             values[control.name] = _text_of(form, control.name, control.control)
@@ -370,8 +378,10 @@ def place_errors(
 def _body_value(control: Control, value: Shown) -> Any:
     if control.control == "checkbox":
         return bool(value)
-    if control.control == "multiselect":
+    if control.control in ("multiselect", "multipick"):
         chosen = value if isinstance(value, list) else []
+        if control.control == "multipick":  # ids as one text: "3,5"
+            return ",".join(chosen) or None
         return chosen or None
     text = value if isinstance(value, str) else ""
     return text if text.strip() else None

@@ -6,9 +6,10 @@ checked exactly as a POST or PUT body is; what a page offers follows the type's 
 create form for Emails, no edit for Milestones).
 """
 
+import re
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -41,7 +42,9 @@ from rolodex.services.custom_fields import CustomFieldService
 from rolodex.services.custom_objects import CustomObjectService
 from rolodex.services.files import FileService, find_file
 from rolodex.services.owned import OwnedService
+from rolodex.services.pipelines import pipeline_place
 from rolodex.services.records import RecordService, Wire, record_names, sortable_fields
+from rolodex.services.saved_filters import SavedFilter, SavedFilterService
 from rolodex.services.sessions import WebSession
 from rolodex.services.timeline import record_timeline
 from rolodex.storage.engine import unit_of_work
@@ -214,44 +217,86 @@ _PAGE_WINDOW = 2
 def record_list(request: Request, object_name: str, session: Session) -> Response:
     """A page of records, optionally those whose chosen field equals the search text, in the
     order of a column, with the total and links to the other pages."""
-    query = request.query_params
-    skip = _whole_number(query.get("skip"), 0, 0, INT64_MAX)
-    top = _whole_number(query.get("top"), PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    text = (query.get("q") or "").strip()
-    sort_name = (query.get("sort") or "").strip().upper()
-    descending = query.get("order") == "desc"
+    return list_page(request, session, object_name, request.query_params)
+
+
+@dataclass(frozen=True)
+class ListView:
+    """What a list page shows: its search, order and slice (as its address says them)."""
+
+    text: str = ""
+    field: str = ""
+    sort: str = ""
+    descending: bool = False
+    skip: int = 0
+    top: int = PAGE_SIZE
+
+    def url(self, base: str, **changes: Any) -> str:
+        """The address of this list (with `changes`: of another page or order of it)."""
+        view = replace(self, **changes)
+        params = {"skip": str(view.skip), "top": str(view.top)}
+        if view.text:
+            params.update(q=view.text, field=view.field)
+        if view.sort:
+            params.update(sort=view.sort, order="desc" if view.descending else "asc")
+        return f"{base}?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items())
+
+
+# What a list says after a bulk action (its address's `done`): tagged-3, deleted-2.
+_DONE = re.compile(r"(tagged|deleted)-(\d{1,3})")
+
+
+def list_page(
+    request: Request,
+    session: WebSession,
+    object_name: str,
+    query: Mapping[str, str],
+    problem: str = "",
+    status_code: int = 200,
+    chosen: Collection[int] = (),
+) -> Response:
+    """The list page that the parameters `query` describe; with `problem`, the refusal of an
+    action on its chosen records (`chosen`, still ticked), shown above it."""
+    view = ListView(
+        text=(query.get("q") or "").strip(),
+        sort=(query.get("sort") or "").strip().upper(),
+        descending=query.get("order") == "desc",
+        skip=_whole_number(query.get("skip"), 0, 0, INT64_MAX),
+        top=_whole_number(query.get("top"), PAGE_SIZE, 1, MAX_PAGE_SIZE),
+    )
     error = ""
     with unit_of_work(_engine(request)) as connection:
         kind = record_kind(connection, session.caller, object_name)
-        if (moved := _canonical(request, kind, object_name)) is not None:
+        if not problem and (moved := _canonical(request, kind, object_name)) is not None:
             return moved
         choices = search_fields(kind.rt)
         allowed = {value for value, _ in choices}
-        field_name = query.get("field") or (choices[0][0] if choices else "")
-        if field_name not in allowed:
-            field_name = choices[0][0] if choices else ""
+        field_name = query.get("field") or ""
+        view = replace(view, field=field_name if field_name in allowed else _first(choices))
         service = RecordService(connection, session.caller, kind.rt)
         field_filter = None
         records: list[Wire] = []
         total = 0
         try:
-            if text and field_name == TAGS_INPUT:
-                field_filter = FieldFilter(tag_name=text)
-            elif text:
-                field_filter = service.search_filter(field_name, text)
+            if view.text and view.field == TAGS_INPUT:
+                field_filter = FieldFilter(tag_name=view.text)
+            elif view.text:
+                field_filter = service.search_filter(view.field, view.text)
             records, counted = service.list_page(
-                Page(skip=skip, top=top, count_total=True),
+                Page(skip=view.skip, top=view.top, count_total=True),
                 field_filter,
                 brief=True,
-                sort=(sort_name, descending) if sort_name else None,
+                sort=(view.sort, view.descending) if view.sort else None,
             )
             total = counted or 0
         except BadRequest as exc:
             error = exc.message
         columns = list_columns(kind.rt)
         names = _reference_names(connection, session.caller, kind.rt, records, columns)
+        saved = SavedFilterService(connection, session.caller, kind.rt).list()
     rows = [
         {
+            "id": r[kind.rt.id_field],
             "name": Cell(
                 record_name(kind.rt, r, kind.label),
                 record_url(kind.object_name, r[kind.rt.id_field]),
@@ -261,23 +306,14 @@ def record_list(request: Request, object_name: str, session: Session) -> Respons
         }
         for r in records
     ]
-
-    def list_url(start: int, sort: str = sort_name, desc: bool = descending) -> str:
-        params = {"skip": str(start), "top": str(top)}
-        if text:
-            params.update(q=text, field=field_name)
-        if sort:
-            params.update(sort=sort, order="desc" if desc else "asc")
-        return f"{kind.url}?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items())
-
     sortable = set(sortable_fields(kind.rt))
 
     def heading(label: str, field: str | None, wide_only: bool = False) -> Heading:
         if field is None or field not in sortable:
             return Heading(label, wide_only=wide_only)
-        current = field == sort_name
-        url = list_url(0, field, current and not descending)
-        order = ("descending" if descending else "ascending") if current else ""
+        current = field == view.sort
+        url = view.url(kind.url, skip=0, sort=field, descending=current and not view.descending)
+        order = ("descending" if view.descending else "ascending") if current else ""
         return Heading(label, field, url, order, wide_only)
 
     names_of = name_fields(kind.rt)
@@ -289,18 +325,44 @@ def record_list(request: Request, object_name: str, session: Session) -> Respons
         ),
         heading("Updated (UTC)", "DATE_UPDATED_UTC", wide_only=True),
     ]
+    done = _DONE.fullmatch(query.get("done") or "")
     context = {
         "kind": kind,
         "rows": rows,
         "headings": headings,
         "search_choices": choices,
-        "field": field_name,
-        "q": text,
+        "field": view.field,
+        "q": view.text,
+        "sort": view.sort,
+        "descending": view.descending,
         "error": error,
-        "showing": _showing(skip, len(rows), total),
-        "pages": _pages(skip, top, total, list_url),
+        "problem": problem,
+        "notice": _notice(kind, done.group(1), int(done.group(2))) if done else "",
+        "chosen": set(chosen),
+        "here": view.url(kind.url),
+        "has_tags": kind.rt.has(Feature.TAGS),
+        "saved": [(f, saved_filter_url(kind, f)) for f in saved],
+        "showing": _showing(view.skip, len(rows), total),
+        "pages": _pages(view.skip, view.top, total, lambda start: view.url(kind.url, skip=start)),
     }
-    return render(request, "records/list.html", context, 400 if error else 200)
+    status = status_code if problem else 400 if error else 200
+    return render(request, "records/list.html", context, status)
+
+
+def saved_filter_url(kind: RecordKind, saved: SavedFilter) -> str:
+    """The address of the list that a saved filter brings back."""
+    view = ListView(saved.search_text, saved.search_field, saved.sort_field, saved.descending)
+    return view.url(kind.url)
+
+
+def _first(choices: list[tuple[str, str]]) -> str:
+    return choices[0][0] if choices else ""
+
+
+def _notice(kind: RecordKind, done: str, count: int) -> str:
+    """What a list says after a bulk action: "Tagged 3 contacts." """
+    noun = kind.label.lower() if count == 1 else kind.plural.lower()
+    return f"{done.capitalize()} {count} {noun}."
 
 
 @dataclass(frozen=True)
@@ -380,8 +442,14 @@ def _detail_context(
     specs = [s for s in rt.fields if s.name != rt.id_field]
     names = _reference_names(connection, caller, rt, [record], specs)
     shown_always = set(name_fields(rt)) | {"DATE_UPDATED_UTC"}
+    named = _pipeline_cells(connection, caller, rt, record) if rt.has(Feature.PIPELINE) else {}
     fields = [
-        (spec_label(spec, kind.name_label), _cell(spec, record.get(spec.name), names))
+        (
+            named[spec.name][0] if spec.name in named else spec_label(spec, kind.name_label),
+            named[spec.name][1]
+            if spec.name in named
+            else _cell(spec, record.get(spec.name), names),
+        )
         for spec in specs
         if record.get(spec.name) not in (None, "") or spec.name in shown_always or spec.required
     ]
@@ -445,6 +513,20 @@ def _detail_context(
         "link_form": link_form or FormState(),
         "link_name": _link_name(connection, caller, link_form, type_labels),
     }
+
+
+def _pipeline_cells(
+    connection: Connection, caller: Caller, rt: RecordType, record: Wire
+) -> dict[str, tuple[str, Cell]]:
+    """The pipeline (a link to its board) and the stage a record is at, by name."""
+    pipeline, stage = pipeline_place(connection, caller, record)
+    cells = {}
+    if pipeline is not None:
+        board = f"/boards/{rt.collection}/{record['PIPELINE_ID']}"
+        cells["PIPELINE_ID"] = ("Pipeline", Cell(pipeline, board))
+    if stage is not None:
+        cells["STAGE_ID"] = ("Stage", Cell(stage))
+    return cells
 
 
 def _link_name(
@@ -561,13 +643,14 @@ def _cell(spec: FieldSpec, value: Any, names: dict[tuple[str, int], str]) -> Cel
 def _select_choices(
     connection: Connection, caller: Caller, rt: RecordType
 ) -> dict[str, list[tuple[str, str]]]:
-    """The options of each reference chosen from a select (its target's active rows)."""
+    """The options of each reference chosen from a select, and of each list of ids chosen
+    from boxes (VISIBLE_USER_IDS): its target's active rows."""
     loaded: dict[str, list[tuple[str, str]]] = {}
     choices = {}
     for spec in rt.writable_fields:
-        if not is_select_reference(spec):
+        if not is_select_reference(spec) and spec.lists is None:
             continue
-        target = by_singular(spec.references or "")
+        target = by_singular(spec.references or spec.lists or "")
         if target.singular not in loaded:
             rows, _ = RecordService(connection, caller, target).list_page(
                 Page(top=_MAX_OPTIONS), brief=True

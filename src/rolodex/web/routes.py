@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from rolodex.web import account, admin, boards, events, records, search
+from rolodex.web import account, admin, boards, events, list_actions, records, search
 from rolodex.web.common import SignInRequired, sign_in_redirect
 
 
@@ -16,6 +16,7 @@ def install(app: FastAPI) -> None:
     app.router.routes.extend(account.router.routes)
     app.router.routes.extend(admin.router.routes)
     app.router.routes.extend(records.router.routes)
+    app.router.routes.extend(list_actions.router.routes)
     app.router.routes.extend(boards.router.routes)
     app.router.routes.extend(search.router.routes)
     app.router.routes.extend(events.router.routes)
