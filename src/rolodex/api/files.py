@@ -7,7 +7,7 @@ unreferenced are removed from disk only after it has committed (see rolodex.stor
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -333,22 +333,9 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=_image_put_doc(rt),
     )
     async def put_image(request: Request, record_id: RecordId, filename: ImageName) -> Response:
-        store = _store(request)
-        new = await _receive_image(request, store, filename)
-
-        try:
-            (record, etag), replaced = await execute(
-                request,
-                lambda connection, caller: _service(
-                    request, connection, caller, rt, store
-                ).set_image(record_id, new),
-                write=True,
-            )
-        except BaseException:
-            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
-            raise
-        await run_in_threadpool(store.remove, replaced)
-        return single_response(rt, (record, etag), request)
+        return await _write_image(
+            request, rt, filename, lambda service, new: service.set_image(record_id, new)
+        )
 
     @router.delete(
         path,
@@ -358,17 +345,48 @@ def _add_image_routes(router: APIRouter, rt: RecordType) -> None:
         openapi_extra=docs.deleted("Image"),
     )
     async def delete_image(request: Request, record_id: RecordId) -> Response:
-        store = _store(request)
+        return await _remove_image(request, rt, lambda service: service.delete_image(record_id))
 
-        removed = await execute(
+
+# A record's image or image field, set from a received file: (the record, its ETag) and the
+# storage keys of the files it replaced.
+SetImage = Callable[[FileService, NewFile], tuple[tuple[dict[str, Any], str], list[str]]]
+
+
+async def _write_image(
+    request: Request, rt: RecordType, filename: str, set_image: SetImage
+) -> Response:
+    """Receive the image, set it in one write, then remove the files it replaced; the new file
+    is discarded if the write fails."""
+    store = _store(request)
+    new = await _receive_image(request, store, filename)
+    try:
+        (record, etag), replaced = await execute(
             request,
-            lambda connection, caller: _service(
-                request, connection, caller, rt, store
-            ).delete_image(record_id),
+            lambda connection, caller: set_image(
+                _service(request, connection, caller, rt, store), new
+            ),
             write=True,
         )
-        await run_in_threadpool(store.remove, removed)
-        return Response(status_code=202)
+    except BaseException:
+        store.discard(new.key)  # synchronous: it must run even when the task is cancelled
+        raise
+    await run_in_threadpool(store.remove, replaced)
+    return single_response(rt, (record, etag), request)
+
+
+async def _remove_image(
+    request: Request, rt: RecordType, remove: Callable[[FileService], list[str]]
+) -> Response:
+    """Remove an image in one write, then its files from disk (202)."""
+    store = _store(request)
+    removed = await execute(
+        request,
+        lambda connection, caller: remove(_service(request, connection, caller, rt, store)),
+        write=True,
+    )
+    await run_in_threadpool(store.remove, removed)
+    return Response(status_code=202)
 
 
 async def _receive_image(request: Request, store: FileStore, filename: str) -> NewFile:
@@ -425,22 +443,12 @@ def _add_image_field_routes(router: APIRouter, rt: RecordType) -> None:
     async def put_image_field(
         request: Request, record_id: RecordId, image_field: FieldName, filename: ImageName
     ) -> Response:
-        store = _store(request)
-        new = await _receive_image(request, store, filename)
-
-        try:
-            (record, etag), replaced = await execute(
-                request,
-                lambda connection, caller: _service(
-                    request, connection, caller, rt, store
-                ).set_image_field(record_id, image_field, new),
-                write=True,
-            )
-        except BaseException:
-            store.discard(new.key)  # synchronous: it must run even when the task is cancelled
-            raise
-        await run_in_threadpool(store.remove, replaced)
-        return single_response(rt, (record, etag), request)
+        return await _write_image(
+            request,
+            rt,
+            filename,
+            lambda service, new: service.set_image_field(record_id, image_field, new),
+        )
 
     @router.delete(
         path,
@@ -452,17 +460,9 @@ def _add_image_field_routes(router: APIRouter, rt: RecordType) -> None:
     async def delete_image_field(
         request: Request, record_id: RecordId, image_field: FieldName
     ) -> Response:
-        store = _store(request)
-
-        removed = await execute(
-            request,
-            lambda connection, caller: _service(
-                request, connection, caller, rt, store
-            ).delete_image_field(record_id, image_field),
-            write=True,
+        return await _remove_image(
+            request, rt, lambda service: service.delete_image_field(record_id, image_field)
         )
-        await run_in_threadpool(store.remove, removed)
-        return Response(status_code=202)
 
 
 async def _read_raw(request: Request, limit: int) -> bytes:

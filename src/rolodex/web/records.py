@@ -941,57 +941,56 @@ def _deletable(connection: Connection, caller: Caller, object_name: str) -> Reco
 @router.post("/records/{object_name}/{record_id:int}/notes")
 def add_note(request: Request, object_name: str, record_id: int, post: Post) -> Response:
     """Add a note to the record (as POST /v3.1/{Coll}/{id}/Notes does)."""
-    _check_id(record_id)
-    caller = post.session.caller
     values: dict[str, Any] = {
         "TITLE": post.text("TITLE"),
         "BODY": str(post.form.get("BODY") or "").replace("\r\n", "\n"),
     }
     data = {name: value if value.strip() else None for name, value in values.items()}
-
-    def change(connection: Connection) -> RecordKind:
-        kind = record_kind(connection, caller, object_name)
-        if not kind.rt.has(Feature.NOTES):
-            raise NotFound(f"{kind.plural} have no notes.")
-        RecordService(connection, caller, kind.rt).get(record_id, brief=True)
-        link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
-        RecordService(connection, caller, NOTES).create(data, extra_links=[link])
-        return kind
-
-    def again(error: RolodexError) -> Response:
-        note_controls = [c for c in standard_controls(NOTES, {}) if c.name in values]
-        note = _error_state(error, note_controls, [], values)
-        return _detail_page(request, caller, object_name, record_id, note=note)
-
-    return form_action(
-        request,
-        change,
-        lambda kind: redirect(record_url(kind.object_name, record_id) + "#timeline"),
-        again,
-    )
+    return _add_linked(request, object_name, record_id, post, NOTES, values, data)
 
 
 @router.post("/records/{object_name}/{record_id:int}/tasks")
 def add_task(request: Request, object_name: str, record_id: int, post: Post) -> Response:
     """Add a task linked to the record (as POST /v3.1/Tasks with a link to it does)."""
-    _check_id(record_id)
-    caller = post.session.caller
     values = {"TITLE": post.text("TITLE"), "DUE_DATE": post.text("DUE_DATE")}
     data = {name: value or None for name, value in values.items()}
+    return _add_linked(request, object_name, record_id, post, TASKS, values, data)
+
+
+# What the timeline's quick add makes: the feature the record needs, and its plural.
+_QUICK_ADDS = {"Note": (Feature.NOTES, "notes"), "Task": (Feature.ACTIVITIES, "tasks")}
+
+
+def _add_linked(
+    request: Request,
+    object_name: str,
+    record_id: int,
+    post: Post,
+    made: RecordType,
+    values: dict[str, Any],
+    data: dict[str, Any],
+) -> Response:
+    """Make a `made` record (a note, a task) linked to the record, from the timeline's quick
+    add form; its form again on the detail page, with the errors, when it is refused."""
+    _check_id(record_id)
+    caller = post.session.caller
+    feature, plural = _QUICK_ADDS[made.singular]
 
     def change(connection: Connection) -> RecordKind:
         kind = record_kind(connection, caller, object_name)
-        if not kind.rt.has(Feature.ACTIVITIES):
-            raise NotFound(f"{kind.plural} have no tasks.")
+        if not kind.rt.has(feature):
+            raise NotFound(f"{kind.plural} have no {plural}.")
         RecordService(connection, caller, kind.rt).get(record_id, brief=True)
         link = LinkIn(LINK_OBJECT_NAME=kind.object_name, LINK_OBJECT_ID=record_id)
-        RecordService(connection, caller, TASKS).create(data, extra_links=[link])
+        RecordService(connection, caller, made).create(data, extra_links=[link])
         return kind
 
     def again(error: RolodexError) -> Response:
-        task_controls = [c for c in standard_controls(TASKS, {}) if c.name in values]
-        task = _error_state(error, task_controls, [], values)
-        return _detail_page(request, caller, object_name, record_id, task=task)
+        controls = [c for c in standard_controls(made, {}) if c.name in values]
+        state = _error_state(error, controls, [], values)
+        if made is NOTES:
+            return _detail_page(request, caller, object_name, record_id, note=state)
+        return _detail_page(request, caller, object_name, record_id, task=state)
 
     return form_action(
         request,
