@@ -67,6 +67,10 @@ def test_a_picker_finds_records_by_the_start_of_a_name_an_email_or_by_id(
         {"FIRST_NAME": "Ada", "LAST_NAME": "Lovelace", "EMAIL_ADDRESS": "ada@x.io"},
     )
     assert picked(web, "Contact", "love") == [(ada, "Ada Lovelace")]
+    made(api, "/Contacts", {"FIRST_NAME": "Adam", "LAST_NAME": "Smith"})
+    assert picked(web, "Contact", "Ada L") == [(ada, "Ada Lovelace")]  # the start of each name
+    assert picked(web, "Contact", "ada  lovelace") == [(ada, "Ada Lovelace")]
+    assert picked(web, "Contact", "Lovelace Ada") == []
     assert picked(web, "Contact", "ada@") == [(ada, "Ada Lovelace")]
     me = api.get("/Users/Me").json()
     name = f"{me['FIRST_NAME']} {me['LAST_NAME']}".strip()

@@ -93,6 +93,24 @@ def test_the_search_shows_no_record_hidden_from_the_user(
         "Contacts": [("Secretive Seen", f"/records/Contact/{seen}")]
     }
     assert "Hidden" not in plain_user_web.get("/search", params={"q": "Secretive"}).text
+    assert suggestions(plain_user_web, "secretive  HIDDEN") == {}
+    assert suggestions(plain_user_web, "Secretive Seen") == {
+        "Contacts": [("Secretive Seen", f"/records/Contact/{seen}")]
+    }
+
+
+def test_the_search_finds_a_person_by_the_whole_name(web: httpx.Client, api: httpx.Client) -> None:
+    ada = made(api, "/Contacts", {"FIRST_NAME": "Ada", "LAST_NAME": "Wholename"})
+    mary = made(api, "/Leads", {"FIRST_NAME": "Mary Ann", "LAST_NAME": "Wholename Evans"})
+    made(api, "/Contacts", {"FIRST_NAME": "Adam", "LAST_NAME": "Wholename"})
+    assert suggestions(web, "ada wholename") == {
+        "Contacts": [("Ada Wholename", f"/records/Contact/{ada}")]
+    }
+    # Two words or more are cut in every place: the first name, then the last.
+    assert suggestions(web, "Mary Ann Wholename Evans") == {
+        "Leads": [("Mary Ann Wholename Evans", f"/records/Lead/{mary}")]
+    }
+    assert suggestions(web, "Wholename Ada") == {}  # the first name first, as people say it
 
 
 def test_the_search_needs_a_session(base_url: str) -> None:

@@ -69,6 +69,7 @@ def search_everything(
                 filters.append(service.search_filter(field_name, text))
             except BadRequest:  # not a value this field can hold
                 continue
+        filters += _split_name(rt, text, prefix=False)
         if rt.has(Feature.TAGS):
             filters.append(FieldFilter(tag_name=text))
         records: dict[int, Wire] = {}
@@ -105,13 +106,40 @@ def find_by_name(
     if text.isdigit() and len(text) <= 18:
         with suppress(NotFound):  # no such record, or not one the caller sees
             found[int(text)] = service.get(int(text), brief=True)
-    for field_name in picker_fields(rt):
+    searches = [(_starting(rt, field_name, text), field_name) for field_name in picker_fields(rt)]
+    names = name_fields(rt)
+    searches += [(split, names[-1]) for split in _split_name(rt, text, prefix=True)]
+    for prefix, field_name in searches:
         if len(found) >= limit:
             break
-        spec = rt.field_named(field_name)
-        assert spec is not None
-        prefix = FieldFilter(column=spec.column, kind=Kind.TEXT, value=text, prefix=True)
         page, _ = service.list_page(Page(top=limit), prefix, brief=True, sort=(field_name, False))
         for record in page:
             found.setdefault(record[rt.id_field], record)
     return list(found.values())[:limit]
+
+
+def _starting(rt: RecordType, field_name: str, text: str, prefix: bool = True) -> FieldFilter:
+    """The records whose text field `field_name` starts with (or is) `text`, in any case."""
+    spec = rt.field_named(field_name)
+    assert spec is not None
+    return FieldFilter(column=spec.column, kind=Kind.TEXT, value=text, prefix=prefix)
+
+
+def _split_name(rt: RecordType, text: str, prefix: bool) -> list[FieldFilter]:
+    """For a type named by two fields (FIRST_NAME and LAST_NAME) and a text of two or more
+    words: the records whose first name field is (or starts with) the first word and whose
+    second is the rest ("Ada Love" finds Ada Lovelace, "Mary Ann Evans" too: the first name
+    is "Mary Ann", or the last "Ann Evans")."""
+    names = name_fields(rt)
+    words = text.split()
+    if len(names) != 2 or len(words) < 2:
+        return []
+    return [
+        FieldFilter(
+            all_of=(
+                _starting(rt, names[0], " ".join(words[:cut]), prefix),
+                _starting(rt, names[1], " ".join(words[cut:]), prefix),
+            )
+        )
+        for cut in range(1, min(len(words), 4))  # at most three ways to cut a long text
+    ]

@@ -63,6 +63,9 @@ class FieldFilter:
     # Records linked to this (singular object name, id).
     linked_to: tuple[str, int] | None = None
     prefix: bool = False
+    # Records that match every one of these column filters ("Ada" "Love": a first name and a
+    # last name); the fields above are then unused.
+    all_of: tuple["FieldFilter", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -422,6 +425,8 @@ class Repository:
     def _filter_condition(
         self, rt: RecordType, table: Table, field_filter: FieldFilter
     ) -> ColumnElement[bool]:
+        if field_filter.all_of:
+            return and_(*(self._filter_condition(rt, table, each) for each in field_filter.all_of))
         if field_filter.linked_to is not None:
             return table.c.id.in_(self._linked_ids(rt, *field_filter.linked_to))
         if field_filter.tag_name is not None:
