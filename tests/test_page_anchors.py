@@ -4,6 +4,7 @@ process made the change."""
 
 import random
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,11 +14,27 @@ from sqlalchemy import Engine
 from rolodex.api.app import create_app
 from rolodex.config import Settings
 from rolodex.storage import repository
-from tests.conftest import Tenant, serving
+from tests.conftest import SUITE_OBJECT, Tenant, serving
 from tests.test_visibility import client_for, ok
 
 TOP = 3
 SINCE = "2000-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A type whose lists are paged: its collection, id field and a text field to change."""
+
+    collection: str
+    id_field: str
+    name_field: str
+
+
+# A standard type, and a custom object (its records share one table with every other object's).
+LISTED = [
+    Listed("Contacts", "CONTACT_ID", "FIRST_NAME"),
+    Listed(SUITE_OBJECT, "RECORD_ID", "RECORD_NAME"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +54,16 @@ def other_process(settings: Settings) -> Iterator[str]:
         app.state.engine.dispose()
 
 
-def whole(client: httpx.Client, sweep: bool) -> list[int]:
+def whole(client: httpx.Client, kind: Listed, sweep: bool) -> list[int]:
     params: dict[str, Any] = {"top": 500}
     if sweep:
         params["updated_after_utc"] = SINCE
-    return [r["CONTACT_ID"] for r in ok(client.get("/Contacts", params=params))]
+    return [r[kind.id_field] for r in ok(client.get(f"/{kind.collection}", params=params))]
 
 
-def paged(client: httpx.Client, sweep: bool, length: int, rng: random.Random) -> list[int]:
+def paged(
+    client: httpx.Client, kind: Listed, sweep: bool, length: int, rng: random.Random
+) -> list[int]:
     """Every page of the list, in a random order (so that positions are learned from pages on
     either side), put back together."""
     pages: dict[int, list[int]] = {}
@@ -54,22 +73,25 @@ def paged(client: httpx.Client, sweep: bool, length: int, rng: random.Random) ->
         params: dict[str, Any] = {"top": TOP, "skip": skip}
         if sweep:
             params["updated_after_utc"] = SINCE
-        pages[skip] = [r["CONTACT_ID"] for r in ok(client.get("/Contacts", params=params))]
+        answer = ok(client.get(f"/{kind.collection}", params=params))
+        pages[skip] = [r[kind.id_field] for r in answer]
     return [record for skip in sorted(pages) for record in pages[skip]]
 
 
-def check(client: httpx.Client, rng: random.Random) -> None:
+def check(client: httpx.Client, kind: Listed, rng: random.Random) -> None:
     for sweep in (False, True):
-        expected = whole(client, sweep)
-        assert paged(client, sweep, len(expected), rng) == expected
+        expected = whole(client, kind, sweep)
+        assert paged(client, kind, sweep, len(expected), rng) == expected
 
 
+@pytest.mark.parametrize("kind", LISTED, ids=[kind.collection for kind in LISTED])
 @pytest.mark.parametrize("where", ["same process", "other process"])
 def test_deep_pages_stay_exact_through_every_change(
     make_tenant: Callable[[], Tenant],
     engine: Engine,
     other_process: str,
     where: str,
+    kind: Listed,
 ) -> None:
     rng = random.Random(where)
     tenant = make_tenant()
@@ -81,41 +103,42 @@ def test_deep_pages_stay_exact_through_every_change(
         client_for(tenant, viewer_key) as viewer,
         httpx.Client(base_url=writer_url, auth=(tenant.api_key, ""), timeout=60) as writer,
     ):
-        changes_stay_exact(admin, viewer, writer, viewer_id, rng)
+        changes_stay_exact(kind, admin, viewer, writer, viewer_id, rng)
 
 
 def changes_stay_exact(
+    kind: Listed,
     admin: httpx.Client,
     viewer: httpx.Client,
     writer: httpx.Client,
     viewer_id: int,
     rng: random.Random,
 ) -> None:
+    coll = f"/{kind.collection}"
+
+    def put(record_id: int, **fields: Any) -> Any:
+        return ok(writer.put(coll, json={kind.id_field: record_id, **fields}))
+
     ids = []
     for number in range(30):
-        body: dict[str, Any] = {"FIRST_NAME": f"C{number}"}
+        body: dict[str, Any] = {kind.name_field: f"C{number}"}
         if number % 3 == 0:
             body["VISIBLE_TO"] = "OWNER"
-        ids.append(ok(writer.post("/Contacts", json=body), 201)["CONTACT_ID"])
+        ids.append(ok(writer.post(coll, json=body), 201)[kind.id_field])
     team = ok(writer.post("/Teams", json={"TEAM_NAME": "Deep"}), 201)["TEAM_ID"]
     for client in (admin, viewer):
-        check(client, rng)  # learns positions in the first process
-        assert len(whole(viewer, False)) == 20
+        check(client, kind, rng)  # learns positions in the first process
+    assert len(whole(viewer, kind, False)) == 20
 
     members: list[int] = []
     changes: list[Callable[[], Any]] = [
         # a record early in the list deleted
-        lambda: ok(writer.delete(f"/Contacts/{ids[1]}"), 202),
+        lambda: ok(writer.delete(f"{coll}/{ids[1]}"), 202),
         # one hidden from the viewer, another shown to it
-        lambda: ok(writer.put("/Contacts", json={"CONTACT_ID": ids[4], "VISIBLE_TO": "OWNER"})),
-        lambda: ok(writer.put("/Contacts", json={"CONTACT_ID": ids[3], "VISIBLE_TO": "EVERYONE"})),
+        lambda: put(ids[4], VISIBLE_TO="OWNER"),
+        lambda: put(ids[3], VISIBLE_TO="EVERYONE"),
         # one shown to a team, then the viewer joins it
-        lambda: ok(
-            writer.put(
-                "/Contacts",
-                json={"CONTACT_ID": ids[6], "VISIBLE_TO": "TEAM", "VISIBLE_TEAM_ID": team},
-            )
-        ),
+        lambda: put(ids[6], VISIBLE_TO="TEAM", VISIBLE_TEAM_ID=team),
         lambda: members.append(
             ok(
                 writer.post(f"/Teams/{team}/TeamMembers", json={"MEMBER_USER_ID": viewer_id}),
@@ -124,14 +147,15 @@ def changes_stay_exact(
         ),
         # and leaves it
         lambda: ok(writer.delete(f"/Teams/{team}/TeamMembers/{members[0]}"), 202),
-        lambda: ok(writer.put("/Contacts", json={"CONTACT_ID": ids[6], "VISIBLE_TO": "EVERYONE"})),
+        lambda: put(ids[6], VISIBLE_TO="EVERYONE"),
         # a change that moves a record to the end of the sweep, and a new record
-        lambda: ok(writer.put("/Contacts", json={"CONTACT_ID": ids[2], "TITLE": "Moved"})),
-        lambda: ok(writer.post("/Contacts", json={"FIRST_NAME": "New"}), 201),
+        lambda: put(ids[2], **{kind.name_field: "Moved"}),
+        lambda: ok(writer.post(coll, json={kind.name_field: "New"}), 201),
     ]
     for change in changes:
         change()
         for client in (admin, viewer):
-            check(client, rng)
-    assert ids[6] in whole(viewer, False) and ids[4] not in whole(viewer, False)
-    assert ids[3] in whole(viewer, False) and ids[1] not in whole(admin, False)
+            check(client, kind, rng)
+    seen = whole(viewer, kind, False)
+    assert ids[6] in seen and ids[4] not in seen and ids[3] in seen
+    assert ids[1] not in whole(admin, kind, False)

@@ -8,12 +8,15 @@ the order key of the first and last rows of the pages it served: a later page at
 a position reads from that key (`(date_updated_utc, id) >= key`, or `id >= key`) and steps
 over only the rows between.
 
-A position is right only while nothing before it has changed, so every use is checked, in the
-page's own read transaction, against a *token* read in one statement through indexes: the
-newest DATE_UPDATED_UTC of the type's records (creating, changing, re-owning or changing the
+A position is right only while nothing before it has changed, so every use is checked against
+a *token* read just before the page, in one statement through indexes: the newest
+DATE_UPDATED_UTC of the type's records (creating, changing, re-owning or changing the
 visibility of a record moves it), the newest deletion of the type (its tombstone), and the
 viewer's team memberships (how many, and the newest). A token that differs drops the list's
-positions. On SQLite writes are serialized, so the token is exact. On PostgreSQL two
+positions. Only reads use positions (a write's own changes may be rolled back).
+
+On SQLite the token and the page are read in one transaction and writes are serialized, so
+the token is exact. On PostgreSQL each statement of a read sees its own snapshot, and two
 transactions can commit in another order than their stamps, so a list's positions also expire
 `ANCHOR_SECONDS` after the first was learned: a page is never more than that out of date.
 """

@@ -165,7 +165,18 @@ def _begun(engine: Engine, write: bool) -> Iterator[tuple[Connection, Any]]:
             # snapshot anyway, so this is the same read without the BEGIN and COMMIT round
             # trips (a GET is one statement: one round trip instead of three).
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.info[_WRITING] = write
         yield connection, connection.begin()
+
+
+# In a connection's info: whether its current unit of work may write.
+_WRITING = "rolodex_writing"
+
+
+def in_write_unit(connection: Connection) -> bool:
+    """Whether the connection's current unit of work is a write (what it reads may include
+    its own changes, not yet committed)."""
+    return bool(connection.info.get(_WRITING, True))
 
 
 @contextmanager

@@ -43,6 +43,7 @@ from rolodex.storage.anchors import ANCHOR_FROM, ListAnchor, list_anchor
 from rolodex.storage.bulk import insert_rows
 from rolodex.storage.cache import CUSTOM_OBJECT_NAMES
 from rolodex.storage.custom_fields import CustomFieldMatch, CustomFieldStore
+from rolodex.storage.engine import in_write_unit
 from rolodex.storage.visibility import hidden_record, visible
 
 Row = dict[str, Any]
@@ -289,8 +290,11 @@ class Repository:
     ) -> ListAnchor | None:
         """The known positions of a deep page's list, for a list in id or sweep order whose
         rows move only when a record of the type changes (not one seen through another
-        record's visibility, nor records linked to one: a link changes neither end's row)."""
+        record's visibility, nor records linked to one: a link changes neither end's row), read
+        by a unit of work that writes nothing."""
         if page.skip < ANCHOR_FROM or page.sort is not None or rt.audience_from is not None:
+            return None
+        if in_write_unit(self.connection):  # its own changes may never be committed
             return None
         if field_filter is not None and field_filter.linked_to is not None:
             return None
