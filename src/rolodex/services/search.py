@@ -97,7 +97,8 @@ def find_by_name(
     connection: Connection, caller: Caller, rt: RecordType, text: str, limit: int = 10
 ) -> list[Wire]:
     """Records of `rt` the caller sees whose name field or e-mail address starts with `text`
-    (in any letter case), or whose id is `text`: what a form's picker offers, in name order."""
+    (in any letter case), whose first and last names start with its words ("Ada L"), or whose
+    id is `text`: what a form's picker offers, in name order."""
     text = text.strip()
     if not text:
         return []
