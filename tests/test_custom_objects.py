@@ -372,12 +372,16 @@ def test_a_record_reads_in_each_of_its_translations(api: httpx.Client, calls: st
 
 def test_translation_refusals(api: httpx.Client, calls: str) -> None:
     _field(api, calls, "Topic__c", "TEXT")
+    _field(api, calls, "Minutes__c", "NUMERIC")
     record = api.post(f"/{calls}", json={"RECORD_NAME": "Call"}).json()
     base = f"/{calls}/{record['RECORD_ID']}/Translations"
+    # A field with no language is checked as on a record write, then left out.
+    not_a_number = [{"FIELD_NAME": "Minutes__c", "FIELD_VALUE": "many"}]
     cases = [
         ("fr", {"CUSTOMFIELDS": []}, "RECORD_NAME"),  # a new translation names the record
         ("fr", {"RECORD_NAME": "x" * 256}, "RECORD_NAME"),
         ("fr", {"RECORD_NAME": "Appel", "CUSTOMFIELDS": [{"FIELD_NAME": "Nope__c"}]}, None),
+        ("fr", {"RECORD_NAME": "Appel", "CUSTOMFIELDS": not_a_number}, "Minutes__c"),
         ("fr", [1, 2], None),
         ("not a language", {"RECORD_NAME": "Appel"}, "language"),
     ]

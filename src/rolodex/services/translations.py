@@ -24,13 +24,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from rolodex.domain.custom_fields import Definition, FieldType, coerce
+from rolodex.domain.custom_fields import Definition, FieldType
 from rolodex.domain.languages import checked_language
 from rolodex.domain.registry import FieldSpec, Kind, RecordType
-from rolodex.errors import Conflict, FieldError, NotFound, invalid_input
+from rolodex.errors import Conflict, NotFound, invalid_input
 from rolodex.services import knowledge
 from rolodex.services.context import Caller
-from rolodex.services.custom_fields import CustomValues, refused_custom_value, unknown_custom_field
+from rolodex.services.custom_fields import CustomValues
 from rolodex.services.records import RecordService, Wire
 from rolodex.storage.repository import Row
 from rolodex.wire import output
@@ -127,26 +127,15 @@ class RecordTranslations(RecordService):
                     merged.pop(spec.name, None)
                 else:
                     merged[spec.name] = value
-        problems: list[FieldError] = []
-        everything = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
-        texts = self._text_definitions()
-        for index, item in enumerate(getattr(model, "CUSTOMFIELDS", None) or []):
-            name = item.FIELD_NAME.strip().lower()
-            if name not in everything.definitions:
-                problems.append(unknown_custom_field(index, item.FIELD_NAME, self.rt))
-            elif name in texts:  # the other types have no language: the record's own
-                defn = texts[name]
-                try:
-                    value = coerce(defn, item.FIELD_VALUE)
-                except ValueError as exc:
-                    problems.append(refused_custom_value(index, defn, exc))
-                    continue
-                if value is None:
-                    merged["CUSTOMFIELDS"].pop(defn.name, None)
-                else:
-                    merged["CUSTOMFIELDS"][defn.name] = value
+        # Every custom field sent is checked as a record write checks it (one merge, the
+        # record's own); only the text ones are kept: the others have no language.
+        values = CustomValues(self.repo.connection, self.caller.instance_id, self.rt)
+        items = getattr(model, "CUSTOMFIELDS", None) or []
+        checked, problems = values.apply(merged["CUSTOMFIELDS"], items, creating=False)
         if problems:
             raise invalid_input(problems)
+        texts = {d.name for d in values.definitions.values() if d.type in _TEXT_TYPES}
+        merged["CUSTOMFIELDS"] = {name: v for name, v in checked.items() if name in texts}
         return merged
 
     def _translated(self, record_id: int, translation: dict[str, Any]) -> Wire:
