@@ -273,10 +273,10 @@ def test_with_redis_a_read_writes_nothing_to_the_database(
             finally:
                 stop()
     assert written == []
-    # Each call is counted in Redis as it is made (no lease a killed process could take with
-    # it); the per-second window is still leased.
-    assert ran.count("_day") == 40, ran
-    assert ran.count("_second") <= 10, ran
+    # Calls are leased from Redis in blocks, as from the database: a few scripts, not one
+    # per call.
+    assert 1 <= ran.count("_day") <= 10, ran
+    assert 1 <= ran.count("_second") <= 10, ran
     assert all(r.status_code == 200 for r in responses)
     remaining = [int(r.headers["X-RateLimit-Remaining"]) for r in responses]
     assert remaining == list(range(remaining[0], remaining[0] - 40, -1))

@@ -64,10 +64,8 @@ async def authenticated_caller(request: Request) -> Caller:
     request.state.caller = found
     limiter: RateLimiter = request.app.state.rate_limiter
     allowance = limiter.take_local(found)
-    if allowance is None and limiter.per_call:
-        allowance = limiter.take(found)  # one Redis script, here on the event loop
-    elif allowance is None:
-        # A new lease from the shared counters: a write to the database.
+    if allowance is None:
+        # A new lease from the shared counters: a write to the database, or a Redis script.
         allowance = await run_unit(request, lambda: limiter.take(found), write=True)
     setattr(request.state, ALLOWANCE_STATE, allowance)
     if request.method not in READING_METHODS:

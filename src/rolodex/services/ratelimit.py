@@ -1,12 +1,11 @@
 """Rate limits: a daily allowance per instance and a per-second burst limit per API key.
 
-Both hold exactly across every server process. In the database (`rate_daily`, `rate_second`),
-a call costs no write: a process takes a block of calls from a shared counter in one short
-write and hands them out from memory. With `ROLODEX_REDIS_URL` set, the counters live in Redis
-(the database then sees no write at all) and each call is counted there by one atomic script,
-on the event loop: a Redis round trip is cheap enough, and a process killed with `kill -9` then
-takes no unused calls with it, so the daily limit stays exact even then. (The per-second
-window keeps its leases in both: a lease ends with its second.)
+Both hold exactly across every server process, and a call costs no I/O: a process takes a
+block of calls from a shared counter in one short exchange and hands them out from memory. The
+counters are rows of the database (`rate_daily`, `rate_second`; one short write per block) or,
+with `ROLODEX_REDIS_URL` set, keys in Redis (one atomic script per block; the database then sees
+no write at all). Counting each call in Redis as it was made cost a round trip per call, a
+quarter of what a GET of one record costs; a block costs that once per block.
 
 The counter holds the calls *granted* (made, or leased and not yet made), so no call goes over
 the limit. A daily lease lasts `LEASE_SECONDS`; what is left of it then goes back to the
@@ -15,7 +14,9 @@ call, from a background thread within `SETTLE_SECONDS`; and a process that finds
 used up waits until every lease held elsewhere has settled before it refuses: no call is
 refused while another process still holds one. Blocks grow while a process uses them up and
 shrink when it does not, and near the end of the allowance every lease is one call, so nothing
-is held. The per-second window needs no return: a lease ends with its second.
+is held. The per-second window needs no return: a lease ends with its second. A process
+killed with `kill -9` loses the daily calls it held (at most one block, for at most a second
+of its calls): fewer calls that day, never more.
 """
 
 import atexit
@@ -288,8 +289,7 @@ def _grant_size(left: int, block: int) -> int:
 
 
 class RateLimiter:
-    """The limits of one server process (one per app). `per_call`: every call is counted in
-    the shared counters (Redis), not from a lease of this process."""
+    """The limits of one server process (one per app)."""
 
     def __init__(
         self, engine: Engine, daily_default: int, per_second: int, redis_url: str = ""
@@ -302,7 +302,6 @@ class RateLimiter:
             if redis_url
             else _DatabaseCounters(engine)
         )
-        self.per_call = isinstance(self._counters, _RedisCounters)
         self._daily: dict[int, _Lease] = {}
         self._second: dict[int, _Lease] = {}
         self._state_lock = threading.Lock()
@@ -423,7 +422,7 @@ class RateLimiter:
                     lease.left -= 1
                     return Allowance(limit, lease.unclaimed + lease.left)
                 granted, unclaimed, held_until = self._counters.grant_day(
-                    instance_id, day, limit, 1 if self.per_call else lease.block, now, give_back
+                    instance_id, day, limit, lease.block, now, give_back
                 )
                 give_back = 0
                 if granted > 0:
