@@ -136,7 +136,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     openapi.install(app)
     reference.install(app)
     app.add_middleware(RateLimitHeaders)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Most clients (requests, httpx, browsers) ask for gzip. Starlette's default level, 9,
+    # took 11.7 ms to compress a sweep page of 500 contacts (673 kB) - more than reading and
+    # building it; level 4 takes 3.9 ms, for 79 kB instead of 65 kB.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=4)
     return app
 
 
