@@ -649,7 +649,7 @@ def serve(
 
     _check_port(host, port)
     uvicorn.run(
-        "rolodex.api.app:create_app",
+        "rolodex.api.app:serve_app",
         factory=True,
         host=host,
         port=port,
