@@ -1,6 +1,7 @@
 """Database engine and the unit of work: the one place that begins, commits and rolls back."""
 
 import hashlib
+import os
 import random
 import threading
 import time
@@ -15,6 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, OperationalError
 
 from rolodex.errors import BadRequest, ServiceUnavailable
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers wait in SQLite's busy handler instead
+    fcntl = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -145,10 +151,34 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-# SQLite has one writer at a time. Threads of one process take turns here, in order, instead
-# of retrying on "database is busy" (whose back-off sleeps up to 100 ms at a time); other
-# processes still wait through the busy timeout.
+# SQLite has one writer at a time. Writers take turns here instead of in SQLite's busy
+# handler, which polls the lock with sleeps of up to 100 ms: threads of one process on this
+# lock, then processes on an exclusive lock of a file beside the database (flock), which
+# wakes the next writer as soon as the last one commits. With 2 server processes writing,
+# the busy handler left the CPU half idle and POSTs at 0.057 of the SQL's own rate.
 _SQLITE_WRITER = threading.Lock()
+_WRITER_FILES: dict[str, int] = {}
+
+
+@contextmanager
+def _sqlite_writer_turn(engine: Engine) -> Iterator[None]:
+    """This process's and then the database's writer turn (no file lock where there is no
+    flock, or for a database in memory: SQLite's busy timeout still applies)."""
+    with _SQLITE_WRITER:
+        database = engine.url.database
+        if fcntl is None or not database or database == ":memory:":
+            yield
+            return
+        path = str(Path(database).resolve()) + "-writer.lock"
+        descriptor = _WRITER_FILES.get(path)
+        if descriptor is None:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            _WRITER_FILES[path] = descriptor
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -156,7 +186,10 @@ def _begun(engine: Engine, write: bool) -> Iterator[tuple[Connection, Any]]:
     """A connection and its begun transaction; a SQLite writer holds this process's writer
     lock and takes the database's write lock at BEGIN."""
     serialise = write and engine.dialect.name == "sqlite"
-    with _SQLITE_WRITER if serialise else nullcontext(), engine.connect() as connection:
+    with (
+        _sqlite_writer_turn(engine) if serialise else nullcontext(),
+        engine.connect() as connection,
+    ):
         if serialise:
             connection = connection.execution_options(sqlite_begin="IMMEDIATE")
         elif not write and engine.dialect.name == "postgresql":
