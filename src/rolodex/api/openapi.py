@@ -286,6 +286,8 @@ _ERRORS = {
     "412": "If-Match does not match the record's current ETag",
     "413": "The body is larger than the server's limit",
     "415": "The body is neither JSON nor XML",
+    "405": "The object name is the plural of a singular collection (Pricebooks for Pricebook): "
+    "the message names the collection",
     "429": "A rate limit was hit (see Retry-After)",
 }
 
@@ -518,12 +520,15 @@ def _add_common_errors(document: dict[str, Any]) -> None:
     """Document, on every operation that does not say so itself, the errors every route can
     answer with: 400 (a bad parameter or body), 401, 429; 404 under a path with an id; and for
     a write 412 (a stale If-Match), 413 and 415 (a body too large, or neither JSON nor XML);
+    405 under a custom object's name, which may be a singular collection's plural;
     and 403 on every POST, PUT, PATCH and DELETE (a read-only caller's, rolodex.api.auth)."""
     for path, path_item in document["paths"].items():
         for method, operation_object in path_item.items():
             codes = ["400", "401", "429"]
             if "{" in path:
                 codes.append("404")
+            if "/{object_name}" in path:  # a plural refusal (api/records._add_plural_refusal)
+                codes.append("405")
             if method in ("post", "put"):
                 codes += ["412", "413", "415"]
             if method in ("post", "put", "patch", "delete"):
