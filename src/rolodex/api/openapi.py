@@ -282,12 +282,12 @@ _ERRORS = {
     "401": "No valid API key",
     "403": "Only an administrator may do this (and a read-only role writes nothing)",
     "404": "No such record (or it belongs to another instance)",
+    "405": "The object name is the plural of a singular collection (Pricebooks for Pricebook): "
+    "the message names the collection",
     "409": "The change clashes with the current state (the message says how)",
     "412": "If-Match does not match the record's current ETag",
     "413": "The body is larger than the server's limit",
     "415": "The body is neither JSON nor XML",
-    "405": "The object name is the plural of a singular collection (Pricebooks for Pricebook): "
-    "the message names the collection",
     "429": "A rate limit was hit (see Retry-After)",
 }
 

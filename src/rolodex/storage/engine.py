@@ -157,7 +157,7 @@ def _lower(value: Any) -> Any:
 # wakes the next writer as soon as the last one commits. With 2 server processes writing,
 # the busy handler left the CPU half idle and POSTs at 0.057 of the SQL's own rate.
 _SQLITE_WRITER = threading.Lock()
-_WRITER_FILES: dict[str, int] = {}
+_WRITER_FILES: dict[str, int] = {}  # the lock file's descriptor by database path
 
 
 @contextmanager
@@ -169,11 +169,11 @@ def _sqlite_writer_turn(engine: Engine) -> Iterator[None]:
         if fcntl is None or not database or database == ":memory:":
             yield
             return
-        path = str(Path(database).resolve()) + "-writer.lock"
-        descriptor = _WRITER_FILES.get(path)
-        if descriptor is None:
+        descriptor = _WRITER_FILES.get(database)
+        if descriptor is None:  # the path resolved once per database, not on every write
+            path = str(Path(database).resolve()) + "-writer.lock"
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            _WRITER_FILES[path] = descriptor
+            _WRITER_FILES[database] = descriptor
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
             yield
