@@ -126,7 +126,7 @@ def test_a_served_process_freezes_its_heap_and_collects_less_often(
     collection walking the whole heap stalled every request of the process for ~100 ms)."""
     check = (
         "import gc\n"
-        "from rolodex.api.app import GC_THRESHOLDS, serve_app\n"
+        "from rolodex.api.app import serve_app\nfrom rolodex.config import GC_THRESHOLDS\n"
         "before = gc.get_threshold()\n"
         "app = serve_app()\n"
         "print(gc.get_freeze_count(), before, gc.get_threshold() == GC_THRESHOLDS)\n"

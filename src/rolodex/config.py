@@ -1,5 +1,7 @@
-"""Settings, read from ROLODEX_* environment variables."""
+"""Settings, read from ROLODEX_* environment variables, and the garbage collector's policy in a
+process that serves or imports."""
 
+import gc
 from functools import lru_cache
 
 from pydantic import Field
@@ -53,3 +55,23 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
+
+
+# The collector's thresholds in a serving process and an import (Python's are 700, 10, 10). A
+# page of 100 records allocates tens of thousands of objects, nearly all freed by reference
+# counting; with the defaults a list request paid 8% of its time in collections, and every so
+# often a full collection walked the whole heap (250,000 objects) for about 100 ms, the p99 of
+# every request waiting behind it. Measured in-process on 100,000 contacts: 5.6 ms of CPU per
+# list request by default, 5.0 ms with the heap frozen and these thresholds, the longest
+# 112 ms -> 9 ms. `rolodex import` of 100,000 contacts with tags and custom fields on SQLite:
+# 4,997 -> 5,299 rows/s.
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def collect_less() -> None:
+    """What the process built so far (modules, routes, the record types' statements) frozen
+    out of the collector's reach (gc.freeze: it lives as long as the process), and collections
+    made rarer (GC_THRESHOLDS)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

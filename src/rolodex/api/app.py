@@ -1,6 +1,5 @@
 """The FastAPI application: routers from the registry, and one error shape for everything."""
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +40,7 @@ from rolodex.api.common import WriteLane
 from rolodex.api.responses import WireResponse
 from rolodex.api.routing import allowed_methods
 from rolodex.api.versions import VERSIONS, version_routes
-from rolodex.config import Settings, get_settings
+from rolodex.config import Settings, collect_less, get_settings
 from rolodex.domain.registry import CUSTOM_OBJECT_RECORDS, RECORD_TYPES
 from rolodex.errors import RolodexError, ServiceUnavailable, Unauthorized
 from rolodex.services.ratelimit import RateLimiter
@@ -63,24 +62,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.read_router.dispose()
 
 
-# The collector's thresholds in a serving process (Python's are 700, 10, 10). A page of 100
-# records allocates tens of thousands of objects, nearly all freed by reference counting; with
-# the defaults a list request paid 8% of its time in collections, and every so often a full
-# collection walked the whole heap (250,000 objects) for about 100 ms, the p99 of every request
-# waiting behind it. Measured in-process on 100,000 contacts: 5.6 ms of CPU per list request
-# by default, 5.0 ms with the heap frozen and these thresholds, the longest 112 ms -> 9 ms.
-GC_THRESHOLDS = (10_000, 20, 20)
-
-
 def serve_app() -> FastAPI:
     """The app as `rolodex serve` runs it, in each worker process: `create_app()`, then what
     was built so far (modules, routes, the record types' statements) frozen out of the
-    collector's reach (gc.freeze: it lives as long as the process) and collections made rarer
-    (GC_THRESHOLDS)."""
+    collector's reach and collections made rarer (rolodex.config.collect_less)."""
     app = create_app()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    collect_less()
     return app
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
-from rolodex.config import get_settings
+from rolodex.config import collect_less, get_settings
 from rolodex.errors import NotFound, RolodexError
 from rolodex.services import activity_sets as activity_set_service
 from rolodex.services import custom_fields as custom_field_service
@@ -576,6 +576,8 @@ def import_(
 ) -> None:
     """Import records from CSV or JSONL; refused rows go to the reject file with the reason."""
     from rolodex.sync import cli_tools
+
+    collect_less()  # an import allocates as a list request does, row after row
 
     cli_tools.import_command(
         file,

@@ -1,11 +1,13 @@
 """Many rows into one table with as few round trips as the driver allows."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 # Values psycopg's COPY writes as they are (JSON columns are wrapped as jsonb).
@@ -23,6 +25,11 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     columns = list(rows[0])
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     plain = [c for c in columns if c not in json_columns]
+    if len(rows) >= _COPY_FROM and connection.dialect.name == "sqlite":
+        prepared = _sqlite_insert(table, tuple(columns), connection.dialect)
+        if prepared is not None:
+            _sqlite_executemany(connection, prepared, columns, rows)
+            return
     if (
         len(rows) >= _COPY_FROM
         and connection.dialect.driver == "psycopg"
@@ -52,3 +59,48 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
             cursor.close()
         return
     connection.execute(insert(table), list(rows))
+
+
+_Prepared = tuple[str, list[Callable[[Any], Any] | None]]
+
+
+def _sqlite_executemany(
+    connection: Connection,
+    prepared: _Prepared,
+    columns: list[str],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Many rows as one executemany of the driver, each value converted as SQLAlchemy would
+    (dates to text, JSON to text): SQLAlchemy's own executemany builds every row's parameters
+    in Python, a third of an import's time in the database layer."""
+    statement, converters = prepared
+    values = [
+        tuple(
+            row[c] if convert is None else convert(row[c])
+            for c, convert in zip(columns, converters, strict=True)
+        )
+        for row in rows
+    ]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement, values)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
+    finally:
+        cursor.close()
+
+
+@cache
+def _sqlite_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Prepared | None:
+    """The INSERT of `columns` into `table`, as SQLite's driver takes it, and each column's
+    conversion of a value (None: taken as it is), in the order of `columns`; None when the
+    statement needs more (a column left out whose default SQLAlchemy computes)."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positiontup != list(columns):
+        return None
+    converters: list[Callable[[Any], Any] | None] = [
+        table.c[c].type._cached_bind_processor(dialect) for c in columns
+    ]
+    return str(compiled), converters

@@ -535,8 +535,9 @@ class Repository:
             # are handed out here, after the highest ever used (the table is AUTOINCREMENT).
             first = self._next_sqlite_id(table)
             for positions in shapes.values():
-                self.connection.execute(
-                    insert(table),
+                insert_rows(
+                    self.connection,
+                    table,
                     [
                         {"id": first + p, "instance_id": self.instance_id, **extra, **rows[p]}
                         for p in positions
