@@ -1,5 +1,6 @@
 """PostgreSQL's pool: a connection that sat idle is tested before use, so a backend that went
-away meanwhile (a restarted or failed-over database) costs a reconnect, never an error."""
+away meanwhile (a restarted or failed-over database) costs a reconnect, never an error; and
+the driver converts each long statement's placeholders once, not on every call."""
 
 import time
 
@@ -31,3 +32,27 @@ def test_an_idle_connection_whose_backend_died_is_replaced(
             assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
     finally:
         engine.dispose()
+
+
+def test_a_long_statement_is_converted_by_the_driver_once(database_url: str) -> None:
+    """psycopg keeps the placeholder conversion only of statements up to 4,096 bytes unless
+    the engine raises that bound: a GET of one contact (5.8 kB) paid it on every call."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a setting of the PostgreSQL driver")
+    from psycopg import _queries
+
+    engine = make_engine(database_url, pool_size=1)
+    padding = " ".join(f"{n} AS c{n}," for n in range(900))  # well past 4,096 bytes
+    statement = text(f"SELECT {padding} CAST(:value AS INTEGER) AS value")
+    assert len(str(statement)) > 2 * 4096
+    try:
+        with engine.connect() as connection:
+            connection.execute(statement, {"value": 1})
+            before = _queries._query2pg.cache_info()
+            for value in range(2, 5):
+                assert connection.execute(statement, {"value": value}).one().value == value
+            after = _queries._query2pg.cache_info()
+    finally:
+        engine.dispose()
+    assert after.misses == before.misses  # found in the driver's cache each time
+    assert after.hits >= before.hits + 3
