@@ -1,6 +1,7 @@
 """What a request costs the database (issue 12): a GET of one record is one read transaction of
-at most four statements, sub-collections included, and a list page costs the same number of
-statements whatever its length. Counted on the real engine behind the session's server."""
+at most four statements, sub-collections included, a list page costs the same number of
+statements whatever its length, and a POST inserts what it creates without first deleting or
+reading what a new record cannot have. Counted on the real engine behind the session's server."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -161,3 +162,52 @@ def test_a_read_on_postgresql_opens_no_transaction_of_its_own(
     finally:
         event.remove(engine, "after_cursor_execute", note)
     assert "INTRANS" in states, states
+
+
+def test_a_post_inserts_each_part_once_and_deletes_nothing(engine: Engine, tenant: Tenant) -> None:
+    """A new record has no search keys, phone numbers, viewers or tags to replace: each is one
+    INSERT, and the only reads are the references' (a user other than the caller here) and the
+    record returned."""
+    define_colour(tenant.client)
+    other, other_key = tenant.add_user(engine, "individual@example.com")
+    body = {
+        "FIRST_NAME": "Grace",
+        "PHONE": "+44 20 7946 0000",
+        "VISIBLE_TO": "INDIVIDUALS",
+        "VISIBLE_USER_IDS": str(other),
+        "TAGS": [{"TAG_NAME": "VIP"}, {"TAG_NAME": "Board"}],
+        "DATES": [{"OCCASION_NAME": "Birthday", "OCCASION_DATE": "1990-01-01"}],
+        "CUSTOMFIELDS": [{"FIELD_NAME": "Colour__c", "FIELD_VALUE": "red"}],
+    }
+    tenant.client.get("/Contacts?top=1")  # the caller read once per cache period
+    with statements(engine) as sent:
+        response = tenant.client.post("/Contacts", json=body)
+    assert response.status_code == 201, response.text
+    words = [s.split()[0].upper() for s in sent]
+    assert "DELETE" not in words and "UPDATE" not in words, sent
+    inserted = [s.split()[2].lower() for s in sent if s.split()[0].upper() == "INSERT"]
+    assert sorted(inserted) == sorted(
+        {"contacts", "custom_field_values", "phone_numbers", "record_viewers", "tags", "dates"}
+    ), inserted
+    # the reads: the other user, the custom field's definition (cached) and the read-back
+    selects = [" ".join(s.split()) for s in sent if s.split()[0].upper() == "SELECT"]
+    read_back = [s for s in selects if s.startswith("SELECT ? AS kind")]
+    assert len(read_back) == 1, selects
+    for table in ("contacts", "custom_field_values", "phone_numbers", "record_viewers", "tags"):
+        assert not [s for s in selects if f"FROM {table} " in s and s not in read_back], selects
+    assert len(selects) <= 4, selects
+    created = response.json()
+    assert sorted(t["TAG_NAME"] for t in created["TAGS"]) == ["Board", "VIP"]
+    assert [d["OCCASION_NAME"] for d in created["DATES"]] == ["Birthday"]
+    # what was inserted is found as a replace would have left it
+    found = tenant.client.get(
+        "/Contacts/Search", params={"field_name": "Colour__c", "field_value": "red"}
+    ).json()
+    assert [c["CONTACT_ID"] for c in found] == [created["CONTACT_ID"]]
+    with httpx.Client(
+        base_url=str(tenant.client.base_url), auth=(other_key, ""), timeout=30
+    ) as individual:
+        seen = individual.get(f"/Contacts/{created['CONTACT_ID']}")
+        assert seen.status_code == 200, seen.text
+    lookup = tenant.client.get("/CTI/Lookup", params={"phone_number": "+442079460000"})
+    assert created["CONTACT_ID"] in {r.get("RECORD_ID") for r in lookup.json()}, lookup.text

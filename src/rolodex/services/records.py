@@ -338,14 +338,12 @@ class RecordService:
         new = self._plan_create(data, self._custom_values(), None)
         new.values.update(self._inherited_audience(new.model, new.values, extra_links))
         record_id = self.repo.insert_record(self.rt, new.values)
-        if new.custom is not None:
-            new.custom.reindex(record_id, new.values["custom_fields"])
-        self._index_phones(record_id, new.values)
-        self._index_viewers(record_id, new.values)
-        self._write_sub_collections(
-            record_id, new.model, new.values["date_created_utc"], extra_links
-        )
-        self.keep_history(record_id, new.values, new.values["date_created_utc"])
+        # A new record has no rows to replace: its index and sub-rows are inserted, as a batch's.
+        self._write_new([(record_id, new)])
+        links = _sent(new.model, "LINKS") if self.rt.has(Feature.LINKS) else None
+        if links is not None or extra_links:
+            stamp = new.values["date_created_utc"]
+            self._replace_links(record_id, [*(links or ()), *extra_links], stamp)
         self._refresh_totals(record_id)
         return record_id
 
@@ -445,14 +443,20 @@ class RecordService:
         """Write checked new records (no links) and their sub-rows; their ids, in order."""
         if not batch:
             return []
-        singular = self.rt.singular
         ids = self.repo.insert_many_records(self.rt, [new.values for _, new in batch])
+        self._write_new([(record_id, new) for record_id, (_, new) in zip(ids, batch, strict=True)])
+        return ids
+
+    def _write_new(self, written: Sequence[tuple[int, _NewRecord]]) -> None:
+        """The search keys, phone numbers, viewers, tags, dates, e-mail domains and history of
+        records just inserted (not their links), each table in one statement for them all."""
+        singular = self.rt.singular
         keys: list[tuple[int, str, str]] = []
         phones: list[tuple[int, str, str]] = []
         viewers: list[tuple[int, int]] = []
         children: dict[Feature, list[tuple[int, Row]]] = defaultdict(list)
         region = get_settings().default_phone_region if _has_phones(self.rt) else None
-        for record_id, (_, new) in zip(ids, batch, strict=True):
+        for record_id, new in written:
             if new.custom is not None:
                 keys += new.custom.index_rows(record_id, new.values["custom_fields"])
             if region is not None:
@@ -482,7 +486,6 @@ class RecordService:
             ViewerIndex(self.repo.connection, self.caller.instance_id).add(singular, viewers)
         for feature, rows in children.items():
             self.repo.insert_children_of_many(_CHILD_TABLES[feature], singular, rows)
-        return ids
 
     def update(
         self, data: Any, path_id: int | None = None, extension: Extension | None = None
@@ -988,6 +991,8 @@ class RecordService:
         return problems
 
     def _reference_problem(self, field_name: str, references: str, value: int) -> FieldError | None:
+        if references == "User" and value == self.caller.user_id:
+            return None  # the caller, an active user: its key was checked for this request
         target = by_singular(references)
         row = self.repo.get_record(target, value)
         if row is None:
