@@ -191,7 +191,7 @@ def test_a_post_inserts_each_part_once_and_deletes_nothing(engine: Engine, tenan
     ), inserted
     # the reads: the other user, the custom field's definition (cached) and the read-back
     selects = [" ".join(s.split()) for s in sent if s.split()[0].upper() == "SELECT"]
-    read_back = [s for s in selects if s.startswith("SELECT ? AS kind")]
+    read_back = [s for s in selects if " AS kind," in s]  # the record and its sub-collections
     assert len(read_back) == 1, selects
     for table in ("contacts", "custom_field_values", "phone_numbers", "record_viewers", "tags"):
         assert not [s for s in selects if f"FROM {table} " in s and s not in read_back], selects
@@ -211,3 +211,62 @@ def test_a_post_inserts_each_part_once_and_deletes_nothing(engine: Engine, tenan
         assert seen.status_code == 200, seen.text
     lookup = tenant.client.get("/CTI/Lookup", params={"phone_number": "+442079460000"})
     assert created["CONTACT_ID"] in {r.get("RECORD_ID") for r in lookup.json()}, lookup.text
+
+
+def test_a_put_moving_a_link_touches_and_deletes_by_primary_key(
+    engine: Engine, tenant: Tenant
+) -> None:
+    """Moving a contact's link from one organisation to another touches both organisations and
+    deletes the old link by their ids: on SQLite by the primary key, not by reading every
+    organisation in the DATE_UPDATED_UTC index, nor every link of the instance."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plans of SQLite's planner, which has no statistics to go by")
+    api = tenant.client
+    first, second = (
+        api.post("/Organisations", json={"ORGANISATION_NAME": name}).json()["ORGANISATION_ID"]
+        for name in ("First", "Second")
+    )
+    contact = api.post(
+        "/Contacts",
+        json={
+            "FIRST_NAME": "Moving",
+            "LINKS": [
+                {"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": first},
+                {"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": first, "ROLE": "Board"},
+            ],
+        },
+    ).json()
+    captured: list[tuple[str, Any]] = []
+
+    def note(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        if statement.startswith(("UPDATE organisations", "DELETE FROM links")):
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        moved = api.put(
+            "/Contacts",
+            json={
+                "CONTACT_ID": contact["CONTACT_ID"],
+                "LINKS": [{"LINK_OBJECT_NAME": "Organisation", "LINK_OBJECT_ID": second}],
+            },
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert moved.status_code == 200, moved.text
+    assert [link["LINK_OBJECT_ID"] for link in moved.json()["LINKS"]] == [second]
+    kinds = sorted({statement.split()[0] for statement, _ in captured})
+    assert kinds == ["DELETE", "UPDATE"], captured
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        for statement, parameters in captured:
+            plan = " ".join(
+                row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            )
+            assert "PRIMARY KEY" in plan or "(instance_id=? AND id=?)" in plan, (statement, plan)
+    for organisation in (first, second):  # both touched: their DATE_UPDATED_UTC moved
+        assert (
+            api.get(f"/Organisations/{organisation}").json()["DATE_UPDATED_UTC"]
+            >= contact["DATE_UPDATED_UTC"]
+        )

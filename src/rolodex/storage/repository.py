@@ -590,14 +590,14 @@ class Repository:
         if not wanted:
             return
         table = self.record_table(rt)
+        # "Never backwards" is in the SET, not the WHERE: with `date_updated_utc < when` there,
+        # SQLite's planner took the range of that column's index over the ids' primary key,
+        # and touching two organisations read all 20,000 of them (1.5 ms of a 4.4 ms PUT).
+        stamp = table.c.date_updated_utc
         self.connection.execute(
             update(table)
-            .where(
-                self._of_type(rt, table),
-                table.c.id.in_(wanted),
-                table.c.date_updated_utc < when,
-            )
-            .values(date_updated_utc=when)
+            .where(self._of_type(rt, table), table.c.id.in_(wanted))
+            .values(date_updated_utc=case((stamp < when, when), else_=stamp))
         )
 
     def move_related(self, record_type: str, source_id: int, target_id: int) -> None:
@@ -869,8 +869,13 @@ class Repository:
         wanted = set(link_ids)
         if wanted:
             links = tables.links
+            # The ids are the primary key; the instance is checked on their rows (+ 0: not an
+            # index probe), or SQLite's planner read every link of the instance in
+            # ix_links_object to find two of them.
             self.connection.execute(
-                delete(links).where(self._scoped(links), links.c.id.in_(wanted))
+                delete(links).where(
+                    links.c.instance_id + 0 == self.instance_id, links.c.id.in_(wanted)
+                )
             )
 
     def get_link(self, link_id: int) -> Row | None:
