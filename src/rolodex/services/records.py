@@ -1045,28 +1045,49 @@ class RecordService:
         stamp: datetime,
         extra_links: Sequence[LinkIn] = (),
     ) -> bool:
-        """Replace each sub-collection present in `model`; whether anything changed."""
+        """Replace each sub-collection present in `model`; whether anything changed. What the
+        record has of them now is read in one statement (the record is locked already)."""
         changed = False
-        tags = _sent(model, "TAGS")
+        tags, dates, domains = (_sent(model, name) for name in ("TAGS", "DATES", "EMAILDOMAINS"))
+        links = _sent(model, "LINKS") if self.rt.has(Feature.LINKS) else None
+        sent = [
+            _CHILD_TABLES[feature]
+            for feature, items in (
+                (Feature.TAGS, tags),
+                (Feature.DATES, dates),
+                (Feature.EMAIL_DOMAINS, domains),
+            )
+            if items is not None
+        ]
+        by_table, linked = self.repo.sub_collections(
+            sent, self.rt.singular, [record_id], links=links is not None
+        )
+        now_linked: list[Row] | None = linked
+
+        def now(feature: Feature) -> list[Row]:
+            return by_table[_CHILD_TABLES[feature].name][record_id]
+
         if tags is not None:
-            changed |= self._replace_tags(record_id, [t.TAG_NAME for t in tags])
-        dates = _sent(model, "DATES")
+            changed |= self._replace_tags(record_id, [t.TAG_NAME for t in tags], now(Feature.TAGS))
         if dates is not None:
-            changed |= self._replace_dates(record_id, dates)
-        domains = _sent(model, "EMAILDOMAINS")
+            changed |= self._replace_dates(record_id, dates, now(Feature.DATES))
         if domains is not None:
-            changed |= self._replace_email_domains(record_id, domains)
-        if self.rt.has(Feature.LINKS):
-            links = _sent(model, "LINKS")
-            if links is not None or extra_links:
-                if links is None:
-                    links = current_links(self.links(record_id))
-                changed |= self._replace_links(record_id, [*links, *extra_links], stamp)
+            changed |= self._replace_email_domains(record_id, domains, now(Feature.EMAIL_DOMAINS))
+        if links is not None or extra_links:
+            if links is None:
+                links = current_links(self.links(record_id))
+                now_linked = None
+            changed |= self._replace_links(record_id, [*links, *extra_links], stamp, now_linked)
         return changed
 
-    def _replace_tags(self, record_id: int, names: Sequence[str]) -> bool:
+    def _replace_tags(
+        self, record_id: int, names: Sequence[str], now: list[Row] | None = None
+    ) -> bool:
+        """Make the record's tags `names`; `now`: its tag rows, when read already."""
         desired = desired_tags(names)
-        current = {row["tag_name"].lower(): row for row in self._children(Feature.TAGS, record_id)}
+        if now is None:
+            now = self._children(Feature.TAGS, record_id)
+        current = {row["tag_name"].lower(): row for row in now}
         changed = False
         stale = [row["id"] for key, row in current.items() if key not in desired]
         if stale:
@@ -1083,21 +1104,30 @@ class RecordService:
         self.repo.insert_children(tables.tags, self.rt.singular, record_id, new_rows)
         return changed or bool(new_rows)
 
-    def _replace_dates(self, record_id: int, items: Sequence[DateIn]) -> bool:
+    def _replace_dates(self, record_id: int, items: Sequence[DateIn], now: list[Row]) -> bool:
+        ids = [item.DATE_ID for item in items]
+        return self._replace_children(Feature.DATES, record_id, ids, _date_rows(items), now)
+
+    def _replace_email_domains(
+        self, record_id: int, items: Sequence[EmailDomainIn], now: list[Row]
+    ) -> bool:
+        ids = [item.EMAIL_DOMAIN_ID for item in items]
         return self._replace_children(
-            Feature.DATES, record_id, [item.DATE_ID for item in items], _date_rows(items)
+            Feature.EMAIL_DOMAINS, record_id, ids, _domain_rows(items), now
         )
 
-    def _replace_email_domains(self, record_id: int, items: Sequence[EmailDomainIn]) -> bool:
-        ids = [item.EMAIL_DOMAIN_ID for item in items]
-        return self._replace_children(Feature.EMAIL_DOMAINS, record_id, ids, _domain_rows(items))
-
     def _replace_children(
-        self, feature: Feature, record_id: int, ids: Sequence[int | None], rows: list[Row]
+        self,
+        feature: Feature,
+        record_id: int,
+        ids: Sequence[int | None],
+        rows: list[Row],
+        now: list[Row],
     ) -> bool:
-        """Make a child collection exactly `rows`: matching ids updated, others added/removed."""
+        """Make a child collection exactly `rows`: matching ids updated, others added/removed.
+        `now`: the record's rows of it before."""
         table = _CHILD_TABLES[feature]
-        current = {row["id"]: row for row in self._children(feature, record_id)}
+        current = {row["id"]: row for row in now}
         kept: set[int] = set()
         new_rows = []
         changed = False
@@ -1116,11 +1146,20 @@ class RecordService:
         self.repo.insert_children(table, self.rt.singular, record_id, new_rows)
         return changed or bool(stale) or bool(new_rows)
 
-    def _replace_links(self, record_id: int, items: Sequence[LinkIn], stamp: datetime) -> bool:
-        """Make the record's links exactly `items`, touching the other end of every change."""
+    def _replace_links(
+        self,
+        record_id: int,
+        items: Sequence[LinkIn],
+        stamp: datetime,
+        now: list[Row] | None = None,
+    ) -> bool:
+        """Make the record's links exactly `items`, touching the other end of every change.
+        `now`: the record's links (at either end), when read already."""
         singular = self.rt.singular
         resolved = self._resolve_links(record_id, items)
-        current = {row["id"]: row for row in self.repo.links_of(singular, [record_id])}
+        if now is None:
+            now = self.repo.links_of(singular, [record_id])
+        current = {row["id"]: row for row in now}
         # Links to records the caller may not see are not the caller's to change (contract §11).
         hidden = self._hidden_links(list(current.values()))
         kept: set[int] = set(hidden)
