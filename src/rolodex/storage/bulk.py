@@ -1,6 +1,7 @@
 """Many rows into one table with as few round trips as the driver allows."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -39,26 +40,33 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
 
         names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
         quoted = connection.dialect.identifier_preparer.format_table(table)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         statement = f"COPY {quoted} ({names}) FROM STDIN"
-        try:
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(
-                        [
-                            Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c]
-                            for c in columns
-                        ]
-                    )
-        except connection.dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy's own error, like every other statement's (a DataError is a 400).
-            raise DBAPIError.instance(
-                statement, None, error, connection.dialect.loaded_dbapi.Error
-            ) from error
-        finally:
-            cursor.close()
+        with _driver_cursor(connection, statement) as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c]
+                        for c in columns
+                    ]
+                )
         return
     connection.execute(insert(table), list(rows))
+
+
+@contextmanager
+def _driver_cursor(connection: Connection, statement: str) -> Iterator[Any]:
+    """A cursor of the driver's own for `statement`, in the connection's transaction; the
+    driver's errors raised as SQLAlchemy's, like every other statement's (a DataError is a
+    400, an IntegrityError sends a batch of creates one by one)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
+    finally:
+        cursor.close()
 
 
 _Prepared = tuple[str, list[Callable[[Any], Any] | None]]
@@ -81,15 +89,8 @@ def _sqlite_executemany(
         )
         for row in rows
     ]
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _driver_cursor(connection, statement) as cursor:
         cursor.executemany(statement, values)
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            statement, None, error, connection.dialect.loaded_dbapi.Error
-        ) from error
-    finally:
-        cursor.close()
 
 
 @cache
