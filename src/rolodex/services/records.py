@@ -991,8 +991,10 @@ class RecordService:
         return problems
 
     def _reference_problem(self, field_name: str, references: str, value: int) -> FieldError | None:
-        if references == "User" and value == self.caller.user_id:
-            return None  # the caller, an active user: its key was checked for this request
+        if references == "User" and value == self.caller.user_id > 0:
+            # The caller, an active user: its key was checked for this request. (A command
+            # acting as the instance, with user 0, is no user: its 0 is looked up and refused.)
+            return None
         target = by_singular(references)
         row = self.repo.get_record(target, value)
         if row is None:
