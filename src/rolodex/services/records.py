@@ -342,8 +342,8 @@ class RecordService:
         self._write_new([(record_id, new)])
         links = _sent(new.model, "LINKS") if self.rt.has(Feature.LINKS) else None
         if links is not None or extra_links:
-            stamp = new.values["date_created_utc"]
-            self._replace_links(record_id, [*(links or ()), *extra_links], stamp)
+            stamp = new.values["date_created_utc"]  # a new record has no links to read first
+            self._replace_links(record_id, [*(links or ()), *extra_links], stamp, now=[])
         self._refresh_totals(record_id)
         return record_id
 
@@ -1045,7 +1045,6 @@ class RecordService:
         record_id: int,
         model: WireModel,
         stamp: datetime,
-        extra_links: Sequence[LinkIn] = (),
     ) -> bool:
         """Replace each sub-collection present in `model`; whether anything changed. What the
         record has of them now is read in one statement (the record is locked already)."""
@@ -1064,7 +1063,6 @@ class RecordService:
         by_table, linked = self.repo.sub_collections(
             sent, self.rt.singular, [record_id], links=links is not None
         )
-        now_linked: list[Row] | None = linked
 
         def now(feature: Feature) -> list[Row]:
             return by_table[_CHILD_TABLES[feature].name][record_id]
@@ -1075,11 +1073,8 @@ class RecordService:
             changed |= self._replace_dates(record_id, dates, now(Feature.DATES))
         if domains is not None:
             changed |= self._replace_email_domains(record_id, domains, now(Feature.EMAIL_DOMAINS))
-        if links is not None or extra_links:
-            if links is None:
-                links = current_links(self.links(record_id))
-                now_linked = None
-            changed |= self._replace_links(record_id, [*links, *extra_links], stamp, now_linked)
+        if links is not None:
+            changed |= self._replace_links(record_id, links, stamp, linked)
         return changed
 
     def _replace_tags(
